@@ -1,0 +1,49 @@
+//! The `crmkit` binary: parses arguments, runs one library operation per subcommand, renders
+//! the result and maps it to an exit code (0 success, 1 the data failed a check, 2 the tool
+//! could not do its job).
+
+mod args;
+mod commands;
+mod shell;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use shell::Shell;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let mut shell = Shell::new();
+    let result = match cli.command {
+        Command::Template(command) => commands::template::run(command, &mut shell),
+        Command::Import(args) => commands::import::run(args, &mut shell),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status.code() as u8),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  Caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,63 @@
+//! All terminal output goes through here: results to stdout, diagnostics to stderr.
+//!
+//! A closed stdout (`crmkit ... | head`) is not an error: writes report it as
+//! [`std::io::ErrorKind::BrokenPipe`] and `main` exits quietly.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+pub struct Shell {
+    out: io::StdoutLock<'static>,
+}
+
+impl Shell {
+    pub fn new() -> Shell {
+        Shell {
+            out: io::stdout().lock(),
+        }
+    }
+
+    /// A line of the command's result, on stdout.
+    pub fn line(&mut self, text: impl AsRef<str>) -> io::Result<()> {
+        writeln!(self.out, "{}", text.as_ref())
+    }
+
+    /// An error that does not stop the command, on stderr.
+    pub fn error(&mut self, text: impl AsRef<str>) -> io::Result<()> {
+        self.out.flush()?;
+        writeln!(io::stderr(), "error: {}", text.as_ref())
+    }
+
+    /// A progress or status note, on stderr.
+    pub fn status(&mut self, text: impl AsRef<str>) -> io::Result<()> {
+        self.out.flush()?;
+        writeln!(io::stderr(), "{}", text.as_ref())
+    }
+}
+
+/// Renders rows as columns aligned by display width (a CJK character is two columns wide).
+pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if c + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[c] - cell.width() + 2));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}

@@ -1,0 +1,132 @@
+//! Errors that stop an operation: the tool cannot do its job with this input.
+//!
+//! Problems in individual cells are not errors; they are collected as findings
+//! ([`crate::read::CellNote`]) and the run goes on. Every message here names the file and, where
+//! it applies, the sheet, the spreadsheet row (as Excel shows it) and the column.
+
+use std::path::PathBuf;
+
+/// The library's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{path}: failed to {action}: {error}")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        error: std::io::Error,
+    },
+
+    /// No built-in template has this name and no such file exists.
+    #[error(
+        "unknown template `{name}`; built-in templates: {known} (or give a path to a .toml file)"
+    )]
+    UnknownTemplate { name: String, known: String },
+
+    /// A template file is malformed.
+    #[error("{file}: {key}: {message}")]
+    InvalidTemplate {
+        file: String,
+        key: String,
+        message: String,
+    },
+
+    /// The file's extension is not one crmkit reads.
+    #[error(
+        "{path}: 不支持的文件类型 `{extension}`; 支持 .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt"
+    )]
+    UnsupportedFormat { path: PathBuf, extension: String },
+
+    /// A workbook is encrypted (password-protected).
+    #[error("{path}: 工作簿受密码保护, 无法读取; 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿) 后另存")]
+    Encrypted { path: PathBuf },
+
+    /// A workbook cannot be opened or parsed.
+    #[error("{path}: 无法读取工作簿 ({format}): {message}")]
+    Workbook {
+        path: PathBuf,
+        format: &'static str,
+        message: String,
+    },
+
+    /// The requested sheet does not exist.
+    #[error("{path}: 没有名为 \"{sheet}\" 的工作表; 现有工作表: {available}")]
+    SheetNotFound {
+        path: PathBuf,
+        sheet: String,
+        available: String,
+    },
+
+    /// The workbook has no visible worksheet.
+    #[error("{path}: 工作簿中没有可见的工作表 (隐藏的工作表需用 --sheet 指定)")]
+    NoVisibleSheet { path: PathBuf },
+
+    /// The sheet or file has no cells at all.
+    #[error("{location}: 文件为空, 没有表头也没有数据")]
+    Empty { location: String },
+
+    /// No row looks like a header.
+    #[error("{location}: 找不到表头行 (前 {scanned} 行中没有一行含两个以上的列名); 请确认第一行或标题行下方是列名")]
+    NoHeader { location: String, scanned: usize },
+
+    /// Two columns have the same header.
+    #[error("{location} 第 {row} 行: 表头 \"{header}\" 重复出现在 {first} 列和 {second} 列; 请删除或改名其中一列")]
+    DuplicateHeader {
+        location: String,
+        row: u32,
+        header: String,
+        first: String,
+        second: String,
+    },
+
+    /// A CSV row has a different number of fields than the header.
+    #[error("{location} 第 {row} 行: 有 {found} 个字段, 但表头有 {expected} 列{detail}; 请检查该行是否有未加引号的分隔符或缺少字段")]
+    Ragged {
+        location: String,
+        row: u32,
+        expected: usize,
+        found: usize,
+        detail: String,
+    },
+
+    /// The file has a header but no data rows.
+    #[error("{location}: 表头在第 {header_row} 行, 但之后没有任何数据行")]
+    NoRows { location: String, header_row: u32 },
+
+    /// A text file is not valid in its (detected or given) encoding.
+    #[error("{path} 第 {line} 行: 不是有效的 {encoding} 编码文本; 可用 --encoding 指定编码 (如 gbk, utf-8, utf-16le)")]
+    Encoding {
+        path: PathBuf,
+        encoding: &'static str,
+        line: usize,
+    },
+
+    /// `--encoding` named an encoding crmkit does not know.
+    #[error("unknown encoding `{label}`; expected a WHATWG label such as utf-8, gbk, gb18030, utf-16le, utf-16be, big5")]
+    UnknownEncoding { label: String },
+
+    /// The CSV parser failed.
+    #[error("{location}: CSV 解析失败: {message}")]
+    Csv { location: String, message: String },
+
+    /// Writing an output workbook failed.
+    #[error("{path}: 写入 Excel 文件失败: {message}")]
+    XlsxWrite { path: PathBuf, message: String },
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        error: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            error,
+        }
+    }
+}

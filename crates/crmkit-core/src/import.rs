@@ -1,0 +1,307 @@
+//! The import operation: a client file in, a table mapped onto a template out.
+//!
+//! Picks the sheet (the first visible one whose header matches the template, unless one is
+//! named), finds the header row even below banner rows, checks the header (no duplicates) and
+//! the rows (no ragged CSV records), maps headers onto fields, and keeps every data row with its
+//! spreadsheet row number. Blank rows are counted, not kept; nothing else is dropped.
+
+use std::path::Path;
+
+use csv::StringRecord;
+
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::mapping::{self, Mapping};
+use crate::read::{column_letter, Book, Grid, GridRow, ReadOptions, Source};
+use crate::template::Template;
+
+/// How many non-blank rows from the top are searched for the header row.
+const HEADER_SCAN_ROWS: usize = 30;
+
+/// Options for [`import`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The sheet to read (hidden sheets only when named).
+    pub sheet: Option<String>,
+    /// Encoding and delimiter for text files.
+    pub read: ReadOptions,
+}
+
+/// A file mapped onto a template.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// Where the rows came from.
+    pub source: Source,
+    /// The template's name.
+    pub template: String,
+    /// The header row's number as Excel shows it.
+    pub header_row: u32,
+    /// One header per input column, trimmed; a column with data but no header is named `(X列)`.
+    pub headers: Vec<String>,
+    /// Which column feeds which field.
+    pub mapping: Mapping,
+    /// The data rows, in order, with their spreadsheet row numbers.
+    pub rows: Vec<GridRow>,
+    /// Blank rows between the header and the last data row (counted, not kept).
+    pub blank_rows: usize,
+    /// Hidden sheets that were not read.
+    pub hidden_sheets: Vec<String>,
+    /// Other visible sheets that were not read.
+    pub other_sheets: Vec<String>,
+    /// Cells that could not be taken at face value (error cells, rounded numbers).
+    pub findings: Vec<Finding>,
+}
+
+impl Imported {
+    /// The value of a template field in a row ("" when the field has no column).
+    pub fn value<'a>(&self, row: &'a GridRow, field: usize) -> &'a str {
+        self.mapping.source_of[field]
+            .and_then(|column| row.cells.get(column))
+            .unwrap_or("")
+    }
+
+    /// Whether the template's required columns are all present.
+    pub fn is_complete(&self) -> bool {
+        self.mapping.missing_required().next().is_none()
+    }
+
+    /// The input columns passed through unmapped that have a header (or data).
+    pub fn passthrough(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.mapping
+            .unmapped()
+            .filter(|c| !self.headers[c.index].is_empty())
+            .map(|c| (c.index, self.headers[c.index].as_str()))
+    }
+}
+
+/// Reads `path` and maps it onto `template`.
+pub fn import(path: &Path, template: &Template, options: &ImportOptions) -> Result<Imported> {
+    let mut book = Book::open(path, &options.read)?;
+    let hidden_sheets: Vec<String> = book
+        .sheets()
+        .iter()
+        .filter(|s| !s.visible && Some(&s.name) != options.sheet.as_ref())
+        .map(|s| s.name.clone())
+        .collect();
+    let visible: Vec<String> = book
+        .sheets()
+        .iter()
+        .filter(|s| s.visible)
+        .map(|s| s.name.clone())
+        .collect();
+
+    let grid = match (&options.sheet, book.is_workbook()) {
+        (Some(name), true) => book.grid(Some(name))?,
+        (Some(_), false) | (None, false) => book.grid(None)?,
+        (None, true) => choose_sheet(&mut book, template, &visible)?,
+    };
+    let other_sheets = visible
+        .into_iter()
+        .filter(|name| Some(name) != grid.source.sheet.as_ref())
+        .collect();
+    let mut imported = build(grid, template)?;
+    imported.hidden_sheets = hidden_sheets;
+    imported.other_sheets = other_sheets;
+    Ok(imported)
+}
+
+/// The first visible sheet whose header matches the template; else the first visible sheet.
+fn choose_sheet(book: &mut Book, template: &Template, visible: &[String]) -> Result<Grid> {
+    let mut first = None;
+    for name in visible {
+        let grid = book.grid(Some(name))?;
+        if find_header(&grid, template).is_some_and(|(_, score)| score > 0) {
+            return Ok(grid);
+        }
+        if first.is_none() {
+            first = Some(grid);
+        }
+    }
+    match first {
+        Some(grid) => Ok(grid),
+        None => book.grid(None), // reports that there is no visible sheet
+    }
+}
+
+/// The index (into `grid.rows`) of the header row and how many of its cells name template fields.
+///
+/// The header is the row among the first few that names the most template fields; when none
+/// names any, the first row with at least two non-empty cells (a banner is a single cell).
+fn find_header(grid: &Grid, template: &Template) -> Option<(usize, usize)> {
+    let scanned = grid.rows.iter().take(HEADER_SCAN_ROWS).enumerate();
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in scanned {
+        let score = mapping::header_score(template, row.cells.iter());
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((i, score));
+        }
+    }
+    best.or_else(|| {
+        grid.rows
+            .iter()
+            .take(HEADER_SCAN_ROWS)
+            .position(|row| row.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2)
+            .map(|i| (i, 0))
+    })
+}
+
+/// Builds the mapped table from a sheet's rows.
+fn build(grid: Grid, template: &Template) -> Result<Imported> {
+    let location = grid.source.location();
+    if grid.rows.is_empty() {
+        return Err(Error::Empty { location });
+    }
+    let (header_index, _) = find_header(&grid, template).ok_or_else(|| Error::NoHeader {
+        location: location.clone(),
+        scanned: HEADER_SCAN_ROWS.min(grid.rows.len()),
+    })?;
+    let Grid {
+        source,
+        mut rows,
+        notes,
+    } = grid;
+    let data = rows.split_off(header_index + 1);
+    let header = rows.pop().expect("header row exists"); // ok: header_index < rows.len()
+    let header_row = header.number;
+    if data.is_empty() {
+        return Err(Error::NoRows {
+            location,
+            header_row,
+        });
+    }
+
+    let named_width = used_width(&header.cells);
+    if source.format == crate::read::Format::Text {
+        check_ragged(&location, &header.cells, named_width, &data)?;
+    }
+    let data_width = data.iter().map(|r| used_width(&r.cells)).max().unwrap_or(0);
+    let width = named_width.max(data_width);
+    let mut has_data = vec![false; width];
+    for row in &data {
+        for (i, cell) in row.cells.iter().enumerate().take(width) {
+            if !cell.trim().is_empty() {
+                has_data[i] = true;
+            }
+        }
+    }
+    let headers: Vec<String> = (0..width)
+        .map(|i| {
+            let text = header.cells.get(i).unwrap_or("").trim();
+            if text.is_empty() && has_data[i] {
+                format!("({}列)", column_letter(i))
+            } else {
+                text.to_string()
+            }
+        })
+        .collect();
+    check_duplicates(&location, header_row, &headers)?;
+
+    let mapping = mapping::map_headers(template, &headers);
+    let last_row = data.last().map_or(header_row, |r| r.number);
+    let blank_rows = (last_row - header_row) as usize - data.len();
+    let findings = notes
+        .into_iter()
+        .filter(|n| n.row > header_row)
+        .map(|note| {
+            let field = mapping
+                .columns
+                .get(note.column)
+                .and_then(|c| c.target.as_ref())
+                .map(|t| t.key.clone());
+            Finding {
+                file: source.path.display().to_string(),
+                sheet: source.sheet.clone(),
+                row: note.row,
+                letter: column_letter(note.column),
+                column: headers.get(note.column).cloned().unwrap_or_default(),
+                field,
+                value: match &note.kind {
+                    crate::read::NoteKind::ErrorCell(v)
+                    | crate::read::NoteKind::PrecisionLost(v) => v.clone(),
+                },
+                rule: note.rule().to_string(),
+                message: note.message(),
+                severity: Severity::Error,
+            }
+        })
+        .collect();
+
+    Ok(Imported {
+        source,
+        template: template.name.clone(),
+        header_row,
+        headers,
+        mapping,
+        rows: data,
+        blank_rows,
+        hidden_sheets: Vec::new(),
+        other_sheets: Vec::new(),
+        findings,
+    })
+}
+
+fn check_duplicates(location: &str, row: u32, headers: &[String]) -> Result<()> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, header) in headers.iter().enumerate() {
+        if header.is_empty() {
+            continue;
+        }
+        if let Some(&first) = seen.get(header.as_str()) {
+            return Err(Error::DuplicateHeader {
+                location: location.to_string(),
+                row,
+                header: header.clone(),
+                first: column_letter(first),
+                second: column_letter(i),
+            });
+        }
+        seen.insert(header, i);
+    }
+    Ok(())
+}
+
+/// A CSV record with more non-empty fields than the header, or fewer than its named columns,
+/// means a shifted row: refuse it rather than guess which value belongs where.
+fn check_ragged(
+    location: &str,
+    header: &StringRecord,
+    named_width: usize,
+    data: &[GridRow],
+) -> Result<()> {
+    for row in data {
+        let found = row.cells.len();
+        let extra = row
+            .cells
+            .iter()
+            .enumerate()
+            .skip(header.len())
+            .find(|(_, c)| !c.trim().is_empty());
+        if let Some((i, value)) = extra {
+            return Err(Error::Ragged {
+                location: location.to_string(),
+                row: row.number,
+                expected: header.len(),
+                found,
+                detail: format!(" (多出的 {} 列: \"{}\")", column_letter(i), value.trim()),
+            });
+        }
+        if found < named_width {
+            return Err(Error::Ragged {
+                location: location.to_string(),
+                row: row.number,
+                expected: header.len(),
+                found,
+                detail: format!(" (缺少 {} 列起的字段)", column_letter(found)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The number of columns up to the last non-empty cell.
+fn used_width(cells: &StringRecord) -> usize {
+    (0..cells.len())
+        .rev()
+        .find(|&i| !cells[i].trim().is_empty())
+        .map_or(0, |i| i + 1)
+}

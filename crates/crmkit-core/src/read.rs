@@ -1,0 +1,916 @@
+//! Reading client files as they really come: workbooks through calamine, text through csv.
+//!
+//! The reader turns a file into a [`Grid`]: the non-blank rows of one sheet, each cell rendered
+//! as the text a person sees in Excel, and each row numbered as Excel numbers it. Date cells
+//! become `YYYY-MM-DD` / `YYYY-MM-DD HH:MM` (both the 1900 and the 1904 date systems), numbers
+//! that are really identifiers come back as the digits written, and cells that cannot be trusted
+//! (error cells like `#N/A`, numbers Excel already rounded to 15 significant digits) are reported
+//! as [`CellNote`]s rather than silently accepted.
+//!
+//! Text files are decoded first: UTF-8 with or without BOM, UTF-16 with BOM, otherwise the
+//! encoding is detected (GBK/GB18030 is what Excel on Chinese Windows writes) unless forced.
+//! The delimiter is sniffed among comma, tab, semicolon and `|`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, SheetType, SheetVisible, Sheets};
+use csv::StringRecord;
+use encoding_rs::Encoding;
+
+use crate::error::{Error, Result};
+
+/// How many leading bytes of a text file the delimiter sniffer looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The kinds of file crmkit reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Office Open XML workbook (.xlsx, .xlsm).
+    Xlsx,
+    /// Excel binary workbook (.xlsb).
+    Xlsb,
+    /// Excel 97–2003 workbook (.xls).
+    Xls,
+    /// OpenDocument spreadsheet (.ods).
+    Ods,
+    /// Delimited text (.csv, .tsv, .txt).
+    Text,
+}
+
+impl Format {
+    /// The format a path's extension names.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match extension.as_str() {
+            "xlsx" | "xlsm" => Ok(Format::Xlsx),
+            "xlsb" => Ok(Format::Xlsb),
+            "xls" => Ok(Format::Xls),
+            "ods" => Ok(Format::Ods),
+            "csv" | "tsv" | "txt" => Ok(Format::Text),
+            _ => Err(Error::UnsupportedFormat {
+                path: path.to_path_buf(),
+                extension,
+            }),
+        }
+    }
+
+    /// A short name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Text => "csv",
+        }
+    }
+}
+
+/// Options for reading a file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Force a text encoding (a WHATWG label: `gbk`, `utf-8`, `utf-16le`, ...).
+    pub encoding: Option<String>,
+    /// Force a delimiter for text files.
+    pub delimiter: Option<u8>,
+}
+
+/// A sheet of a workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetInfo {
+    /// The sheet's name.
+    pub name: String,
+    /// Whether Excel shows the sheet (hidden sheets are skipped unless named).
+    pub visible: bool,
+}
+
+/// Where a grid came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file.
+    pub path: PathBuf,
+    /// What kind of file it is (after checking its content, not only its extension).
+    pub format: Format,
+    /// The sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// The text encoding, for text files.
+    pub encoding: Option<&'static str>,
+    /// How the encoding was decided: `BOM`, `detected`, `forced`.
+    pub encoding_from: Option<&'static str>,
+    /// The delimiter, for text files.
+    pub delimiter: Option<u8>,
+}
+
+impl Source {
+    /// `file` or `file [sheet]`, the prefix of every message about this source.
+    pub fn location(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{} [{}]", self.path.display(), sheet),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// One non-blank row of a sheet.
+#[derive(Debug, Clone)]
+pub struct GridRow {
+    /// The row number as Excel shows it (1-based, counting blank rows and banner rows).
+    pub number: u32,
+    /// The cells, as text, from column A.
+    pub cells: StringRecord,
+}
+
+/// A cell whose value cannot be taken at face value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellNote {
+    /// Spreadsheet row as Excel shows it.
+    pub row: u32,
+    /// 0-based column index (A = 0).
+    pub column: usize,
+    /// What is wrong.
+    pub kind: NoteKind,
+}
+
+/// The kinds of untrustworthy cells.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteKind {
+    /// An Excel error value such as `#N/A` or `#DIV/0!`; the cell is read as empty.
+    ErrorCell(String),
+    /// A number of 16 or more digits: Excel keeps only 15 significant digits, so the trailing
+    /// digits were already lost when the file was saved (an ID number typed as a number).
+    PrecisionLost(String),
+}
+
+impl CellNote {
+    /// The message for people, in Chinese, with what to do about it.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            NoteKind::ErrorCell(value) => format!(
+                "单元格是 Excel 错误值 {value}, 按空值读取; 请在源文件中改正公式或填入实际值"
+            ),
+            NoteKind::PrecisionLost(value) => format!(
+                "数字 {value} 超过 Excel 的 15 位有效数字, 末尾几位已被 Excel 改为 0, 无法恢复; \
+                 请把该列设为文本格式后重新录入 (例如 110101199003071234)"
+            ),
+        }
+    }
+
+    /// A short rule name for reports.
+    pub fn rule(&self) -> &'static str {
+        match self.kind {
+            NoteKind::ErrorCell(_) => "excel_error_cell",
+            NoteKind::PrecisionLost(_) => "excel_precision_lost",
+        }
+    }
+}
+
+/// The non-blank rows of one sheet, with where they came from.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// Where the rows came from.
+    pub source: Source,
+    /// Non-blank rows in order. Text files keep each record's own field count.
+    pub rows: Vec<GridRow>,
+    /// Cells that could not be taken at face value.
+    pub notes: Vec<CellNote>,
+}
+
+/// An opened input file: a workbook with its sheets, or a decoded text file.
+pub struct Book {
+    path: PathBuf,
+    inner: BookInner,
+}
+
+enum BookInner {
+    Workbook {
+        format: Format,
+        sheets: Box<Sheets<BufReader<File>>>,
+        infos: Vec<SheetInfo>,
+    },
+    Text {
+        text: String,
+        encoding: &'static Encoding,
+        encoding_from: &'static str,
+        delimiter: Option<u8>,
+    },
+}
+
+impl Book {
+    /// Opens a file: checks it exists, decides its real format, opens workbooks and decodes text.
+    pub fn open(path: &Path, options: &ReadOptions) -> Result<Book> {
+        let declared = Format::from_path(path)?;
+        let forced_encoding = options
+            .encoding
+            .as_deref()
+            .map(|label| {
+                Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| Error::UnknownEncoding {
+                    label: label.to_string(),
+                })
+            })
+            .transpose()?;
+        let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        if declared == Format::Text {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)
+                .map_err(|e| Error::io(path, "read", e))?;
+            let (text, encoding, encoding_from) = decode(path, bytes, forced_encoding)?;
+            return Ok(Book {
+                path: path.to_path_buf(),
+                inner: BookInner::Text {
+                    text,
+                    encoding,
+                    encoding_from,
+                    delimiter: options.delimiter,
+                },
+            });
+        }
+        let format = sniff_workbook(path, &mut file, declared)?;
+        drop(file);
+        let fail = |message: String| Error::Workbook {
+            path: path.to_path_buf(),
+            format: format.name(),
+            message,
+        };
+        let sheets = match format {
+            Format::Xlsx => Sheets::Xlsx(
+                calamine::open_workbook(path).map_err(|e| fail(describe_xlsx_error(&e)))?,
+            ),
+            Format::Xlsb => Sheets::Xlsb(
+                calamine::open_workbook(path)
+                    .map_err(|e: calamine::XlsbError| fail(e.to_string()))?,
+            ),
+            Format::Xls => Sheets::Xls(calamine::open_workbook(path).map_err(|e| match e {
+                calamine::XlsError::Password => Error::Encrypted {
+                    path: path.to_path_buf(),
+                },
+                e => fail(e.to_string()),
+            })?),
+            Format::Ods => Sheets::Ods(
+                calamine::open_workbook(path)
+                    .map_err(|e: calamine::OdsError| fail(e.to_string()))?,
+            ),
+            Format::Text => unreachable!("text files are handled above"),
+        };
+        let infos = sheets
+            .sheets_metadata()
+            .iter()
+            .filter(|s| s.typ == SheetType::WorkSheet)
+            .map(|s| SheetInfo {
+                name: s.name.clone(),
+                visible: s.visible == SheetVisible::Visible,
+            })
+            .collect();
+        Ok(Book {
+            path: path.to_path_buf(),
+            inner: BookInner::Workbook {
+                format,
+                sheets: Box::new(sheets),
+                infos,
+            },
+        })
+    }
+
+    /// The file this book was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The worksheets of a workbook, in order; empty for text files.
+    pub fn sheets(&self) -> &[SheetInfo] {
+        match &self.inner {
+            BookInner::Workbook { infos, .. } => infos,
+            BookInner::Text { .. } => &[],
+        }
+    }
+
+    /// Whether this is a workbook (as opposed to a text file).
+    pub fn is_workbook(&self) -> bool {
+        matches!(self.inner, BookInner::Workbook { .. })
+    }
+
+    /// Reads one sheet (by name, hidden or not) or the text file's table.
+    pub fn grid(&mut self, sheet: Option<&str>) -> Result<Grid> {
+        match &mut self.inner {
+            BookInner::Text {
+                text,
+                encoding,
+                encoding_from,
+                delimiter,
+            } => {
+                let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&self.path, text));
+                let source = Source {
+                    path: self.path.clone(),
+                    format: Format::Text,
+                    sheet: None,
+                    encoding: Some(encoding.name()),
+                    encoding_from: Some(encoding_from),
+                    delimiter: Some(delimiter),
+                };
+                read_text(source, text, delimiter)
+            }
+            BookInner::Workbook {
+                format,
+                sheets,
+                infos,
+            } => {
+                let name = match sheet {
+                    Some(name) => infos
+                        .iter()
+                        .find(|s| s.name == name)
+                        .map(|s| s.name.clone())
+                        .ok_or_else(|| Error::SheetNotFound {
+                            path: self.path.clone(),
+                            sheet: name.to_string(),
+                            available: describe_sheets(infos),
+                        })?,
+                    None => infos
+                        .iter()
+                        .find(|s| s.visible)
+                        .map(|s| s.name.clone())
+                        .ok_or_else(|| Error::NoVisibleSheet {
+                            path: self.path.clone(),
+                        })?,
+                };
+                let range = sheets.worksheet_range(&name).map_err(|e| Error::Workbook {
+                    path: self.path.clone(),
+                    format: format.name(),
+                    message: format!("工作表 \"{name}\": {e}"),
+                })?;
+                let source = Source {
+                    path: self.path.clone(),
+                    format: *format,
+                    sheet: Some(name),
+                    encoding: None,
+                    encoding_from: None,
+                    delimiter: None,
+                };
+                Ok(read_range(source, &range))
+            }
+        }
+    }
+}
+
+fn describe_sheets(infos: &[SheetInfo]) -> String {
+    infos
+        .iter()
+        .map(|s| {
+            if s.visible {
+                format!("\"{}\"", s.name)
+            } else {
+                format!("\"{}\" (隐藏)", s.name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_xlsx_error(e: &calamine::XlsxError) -> String {
+    match e {
+        calamine::XlsxError::Zip(z) => format!("文件损坏或不是有效的 xlsx (zip: {z})"),
+        e => e.to_string(),
+    }
+}
+
+/// Decides a workbook's real format from its first bytes: a renamed .xls is still an .xls, and
+/// an encrypted .xlsx is an OLE compound file holding an `EncryptionInfo` stream.
+fn sniff_workbook(path: &Path, file: &mut File, declared: Format) -> Result<Format> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, "read", e))?;
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    const ZIP: &[u8] = b"PK\x03\x04";
+    if head.is_empty() {
+        return Err(Error::Workbook {
+            path: path.to_path_buf(),
+            format: declared.name(),
+            message: "文件长度为 0".into(),
+        });
+    }
+    if head.starts_with(CFB) {
+        let marker: Vec<u8> = "EncryptionInfo"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        if head.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Err(Error::Encrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        return Ok(Format::Xls);
+    }
+    if head.starts_with(ZIP) {
+        return Ok(match declared {
+            Format::Xls => Format::Xlsx,
+            other => other,
+        });
+    }
+    Err(Error::Workbook {
+        path: path.to_path_buf(),
+        format: declared.name(),
+        message: "文件内容不是 Excel 或 OpenDocument 工作簿 (可能是改了扩展名的文本文件或已损坏)"
+            .into(),
+    })
+}
+
+/// Renders one sheet's used range as rows of text.
+fn read_range(source: Source, range: &calamine::Range<Data>) -> Grid {
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let lead = first_col as usize;
+    for (i, cells) in range.rows().enumerate() {
+        let number = first_row + i as u32 + 1;
+        // Trailing empty cells are dropped; the table builder pads rows to the header's width.
+        let used = cells
+            .iter()
+            .rposition(|c| !is_blank(c))
+            .map_or(0, |last| last + 1);
+        if used == 0 {
+            continue;
+        }
+        let mut record = StringRecord::with_capacity(used * 8, lead + used);
+        for _ in 0..lead {
+            record.push_field("");
+        }
+        for (j, cell) in cells[..used].iter().enumerate() {
+            let column = lead + j;
+            match render(cell) {
+                Rendered::Text(text) => record.push_field(&text),
+                Rendered::Note(text, kind) => {
+                    record.push_field(&text);
+                    notes.push(CellNote {
+                        row: number,
+                        column,
+                        kind,
+                    });
+                }
+            }
+        }
+        rows.push(GridRow {
+            number,
+            cells: record,
+        });
+    }
+    Grid {
+        source,
+        rows,
+        notes,
+    }
+}
+
+fn is_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+enum Rendered {
+    Text(String),
+    Note(String, NoteKind),
+}
+
+/// The text a person sees for a cell.
+fn render(cell: &Data) -> Rendered {
+    match cell {
+        Data::Empty => Rendered::Text(String::new()),
+        Data::String(s) if is_error_literal(s) => {
+            Rendered::Note(String::new(), NoteKind::ErrorCell(s.trim().to_string()))
+        }
+        Data::String(s) => Rendered::Text(s.clone()),
+        Data::Int(i) => Rendered::Text(i.to_string()),
+        Data::Float(f) => {
+            let (text, lost) = format_number(*f);
+            if lost {
+                Rendered::Note(text.clone(), NoteKind::PrecisionLost(text))
+            } else {
+                Rendered::Text(text)
+            }
+        }
+        Data::Bool(b) => Rendered::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        Data::DateTime(dt) => Rendered::Text(format_excel_datetime(dt)),
+        Data::DateTimeIso(s) => Rendered::Text(format_iso_datetime(s)),
+        Data::DurationIso(s) => Rendered::Text(s.clone()),
+        Data::Error(e) => Rendered::Note(String::new(), NoteKind::ErrorCell(e.to_string())),
+    }
+}
+
+/// Excel's error values. A workbook converted by another tool, or a CSV saved from Excel, keeps
+/// them as plain text; they are still not data.
+const ERROR_LITERALS: &[&str] = &[
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+];
+
+/// Whether a text is one of Excel's error values.
+pub fn is_error_literal(text: &str) -> bool {
+    text.trim_start().starts_with('#') && ERROR_LITERALS.contains(&text.trim())
+}
+
+/// Formats a number as Excel shows it in a General cell: integers as their digits (no `.0`, no
+/// exponent), fractions with at most 15 significant digits (0.1 + 0.2 shows as 0.3).
+/// Returns whether the number has more digits than Excel keeps, i.e. its tail was lost.
+pub fn format_number(f: f64) -> (String, bool) {
+    if !f.is_finite() {
+        return (f.to_string(), false);
+    }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return (format!("{f:.0}"), false);
+    }
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        // Excel shows 15 significant digits and zeros after them; so do we.
+        let scientific = format!("{f:.14e}");
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let exponent: usize = exponent.parse().unwrap_or(0);
+        let sign = if f < 0.0 { "-" } else { "" };
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let text = format!("{sign}{digits:0<width$}", width = exponent + 1);
+        return (text, true);
+    }
+    // Round to 15 significant digits, then print the shortest form of that value.
+    let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    let text = format!("{rounded}");
+    if text.contains('e') {
+        return (
+            format!("{rounded:.15}").trim_end_matches('0').to_string(),
+            false,
+        );
+    }
+    (text, false)
+}
+
+/// `YYYY-MM-DD` for a whole day, `YYYY-MM-DD HH:MM[:SS]` with a time, `HH:MM[:SS]` for a time
+/// alone. Handles both the 1900 and the 1904 date systems (calamine carries the flag).
+fn format_excel_datetime(dt: &calamine::ExcelDateTime) -> String {
+    if dt.is_duration() {
+        let total = (dt.as_f64() * 86_400.0).round() as i64;
+        return format!(
+            "{}:{:02}:{:02}",
+            total / 3600,
+            total % 3600 / 60,
+            total % 60
+        );
+    }
+    // Round to the second first: 14:30 is often stored as 14:29:59.999.
+    let serial = (dt.as_f64() * 86_400.0).round() / 86_400.0;
+    let rounded =
+        calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, is_1904(dt));
+    let (y, mo, d, h, mi, s, _) = rounded.to_ymd_hms_milli();
+    let time = if s != 0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{h:02}:{mi:02}")
+    };
+    if serial < 1.0 && serial >= 0.0 {
+        return time;
+    }
+    if serial.fract() == 0.0 {
+        format!("{y:04}-{mo:02}-{d:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02} {time}")
+    }
+}
+
+/// Whether a calamine date uses the 1904 system (the flag is private; its effect is not).
+fn is_1904(dt: &calamine::ExcelDateTime) -> bool {
+    let probe =
+        calamine::ExcelDateTime::new(dt.as_f64(), calamine::ExcelDateTimeType::DateTime, true);
+    probe == *dt
+}
+
+/// ODS dates come as ISO text (`2024-06-15T14:30:00`).
+fn format_iso_datetime(s: &str) -> String {
+    let Some((date, time)) = s.split_once('T') else {
+        return s.to_string();
+    };
+    let time = time.split('.').next().unwrap_or(time);
+    let time = time
+        .strip_suffix(":00")
+        .filter(|t| t.len() == 5)
+        .unwrap_or(time);
+    if time == "00:00" {
+        date.to_string()
+    } else {
+        format!("{date} {time}")
+    }
+}
+
+/// Decodes a text file: BOM first, then UTF-8, then detection; or the forced encoding.
+fn decode(
+    path: &Path,
+    bytes: Vec<u8>,
+    forced: Option<&'static Encoding>,
+) -> Result<(String, &'static Encoding, &'static str)> {
+    let (encoding, from, body): (&'static Encoding, &'static str, &[u8]) =
+        match (forced, Encoding::for_bom(&bytes)) {
+            (Some(forced), Some((bom, len))) if forced == bom => (forced, "forced", &bytes[len..]),
+            (Some(forced), _) => (forced, "forced", &bytes[..]),
+            (None, Some((bom, len))) => (bom, "BOM", &bytes[len..]),
+            (None, None) => {
+                if std::str::from_utf8(&bytes).is_ok() {
+                    let text = String::from_utf8(bytes).unwrap_or_default(); // ok: checked above
+                    return Ok((text, encoding_rs::UTF_8, "detected"));
+                }
+                let mut detector =
+                    chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                detector.feed(&bytes, true);
+                let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+                // GB18030 is a superset of GBK and decodes everything GBK does.
+                let guess = if guess == encoding_rs::GBK {
+                    encoding_rs::GB18030
+                } else {
+                    guess
+                };
+                (guess, "detected", &bytes[..])
+            }
+        };
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    if had_errors {
+        let line = text
+            .lines()
+            .position(|l| l.contains('\u{FFFD}'))
+            .map_or(1, |i| i + 1);
+        return Err(Error::Encoding {
+            path: path.to_path_buf(),
+            encoding: encoding.name(),
+            line,
+        });
+    }
+    Ok((text.into_owned(), encoding, from))
+}
+
+/// Picks the delimiter that splits the first lines into the same, largest number of fields.
+fn sniff_delimiter(path: &Path, text: &str) -> u8 {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+    {
+        return b'\t';
+    }
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    let lines: Vec<&str> = sample
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let mut best = (b',', 0usize, 0usize); // (delimiter, consistent lines, fields)
+    for delimiter in [b',', b'\t', b';', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| count_unquoted(l, delimiter as char))
+            .collect();
+        // The most common non-zero count is the number of delimiters per record.
+        let mut mode = (0usize, 0usize);
+        for &c in counts.iter().filter(|&&c| c > 0) {
+            let n = counts.iter().filter(|&&x| x == c).count();
+            if n > mode.1 || (n == mode.1 && c > mode.0) {
+                mode = (c, n);
+            }
+        }
+        if mode.1 > best.1 || (mode.1 == best.1 && mode.0 > best.2) {
+            best = (delimiter, mode.1, mode.0);
+        }
+    }
+    best.0
+}
+
+fn count_unquoted(line: &str, delimiter: char) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == delimiter && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Parses decoded text into rows numbered as Excel numbers them when it opens the file: one row
+/// per record (a quoted field with line breaks stays in one row), blank lines counted.
+fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut record = StringRecord::new();
+    let mut excel_row: u32 = 0;
+    // The physical line just after the previous record ended.
+    let mut next_line: u64 = 1;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(next_line, |p| p.line());
+                // Blank lines the parser skipped are still rows in Excel.
+                excel_row += 1 + line.saturating_sub(next_line) as u32;
+                let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+                next_line = line + 1 + breaks as u64;
+                if record.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let cells = if record.iter().any(is_error_literal) {
+                    // An error cell saved to CSV by Excel: report it, read it as empty.
+                    let mut cleaned =
+                        StringRecord::with_capacity(record.as_slice().len(), record.len());
+                    for (column, field) in record.iter().enumerate() {
+                        if is_error_literal(field) {
+                            notes.push(CellNote {
+                                row: excel_row,
+                                column,
+                                kind: NoteKind::ErrorCell(field.trim().to_string()),
+                            });
+                            cleaned.push_field("");
+                        } else {
+                            cleaned.push_field(field);
+                        }
+                    }
+                    cleaned
+                } else {
+                    record.clone()
+                };
+                rows.push(GridRow {
+                    number: excel_row,
+                    cells,
+                });
+            }
+            Err(e) => {
+                let row = excel_row + 1;
+                return Err(Error::Csv {
+                    location: format!("{} 第 {row} 行", source.location()),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(Grid {
+        source,
+        rows,
+        notes,
+    })
+}
+
+/// Excel's name for a 0-based column index: A, B, ..., Z, AA, AB, ...
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default() // ok: ASCII letters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn numbers_render_as_excel_shows_them() {
+        assert_eq!(format_number(13800138000.0), ("13800138000".into(), false));
+        assert_eq!(format_number(25.5), ("25.5".into(), false));
+        assert_eq!(format_number(0.1 + 0.2), ("0.3".into(), false));
+        assert_eq!(format_number(-3.0), ("-3".into(), false));
+        assert_eq!(
+            format_number(110101199003071000.0),
+            ("110101199003071000".into(), true)
+        );
+        assert_eq!(
+            format_number(123456789012345.0),
+            ("123456789012345".into(), false)
+        );
+        // The nearest double to 110101199003071000 is ...1008; Excel shows ...1000.
+        assert_eq!(
+            format_number(110101199003071008.0),
+            ("110101199003071000".into(), true)
+        );
+        assert_eq!(format_number(-1e16), ("-10000000000000000".into(), true));
+    }
+
+    #[test]
+    fn dates_in_both_systems() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        // 2024-06-15 14:30 is serial 45458.604166... in the 1900 system.
+        let dt = ExcelDateTime::new(45458.0 + 14.5 / 24.0, DateTime, false);
+        assert_eq!(format_excel_datetime(&dt), "2024-06-15 14:30");
+        // The 1904 system counts 1462 days fewer.
+        let dt = ExcelDateTime::new(45458.0 - 1462.0, DateTime, true);
+        assert_eq!(format_excel_datetime(&dt), "2024-06-15");
+        // A time stored a hair early still shows as Excel shows it.
+        let dt = ExcelDateTime::new(45458.0 + 14.5 / 24.0 - 1e-9, DateTime, false);
+        assert_eq!(format_excel_datetime(&dt), "2024-06-15 14:30");
+        let dt = ExcelDateTime::new(0.75, DateTime, false);
+        assert_eq!(format_excel_datetime(&dt), "18:00");
+    }
+
+    #[test]
+    fn iso_dates_from_ods() {
+        assert_eq!(
+            format_iso_datetime("2024-06-15T14:30:00"),
+            "2024-06-15 14:30"
+        );
+        assert_eq!(format_iso_datetime("2024-06-15T00:00:00"), "2024-06-15");
+        assert_eq!(
+            format_iso_datetime("2024-06-15T14:30:15"),
+            "2024-06-15 14:30:15"
+        );
+        assert_eq!(format_iso_datetime("2024-06-15"), "2024-06-15");
+    }
+
+    #[test]
+    fn delimiter_sniffing() {
+        let p = Path::new("x.csv");
+        assert_eq!(sniff_delimiter(p, "a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter(p, "a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(sniff_delimiter(p, "a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter(p, "a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(sniff_delimiter(p, "a,\"b;c\"\n1,2\n"), b',');
+        assert_eq!(sniff_delimiter(Path::new("x.tsv"), "a,b\n"), b'\t');
+    }
+
+    fn grid_of(text: &str) -> Vec<(u32, Vec<String>)> {
+        let source = Source {
+            path: "t.csv".into(),
+            format: Format::Text,
+            sheet: None,
+            encoding: None,
+            encoding_from: None,
+            delimiter: Some(b','),
+        };
+        read_text(source, text, b',')
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| (r.number, r.cells.iter().map(String::from).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn text_rows_are_numbered_as_excel_numbers_them() {
+        let rows = grid_of("h1,h2\r\na,\"two\r\nlines\"\r\n\r\nb,c\r\n,\r\nd,e\r\n");
+        let numbers: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        // Header 1, record 2 spans two lines, a blank line is row 3, then 4, (5 is blank), 6.
+        assert_eq!(numbers, vec![1, 2, 4, 6]);
+        assert_eq!(rows[1].1[1], "two\r\nlines");
+    }
+
+    #[test]
+    fn decoding() {
+        let p = Path::new("t.csv");
+        let (gbk, _, _) = encoding_rs::GBK.encode("客户名称,联系人\n华远,张喆\n");
+        let (text, enc, from) = decode(p, gbk.into_owned(), None).unwrap();
+        assert_eq!(text, "客户名称,联系人\n华远,张喆\n");
+        assert_eq!((enc.name(), from), ("gb18030", "detected"));
+
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("名称\t电话\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let (text, enc, from) = decode(p, utf16, None).unwrap();
+        assert_eq!(
+            (text.as_str(), enc.name(), from),
+            ("名称\t电话\n", "UTF-16LE", "BOM")
+        );
+
+        let bom = [&[0xEF, 0xBB, 0xBF][..], "名称".as_bytes()].concat();
+        let (text, _, from) = decode(p, bom, None).unwrap();
+        assert_eq!((text.as_str(), from), ("名称", "BOM"));
+
+        // Bytes that are not valid in the forced encoding name the line.
+        let err = decode(p, b"ok\n\xff\xfe\xfd\n".to_vec(), Some(encoding_rs::UTF_8)).unwrap_err();
+        assert!(err.to_string().contains("第 2 行"), "{err}");
+    }
+}

@@ -1,0 +1,393 @@
+//! Import templates: the standard tables a CRM import expects, defined as data.
+//!
+//! A template is a TOML file (see `templates/README.md`) listing fields, each with an English key,
+//! the Chinese header the CRM prescribes, the aliases real exports use, a type, whether it is
+//! required, enumeration values with synonyms, and the 填写规范 (how to fill it) with an example.
+//! The built-in templates are compiled into the library from `templates/*.toml`; users can load
+//! their own from a file. Every mistake in a template file is reported with the file and the key.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The built-in templates, in the order `template list` shows them.
+const BUILTIN: &[(&str, &str)] = &[
+    ("customer", include_str!("../../../templates/customer.toml")),
+    ("lead", include_str!("../../../templates/lead.toml")),
+    ("followup", include_str!("../../../templates/followup.toml")),
+    (
+        "opportunity",
+        include_str!("../../../templates/opportunity.toml"),
+    ),
+    ("order", include_str!("../../../templates/order.toml")),
+    ("ticket", include_str!("../../../templates/ticket.toml")),
+];
+
+/// An import template: a named, ordered list of fields.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Short English name used on the command line (`customer`).
+    pub name: String,
+    /// The table's Chinese title (`客户信息`).
+    pub title: String,
+    /// What the table holds, for people.
+    #[serde(default)]
+    pub description: String,
+    /// Names of rule sets in `rules/` this template uses (applied by validation).
+    #[serde(default)]
+    pub rule_sets: Vec<String>,
+    /// The fields, in the order they appear in a blank template.
+    pub fields: Vec<Field>,
+    /// Where this template was loaded from (`builtin:customer` or a path).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// One column of a template.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// English snake_case key (`customer_name`).
+    pub key: String,
+    /// The header the CRM prescribes (`客户名称`).
+    pub header: String,
+    /// Other headers seen in real exports for this field (`公司名称`, `客户全称`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The value type; decides the normaliser and validator applied later.
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    /// Whether every row must have a value, and the column must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// Whether values must be unique within a file (线索编号, 订单编号).
+    #[serde(default)]
+    pub unique: bool,
+    /// For `enum` fields: the allowed values with their synonyms, in order.
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+    /// For `money` fields: the unit values are stored in (`元` or `万元`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Maximum length in characters, when the CRM limits it.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// 填写规范: how to fill this field, for people.
+    #[serde(default)]
+    pub guide: String,
+    /// An example of a correct value.
+    #[serde(default)]
+    pub example: String,
+}
+
+/// An allowed value of an enumeration, with the other spellings that mean it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The canonical value (`VIP`).
+    pub value: String,
+    /// Other spellings that mean the same (`VIP客户`, `贵宾`).
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    /// What the value means (`年采购额 ≥ 50万`).
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The type of a field's values.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// Free text.
+    Text,
+    /// A person's name (联系人, 负责人).
+    PersonName,
+    /// A company's legal name as on its business licence.
+    CompanyName,
+    /// An 11-digit mainland mobile number.
+    Mobile,
+    /// A landline: area code, number, optional extension.
+    Landline,
+    /// A mobile or a landline.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A date and time, `YYYY-MM-DD HH:MM`.
+    Datetime,
+    /// A whole number.
+    Integer,
+    /// A decimal number.
+    Decimal,
+    /// An amount of money, in the field's `unit`.
+    Money,
+    /// One of the field's `values`.
+    Enum,
+    /// 统一社会信用代码 (GB 32100), 18 characters.
+    CreditCode,
+    /// 18-digit resident identity number (GB 11643).
+    IdCard,
+    /// A GB/T 4754-2017 industry section or division.
+    Industry,
+}
+
+impl FieldType {
+    /// Every type, for documentation and error messages.
+    pub const ALL: &'static [FieldType] = &[
+        FieldType::Text,
+        FieldType::PersonName,
+        FieldType::CompanyName,
+        FieldType::Mobile,
+        FieldType::Landline,
+        FieldType::Phone,
+        FieldType::Email,
+        FieldType::Date,
+        FieldType::Datetime,
+        FieldType::Integer,
+        FieldType::Decimal,
+        FieldType::Money,
+        FieldType::Enum,
+        FieldType::CreditCode,
+        FieldType::IdCard,
+        FieldType::Industry,
+    ];
+
+    /// The name used in template files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::PersonName => "person_name",
+            FieldType::CompanyName => "company_name",
+            FieldType::Mobile => "mobile",
+            FieldType::Landline => "landline",
+            FieldType::Phone => "phone",
+            FieldType::Email => "email",
+            FieldType::Date => "date",
+            FieldType::Datetime => "datetime",
+            FieldType::Integer => "integer",
+            FieldType::Decimal => "decimal",
+            FieldType::Money => "money",
+            FieldType::Enum => "enum",
+            FieldType::CreditCode => "credit_code",
+            FieldType::IdCard => "id_card",
+            FieldType::Industry => "industry",
+        }
+    }
+
+    /// Whether values are identifiers written as digits, which Excel must keep as text
+    /// (otherwise 13800138000 shows as 1.38E+10 and 18-digit numbers lose their last digits).
+    pub fn is_digit_identifier(self) -> bool {
+        matches!(
+            self,
+            FieldType::Mobile
+                | FieldType::Landline
+                | FieldType::Phone
+                | FieldType::CreditCode
+                | FieldType::IdCard
+        )
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Template {
+    /// Names of the built-in templates.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(name, _)| *name)
+    }
+
+    /// Every built-in template, parsed.
+    pub fn builtins() -> Result<Vec<Template>> {
+        BUILTIN
+            .iter()
+            .map(|(name, text)| Template::parse(text, &format!("templates/{name}.toml")))
+            .collect()
+    }
+
+    /// Finds a template by built-in name, or loads it from a path when `spec` names a file.
+    pub fn resolve(spec: &str) -> Result<Template> {
+        if let Some((name, text)) = BUILTIN.iter().find(|(name, _)| *name == spec) {
+            return Template::parse(text, &format!("templates/{name}.toml"));
+        }
+        let path = Path::new(spec);
+        if spec.ends_with(".toml") || path.exists() {
+            return Template::load(path);
+        }
+        Err(Error::UnknownTemplate {
+            name: spec.to_string(),
+            known: Template::builtin_names().collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// Loads and checks a template file.
+    pub fn load(path: &Path) -> Result<Template> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read template", e))?;
+        Template::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks template text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Template> {
+        let invalid = |key: String, message: String| Error::InvalidTemplate {
+            file: origin.to_string(),
+            key,
+            message,
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            invalid(
+                "(syntax)".into(),
+                e.message().to_string() + &line_of(text, e.span()),
+            )
+        })?;
+        let mut template: Template = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            invalid(
+                key,
+                inner.message().to_string() + &line_of(text, inner.span()),
+            )
+        })?;
+        template.origin = origin.to_string();
+        template
+            .check()
+            .map_err(|(key, message)| invalid(key, message))?;
+        Ok(template)
+    }
+
+    /// Semantic checks serde cannot express. Returns the offending key and what is wrong.
+    fn check(&self) -> std::result::Result<(), (String, String)> {
+        if !is_snake_case(&self.name) {
+            return Err((
+                "name".into(),
+                format!(
+                    "expected a snake_case name like `customer`, found `{}`",
+                    self.name
+                ),
+            ));
+        }
+        if self.fields.is_empty() {
+            return Err((
+                "fields".into(),
+                "a template needs at least one field".into(),
+            ));
+        }
+        let mut keys = HashSet::new();
+        let mut headers: HashSet<String> = HashSet::new();
+        for (i, field) in self.fields.iter().enumerate() {
+            let at = |what: &str| format!("fields[{i}].{what}");
+            if !is_snake_case(&field.key) {
+                return Err((
+                    at("key"),
+                    format!(
+                        "expected a snake_case key like `customer_name`, found `{}`",
+                        field.key
+                    ),
+                ));
+            }
+            if !keys.insert(field.key.as_str()) {
+                return Err((at("key"), format!("key `{}` is used twice", field.key)));
+            }
+            if field.header.trim().is_empty() {
+                return Err((at("header"), "the header must not be empty".into()));
+            }
+            for (j, name) in std::iter::once(&field.header)
+                .chain(&field.aliases)
+                .enumerate()
+            {
+                let normalised = crate::mapping::normalize_header(name);
+                if normalised.is_empty() {
+                    return Err((at("aliases"), format!("`{name}` is empty once normalised")));
+                }
+                if !headers.insert(normalised) {
+                    let what = if j == 0 {
+                        at("header")
+                    } else {
+                        format!("fields[{i}].aliases[{}]", j - 1)
+                    };
+                    return Err((
+                        what,
+                        format!("`{name}` is already the header or an alias of another field"),
+                    ));
+                }
+            }
+            match field.kind {
+                FieldType::Enum if field.values.is_empty() => {
+                    return Err((at("values"), "an enum field needs a list of values".into()));
+                }
+                FieldType::Enum => {}
+                _ if !field.values.is_empty() => {
+                    return Err((
+                        at("values"),
+                        format!(
+                            "values are only allowed on enum fields, not on `{}`",
+                            field.kind
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            let mut spellings = HashSet::new();
+            for (j, value) in field.values.iter().enumerate() {
+                for spelling in std::iter::once(&value.value).chain(&value.synonyms) {
+                    if !spellings.insert(spelling.to_lowercase()) {
+                        return Err((
+                            format!("fields[{i}].values[{j}]"),
+                            format!("`{spelling}` is listed twice"),
+                        ));
+                    }
+                }
+            }
+            if field.unit.is_some() && field.kind != FieldType::Money {
+                return Err((at("unit"), "a unit is only allowed on money fields".into()));
+            }
+            if let Some(unit) = &field.unit {
+                if !matches!(unit.as_str(), "元" | "万元") {
+                    return Err((
+                        at("unit"),
+                        format!("expected `元` or `万元`, found `{unit}`"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The field with this key.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+impl Field {
+    /// The field's header and its aliases, header first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.header.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+fn is_snake_case(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+/// ` (line N)` for a byte span in `text`, or nothing when the span is unknown.
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!(" (line {line})")
+        }
+        None => String::new(),
+    }
+}
