@@ -1,1 +1,7 @@
+//! End-to-end tests: run the built `crmkit` binary on the files in `fixtures/` and check exit
+//! codes, output files and messages.
 
+mod bad_input;
+mod import;
+mod template;
+mod util;

@@ -71,7 +71,7 @@ fn build(template: &Template) -> std::result::Result<Workbook, XlsxError> {
         .set_background_color(Color::RGB(0xDDEBF7))
         .set_border(FormatBorder::Thin);
     let required_header = header.clone().set_font_color(Color::RGB(0xC00000));
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm");
 
@@ -129,14 +129,12 @@ fn build(template: &Template) -> std::result::Result<Workbook, XlsxError> {
     sheet.set_freeze_panes(1, 0)?;
     sheet.set_row_height(0, 24)?;
 
-    let mut list_column = 0u16;
-    for (i, values) in &long_lists {
+    for (list_column, (i, values)) in long_lists.iter().enumerate() {
         list_ranges[*i] = Some(format!(
             "='{LIST_SHEET}'!${col}$1:${col}${n}",
-            col = crate::read::column_letter(list_column as usize),
+            col = crate::read::column_letter(list_column),
             n = values.len()
         ));
-        list_column += 1;
     }
 
     for (col, field) in template.fields.iter().enumerate() {
@@ -151,7 +149,7 @@ fn build(template: &Template) -> std::result::Result<Workbook, XlsxError> {
         let validation = validation
             .set_error_style(DataValidationErrorStyle::Stop)
             .set_error_title(format!("{} 取值无效", field.header))?
-            .set_error_message(format!("请从下拉列表中选择: {}", values.join(" / ")))?;
+            .set_error_message(list_message(&values))?;
         let sheet = workbook.worksheet_from_index(0)?;
         sheet.add_data_validation(1, col as u16, LAST_ROW, col as u16, &validation)?;
     }
@@ -169,6 +167,16 @@ fn build(template: &Template) -> std::result::Result<Workbook, XlsxError> {
         lists.set_hidden(true);
     }
     Ok(workbook)
+}
+
+/// The message Excel shows for a value not in the list; it must fit in 255 characters.
+fn list_message(values: &[&str]) -> String {
+    let full = format!("请从下拉列表中选择: {}", values.join(" / "));
+    if full.chars().count() <= INLINE_LIST_LIMIT {
+        full
+    } else {
+        format!("请从下拉列表中选择 (全部可选值见“{GUIDE_SHEET}”工作表)")
+    }
 }
 
 fn write_guide(workbook: &mut Workbook, template: &Template) -> std::result::Result<(), XlsxError> {
@@ -229,4 +237,32 @@ fn write_guide(workbook: &mut Workbook, template: &Template) -> std::result::Res
     }
     guide.set_freeze_panes(1, 1)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Book, ReadOptions};
+
+    #[test]
+    fn long_enum_lists_live_on_a_hidden_sheet() {
+        let mut toml = String::from(
+            "name = \"t\"\ntitle = \"长列表\"\n[[fields]]\nkey = \"city\"\nheader = \"城市\"\ntype = \"enum\"\nrequired = true\n",
+        );
+        for i in 0..60 {
+            toml.push_str(&format!("[[fields.values]]\nvalue = \"城市{i:02}\"\n"));
+        }
+        let template = Template::parse(&toml, "t.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        write_blank(&path, &template).unwrap();
+        let mut book = Book::open(&path, &ReadOptions::default()).unwrap();
+        let lists = book.sheets().iter().find(|s| s.name == LIST_SHEET).unwrap();
+        assert!(!lists.visible);
+        let grid = book.grid(Some(LIST_SHEET)).unwrap();
+        assert_eq!(grid.rows.len(), 60);
+        assert_eq!(&grid.rows[59].cells[0], "城市59");
+        let header = book.grid(Some("长列表")).unwrap();
+        assert_eq!(&header.rows[0].cells[0], "*城市");
+    }
 }

@@ -152,7 +152,7 @@ fn is_cjk_punctuation(c: char) -> bool {
 }
 
 /// Similarity of two normalised headers in [0, 1]: normalised Levenshtein over characters, or,
-/// when one contains the other, 0.7 plus a share for how much of the longer one it covers.
+/// when one contains the other and covers at least 60% of it, 0.55 plus 0.4 × the coverage.
 pub fn similarity(a: &str, b: &str) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -166,9 +166,11 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     } else {
         (b, a)
     };
-    let short_len = short.chars().count();
-    let contained = if short_len >= 2 && long.contains(short) {
-        0.7 + 0.3 * short_len as f64 / long.chars().count() as f64
+    // Containment counts only when the contained name covers most of the longer one, so a
+    // short alias (编号) does not pull in every header that happens to contain it (合同编号).
+    let coverage = short.chars().count() as f64 / long.chars().count() as f64;
+    let contained = if coverage >= 0.6 && long.contains(short) {
+        0.55 + 0.4 * coverage
     } else {
         0.0
     };
@@ -439,6 +441,13 @@ type = "email"
         assert!(required.iter().any(|f| f.key == "mobile"));
         let mobile = required.iter().find(|f| f.key == "mobile").unwrap();
         assert_eq!(mobile.suggestions[0].header, "电话号");
+    }
+
+    #[test]
+    fn short_names_inside_longer_headers_are_not_matches() {
+        assert!(similarity("合同编号", "编号") < FUZZY_THRESHOLD);
+        assert!(similarity("跟进人员", "跟进人") >= FUZZY_THRESHOLD);
+        assert!(similarity("联系电话手机", "联系电话") >= FUZZY_THRESHOLD);
     }
 
     #[test]

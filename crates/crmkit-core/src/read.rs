@@ -155,8 +155,9 @@ impl CellNote {
                 "单元格是 Excel 错误值 {value}, 按空值读取; 请在源文件中改正公式或填入实际值"
             ),
             NoteKind::PrecisionLost(value) => format!(
-                "数字 {value} 超过 Excel 的 15 位有效数字, 末尾几位已被 Excel 改为 0, 无法恢复; \
-                 请把该列设为文本格式后重新录入 (例如 110101199003071234)"
+                "数字 {} 超过 Excel 的 15 位有效数字, 末尾几位已被 Excel 改为 0, 无法恢复; \
+                 请把该列设为文本格式后重新录入 (例如 110101199003071234)",
+                crate::mask::mask(value)
             ),
         }
     }
@@ -577,7 +578,7 @@ fn format_excel_datetime(dt: &calamine::ExcelDateTime) -> String {
     } else {
         format!("{h:02}:{mi:02}")
     };
-    if serial < 1.0 && serial >= 0.0 {
+    if (0.0..1.0).contains(&serial) {
         return time;
     }
     if serial.fract() == 0.0 {
@@ -719,17 +720,27 @@ fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
     let mut notes = Vec::new();
     let mut record = StringRecord::new();
     let mut excel_row: u32 = 0;
-    // The physical line just after the previous record ended.
-    let mut next_line: u64 = 1;
+    // Where the previous record started, and how many line breaks its quoted fields held.
+    let mut previous: Option<(usize, usize)> = None;
+    let bytes = text.as_bytes();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(next_line, |p| p.line());
-                // Blank lines the parser skipped are still rows in Excel.
-                excel_row += 1 + line.saturating_sub(next_line) as u32;
-                let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
-                next_line = line + 1 + breaks as u64;
+                // The parser may place a record's start on the line feed that ended the
+                // previous one (CRLF); the record really starts at its first other byte.
+                let mut start = record.position().map_or(0, |p| p.byte() as usize);
+                while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                // Line breaks between the previous record's start and this one: its own
+                // quoted breaks, its terminator, and one for each blank line, which Excel
+                // still shows as a row.
+                let (from, own) = previous.map_or((0, 0), |(s, breaks)| (s, breaks + 1));
+                let breaks = bytes[from..start].iter().filter(|&&b| b == b'\n').count();
+                excel_row += 1 + breaks.saturating_sub(own) as u32;
+                let quoted: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+                previous = Some((start, quoted));
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
@@ -883,6 +894,12 @@ mod tests {
     #[test]
     fn text_rows_are_numbered_as_excel_numbers_them() {
         let rows = grid_of("h1,h2\r\na,\"two\r\nlines\"\r\n\r\nb,c\r\n,\r\nd,e\r\n");
+        let lf: Vec<u32> = grid_of("\nh1,h2\na,\"x\ny\nz\"\n\n\nb,c\nd,e")
+            .iter()
+            .map(|r| r.0)
+            .collect();
+        // A blank first line, a record over three lines, two blank lines, no final newline.
+        assert_eq!(lf, vec![2, 3, 6, 7]);
         let numbers: Vec<u32> = rows.iter().map(|r| r.0).collect();
         // Header 1, record 2 spans two lines, a blank line is row 3, then 4, (5 is blank), 6.
         assert_eq!(numbers, vec![1, 2, 4, 6]);

@@ -391,3 +391,56 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_parse_and_are_complete() {
+        let templates = Template::builtins().unwrap();
+        let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "customer",
+                "lead",
+                "followup",
+                "opportunity",
+                "order",
+                "ticket"
+            ]
+        );
+        for t in &templates {
+            assert!(t.fields.iter().any(|f| f.required), "{}", t.name);
+            for f in &t.fields {
+                assert!(!f.guide.is_empty(), "{}.{} has no 填写规范", t.name, f.key);
+                assert!(!f.example.is_empty(), "{}.{} has no example", t.name, f.key);
+            }
+        }
+        let customer = &templates[0];
+        let level = customer.field("level").unwrap();
+        let values: Vec<&str> = level.values.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, ["VIP", "重点", "普通"]);
+        let status = customer.field("status").unwrap();
+        let stages: Vec<&str> = status.values.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(
+            stages,
+            ["初步接洽", "需求分析", "方案报价", "合同签订", "成交"]
+        );
+        assert_eq!(customer.field("mobile").unwrap().kind, FieldType::Mobile);
+        assert_eq!(
+            customer.field("annual_purchase").unwrap().unit.as_deref(),
+            Some("万元")
+        );
+        let lead = &templates[1];
+        assert!(lead.field("lead_code").unwrap().unique);
+    }
+
+    #[test]
+    fn resolve_by_name_or_path() {
+        assert_eq!(Template::resolve("order").unwrap().title, "订单");
+        let err = Template::resolve("orders").unwrap_err().to_string();
+        assert!(err.contains("unknown template `orders`"), "{err}");
+    }
+}

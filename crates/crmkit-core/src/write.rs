@@ -126,7 +126,7 @@ pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> 
             };
             let mut workbook = Workbook::new();
             let bold = Format::new().set_bold().set_align(FormatAlign::Center);
-            let text = Format::new().set_num_format("@");
+            let text = Format::new().set_num_format_index(49);
             let sheet = workbook
                 .add_worksheet_with_constant_memory()
                 .map_err(xlsx_error)?
