@@ -360,6 +360,6 @@ fn unknown_output_format_is_refused_before_reading() {
     ]);
     run.code(2)
         .stderr_has("x.json")
-        .stderr_has("不支持的文件类型");
+        .stderr_has("不支持的输出文件类型 `json`");
     assert!(!Path::new(&crate::util::root().join("x.json")).exists());
 }

@@ -37,6 +37,10 @@ pub enum Error {
     )]
     UnsupportedFormat { path: PathBuf, extension: String },
 
+    /// The output file's extension is not one crmkit writes.
+    #[error("{path}: 不支持的输出文件类型 `{extension}`; 输出支持 .csv (UTF-8 带 BOM) 和 .xlsx")]
+    UnsupportedOutput { path: PathBuf, extension: String },
+
     /// A workbook is encrypted (password-protected).
     #[error("{path}: 工作簿受密码保护, 无法读取; 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿) 后另存")]
     Encrypted { path: PathBuf },

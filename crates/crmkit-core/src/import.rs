@@ -11,7 +11,7 @@ use csv::StringRecord;
 
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
-use crate::mapping::{self, Mapping};
+use crate::mapping::{self, HeaderIndex, Mapping};
 use crate::read::{column_letter, Book, Grid, GridRow, ReadOptions, Source};
 use crate::template::Template;
 
@@ -90,27 +90,30 @@ pub fn import(path: &Path, template: &Template, options: &ImportOptions) -> Resu
         .map(|s| s.name.clone())
         .collect();
 
+    let index = HeaderIndex::new(template);
     let grid = match (&options.sheet, book.is_workbook()) {
         (Some(name), true) => book.grid(Some(name))?,
         (Some(_), false) | (None, false) => book.grid(None)?,
-        (None, true) => choose_sheet(&mut book, template, &visible)?,
+        (None, true) => choose_sheet(&mut book, &index, &visible)?,
     };
+    // The decoded text or workbook is no longer needed once the rows are read.
+    drop(book);
     let other_sheets = visible
         .into_iter()
         .filter(|name| Some(name) != grid.source.sheet.as_ref())
         .collect();
-    let mut imported = build(grid, template)?;
+    let mut imported = build(grid, template, &index)?;
     imported.hidden_sheets = hidden_sheets;
     imported.other_sheets = other_sheets;
     Ok(imported)
 }
 
 /// The first visible sheet whose header matches the template; else the first visible sheet.
-fn choose_sheet(book: &mut Book, template: &Template, visible: &[String]) -> Result<Grid> {
+fn choose_sheet(book: &mut Book, index: &HeaderIndex, visible: &[String]) -> Result<Grid> {
     let mut first = None;
     for name in visible {
         let grid = book.grid(Some(name))?;
-        if find_header(&grid, template).is_some_and(|(_, score)| score > 0) {
+        if find_header(&grid, index).is_some_and(|(_, score)| score > 0) {
             return Ok(grid);
         }
         if first.is_none() {
@@ -127,11 +130,11 @@ fn choose_sheet(book: &mut Book, template: &Template, visible: &[String]) -> Res
 ///
 /// The header is the row among the first few that names the most template fields; when none
 /// names any, the first row with at least two non-empty cells (a banner is a single cell).
-fn find_header(grid: &Grid, template: &Template) -> Option<(usize, usize)> {
+fn find_header(grid: &Grid, index: &HeaderIndex) -> Option<(usize, usize)> {
     let scanned = grid.rows.iter().take(HEADER_SCAN_ROWS).enumerate();
     let mut best: Option<(usize, usize)> = None;
     for (i, row) in scanned {
-        let score = mapping::header_score(template, row.cells.iter());
+        let score = index.header_score(row.cells.iter());
         if score > 0 && best.is_none_or(|(_, s)| score > s) {
             best = Some((i, score));
         }
@@ -146,22 +149,25 @@ fn find_header(grid: &Grid, template: &Template) -> Option<(usize, usize)> {
 }
 
 /// Builds the mapped table from a sheet's rows.
-fn build(grid: Grid, template: &Template) -> Result<Imported> {
+fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Imported> {
     let location = grid.source.location();
     if grid.rows.is_empty() {
         return Err(Error::Empty { location });
     }
-    let (header_index, _) = find_header(&grid, template).ok_or_else(|| Error::NoHeader {
+    let (header_index, _) = find_header(&grid, index).ok_or_else(|| Error::NoHeader {
         location: location.clone(),
         scanned: HEADER_SCAN_ROWS.min(grid.rows.len()),
     })?;
     let Grid {
         source,
-        mut rows,
+        rows: mut data,
         notes,
     } = grid;
-    let data = rows.split_off(header_index + 1);
-    let header = rows.pop().expect("header row exists"); // ok: header_index < rows.len()
+    // Banner rows above the header go; the data rows stay where they are in memory.
+    let header = data
+        .drain(..=header_index)
+        .next_back()
+        .expect("header row exists"); // ok: header_index < rows.len()
     let header_row = header.number;
     if data.is_empty() {
         return Err(Error::NoRows {
@@ -176,18 +182,15 @@ fn build(grid: Grid, template: &Template) -> Result<Imported> {
     }
     let data_width = data.iter().map(|r| used_width(&r.cells)).max().unwrap_or(0);
     let width = named_width.max(data_width);
-    let mut has_data = vec![false; width];
-    for row in &data {
-        for (i, cell) in row.cells.iter().enumerate().take(width) {
-            if !cell.trim().is_empty() {
-                has_data[i] = true;
-            }
-        }
-    }
     let headers: Vec<String> = (0..width)
         .map(|i| {
             let text = header.cells.get(i).unwrap_or("").trim();
-            if text.is_empty() && has_data[i] {
+            // A column with data but no header is kept under its letter, never dropped.
+            let has_data = || {
+                data.iter()
+                    .any(|r| r.cells.get(i).is_some_and(|c| !c.trim().is_empty()))
+            };
+            if text.is_empty() && has_data() {
                 format!("({}列)", column_letter(i))
             } else {
                 text.to_string()
@@ -270,11 +273,8 @@ fn check_ragged(
 ) -> Result<()> {
     for row in data {
         let found = row.cells.len();
-        let extra = row
-            .cells
-            .iter()
-            .enumerate()
-            .skip(header.len())
+        let extra = (header.len()..found)
+            .map(|i| (i, &row.cells[i]))
             .find(|(_, c)| !c.trim().is_empty());
         if let Some((i, value)) = extra {
             return Err(Error::Ragged {
@@ -282,7 +282,11 @@ fn check_ragged(
                 row: row.number,
                 expected: header.len(),
                 found,
-                detail: format!(" (多出的 {} 列: \"{}\")", column_letter(i), value.trim()),
+                detail: format!(
+                    " (多出的 {} 列: \"{}\")",
+                    column_letter(i),
+                    crate::mask::mask(value.trim())
+                ),
             });
         }
         if found < named_width {

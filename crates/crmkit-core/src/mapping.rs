@@ -11,7 +11,9 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::read::column_letter;
-use crate::template::{Field, Template};
+use std::collections::HashSet;
+
+use crate::template::Template;
 
 /// The lowest fuzzy score accepted as a match.
 pub const FUZZY_THRESHOLD: f64 = 0.75;
@@ -177,66 +179,96 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     lev.max(contained)
 }
 
-/// How well a cell's text matches one field: the best of its header and aliases.
-pub fn match_field(field: &Field, cell: &str) -> Option<(MatchKind, f64, String)> {
-    let trimmed = cell.trim();
-    if trimmed.is_empty() {
-        return None;
-    }
-    // The required marker our own blank templates put before a header.
-    let unmarked = trimmed.trim_start_matches(['*', '＊']).trim();
-    let normalized = normalize_header(trimmed);
-    let mut best: Option<(MatchKind, f64, String)> = None;
-    for (j, name) in field.names().enumerate() {
-        let candidate = if unmarked == name {
-            let kind = if j == 0 {
-                MatchKind::Exact
-            } else {
-                MatchKind::Alias
-            };
-            Some((kind, 1.0))
-        } else {
-            let target = normalize_header(name);
-            if normalized == target {
-                Some((MatchKind::Normalized, 1.0))
-            } else {
-                let s = similarity(&normalized, &target);
-                (s >= FUZZY_THRESHOLD).then_some((MatchKind::Fuzzy, s))
-            }
-        };
-        if let Some((kind, score)) = candidate {
-            if best
-                .as_ref()
-                .is_none_or(|(k, s, _)| (kind, -score) < (*k, -*s))
-            {
-                best = Some((kind, score, name.to_string()));
-            }
-        }
-    }
-    best
+/// A template's headers and aliases, normalised once, for matching many cells against them.
+pub struct HeaderIndex<'t> {
+    /// Per field: its names (header first) with their normalised forms.
+    names: Vec<Vec<(&'t str, String)>>,
+    /// Every name as written, for the quick test in [`HeaderIndex::is_known`].
+    written: HashSet<&'t str>,
+    /// Every normalised name.
+    normalized: HashSet<String>,
 }
 
-/// How many cells of a row match some template field without fuzziness; used to find the
-/// header row below banner rows.
-pub fn header_score<'a>(template: &Template, cells: impl IntoIterator<Item = &'a str>) -> usize {
-    cells
-        .into_iter()
-        .filter(|cell| {
-            template
-                .fields
-                .iter()
-                .any(|f| match_field(f, cell).is_some_and(|(kind, _, _)| kind != MatchKind::Fuzzy))
-        })
-        .count()
+impl<'t> HeaderIndex<'t> {
+    /// Indexes a template's names.
+    pub fn new(template: &'t Template) -> HeaderIndex<'t> {
+        let names: Vec<Vec<(&str, String)>> = template
+            .fields
+            .iter()
+            .map(|f| f.names().map(|n| (n, normalize_header(n))).collect())
+            .collect();
+        let written = names.iter().flatten().map(|(n, _)| *n).collect();
+        let normalized = names.iter().flatten().map(|(_, n)| n.clone()).collect();
+        HeaderIndex {
+            names,
+            written,
+            normalized,
+        }
+    }
+
+    /// Whether a cell names some field exactly, by alias, or once normalised (not fuzzily).
+    pub fn is_known(&self, cell: &str) -> bool {
+        let trimmed = cell.trim();
+        !trimmed.is_empty()
+            && (self.written.contains(unmark(trimmed))
+                || self.normalized.contains(&normalize_header(trimmed)))
+    }
+
+    /// How many cells of a row name template fields (not fuzzily); used to find the header row
+    /// below banner rows.
+    pub fn header_score<'a>(&self, cells: impl IntoIterator<Item = &'a str>) -> usize {
+        cells.into_iter().filter(|c| self.is_known(c)).count()
+    }
+
+    /// How well a cell matches one field: the best of its header and aliases.
+    pub fn match_field(&self, field: usize, cell: &str) -> Option<(MatchKind, f64, String)> {
+        let trimmed = cell.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        let unmarked = unmark(trimmed);
+        let normalized = normalize_header(trimmed);
+        let mut best: Option<(MatchKind, f64, String)> = None;
+        for (j, (name, target)) in self.names[field].iter().enumerate() {
+            let candidate = if unmarked == *name {
+                let kind = if j == 0 {
+                    MatchKind::Exact
+                } else {
+                    MatchKind::Alias
+                };
+                Some((kind, 1.0))
+            } else if normalized == *target {
+                Some((MatchKind::Normalized, 1.0))
+            } else {
+                let s = similarity(&normalized, target);
+                (s >= FUZZY_THRESHOLD).then_some((MatchKind::Fuzzy, s))
+            };
+            if let Some((kind, score)) = candidate {
+                if best
+                    .as_ref()
+                    .is_none_or(|(k, s, _)| (kind, -score) < (*k, -*s))
+                {
+                    best = Some((kind, score, name.to_string()));
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The header without the required marker our own blank templates put before it.
+fn unmark(header: &str) -> &str {
+    header.trim_start_matches(['*', '＊']).trim()
 }
 
 /// Maps input headers onto a template's fields.
 pub fn map_headers(template: &Template, headers: &[String]) -> Mapping {
+    let index = HeaderIndex::new(template);
     // Every (column, field) candidate, best first.
     let mut candidates = Vec::new();
     for (column, header) in headers.iter().enumerate() {
-        for (field, f) in template.fields.iter().enumerate() {
-            if let Some((kind, score, matched)) = match_field(f, header) {
+        for field in 0..template.fields.len() {
+            if let Some((kind, score, matched)) = index.match_field(field, header) {
                 candidates.push((kind, score, column, field, matched));
             }
         }
@@ -297,10 +329,10 @@ pub fn map_headers(template: &Template, headers: &[String]) -> Mapping {
     let missing = template
         .fields
         .iter()
-        .zip(&source_of)
-        .filter(|(_, source)| source.is_none())
-        .map(|(field, _)| {
-            let names: Vec<String> = field.names().map(normalize_header).collect();
+        .enumerate()
+        .filter(|(i, _)| source_of[*i].is_none())
+        .map(|(i, field)| {
+            let names: Vec<&String> = index.names[i].iter().map(|(_, n)| n).collect();
             let mut suggestions: Vec<Suggestion> = columns
                 .iter()
                 .filter(|c| c.target.is_none() && !c.header.is_empty())

@@ -441,17 +441,12 @@ fn read_range(source: Source, range: &calamine::Range<Data>) -> Grid {
             record.push_field("");
         }
         for (j, cell) in cells[..used].iter().enumerate() {
-            let column = lead + j;
-            match render(cell) {
-                Rendered::Text(text) => record.push_field(&text),
-                Rendered::Note(text, kind) => {
-                    record.push_field(&text);
-                    notes.push(CellNote {
-                        row: number,
-                        column,
-                        kind,
-                    });
-                }
+            if let Some(kind) = push_cell(&mut record, cell) {
+                notes.push(CellNote {
+                    row: number,
+                    column: lead + j,
+                    kind,
+                });
             }
         }
         rows.push(GridRow {
@@ -474,34 +469,33 @@ fn is_blank(cell: &Data) -> bool {
     }
 }
 
-enum Rendered {
-    Text(String),
-    Note(String, NoteKind),
-}
-
-/// The text a person sees for a cell.
-fn render(cell: &Data) -> Rendered {
+/// Appends the text a person sees for a cell; returns why the cell cannot be trusted, if so.
+fn push_cell(record: &mut StringRecord, cell: &Data) -> Option<NoteKind> {
     match cell {
-        Data::Empty => Rendered::Text(String::new()),
+        Data::Empty => record.push_field(""),
         Data::String(s) if is_error_literal(s) => {
-            Rendered::Note(String::new(), NoteKind::ErrorCell(s.trim().to_string()))
+            record.push_field("");
+            return Some(NoteKind::ErrorCell(s.trim().to_string()));
         }
-        Data::String(s) => Rendered::Text(s.clone()),
-        Data::Int(i) => Rendered::Text(i.to_string()),
+        Data::String(s) => record.push_field(s),
+        Data::Int(i) => record.push_field(&i.to_string()),
         Data::Float(f) => {
             let (text, lost) = format_number(*f);
+            record.push_field(&text);
             if lost {
-                Rendered::Note(text.clone(), NoteKind::PrecisionLost(text))
-            } else {
-                Rendered::Text(text)
+                return Some(NoteKind::PrecisionLost(text));
             }
         }
-        Data::Bool(b) => Rendered::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-        Data::DateTime(dt) => Rendered::Text(format_excel_datetime(dt)),
-        Data::DateTimeIso(s) => Rendered::Text(format_iso_datetime(s)),
-        Data::DurationIso(s) => Rendered::Text(s.clone()),
-        Data::Error(e) => Rendered::Note(String::new(), NoteKind::ErrorCell(e.to_string())),
+        Data::Bool(b) => record.push_field(if *b { "TRUE" } else { "FALSE" }),
+        Data::DateTime(dt) => record.push_field(&format_excel_datetime(dt)),
+        Data::DateTimeIso(s) => record.push_field(&format_iso_datetime(s)),
+        Data::DurationIso(s) => record.push_field(s),
+        Data::Error(e) => {
+            record.push_field("");
+            return Some(NoteKind::ErrorCell(e.to_string()));
+        }
     }
+    None
 }
 
 /// Excel's error values. A workbook converted by another tool, or a CSV saved from Excel, keeps
@@ -618,16 +612,21 @@ fn decode(
     bytes: Vec<u8>,
     forced: Option<&'static Encoding>,
 ) -> Result<(String, &'static Encoding, &'static str)> {
+    // Most files are UTF-8 without a BOM: validate once and keep the buffer as the text.
+    let bytes = if forced.is_none() && Encoding::for_bom(&bytes).is_none() {
+        match String::from_utf8(bytes) {
+            Ok(text) => return Ok((text, encoding_rs::UTF_8, "detected")),
+            Err(e) => e.into_bytes(),
+        }
+    } else {
+        bytes
+    };
     let (encoding, from, body): (&'static Encoding, &'static str, &[u8]) =
         match (forced, Encoding::for_bom(&bytes)) {
             (Some(forced), Some((bom, len))) if forced == bom => (forced, "forced", &bytes[len..]),
             (Some(forced), _) => (forced, "forced", &bytes[..]),
             (None, Some((bom, len))) => (bom, "BOM", &bytes[len..]),
             (None, None) => {
-                if std::str::from_utf8(&bytes).is_ok() {
-                    let text = String::from_utf8(bytes).unwrap_or_default(); // ok: checked above
-                    return Ok((text, encoding_rs::UTF_8, "detected"));
-                }
                 let mut detector =
                     chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
                 detector.feed(&bytes, true);
@@ -737,14 +736,15 @@ fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
                 // quoted breaks, its terminator, and one for each blank line, which Excel
                 // still shows as a row.
                 let (from, own) = previous.map_or((0, 0), |(s, breaks)| (s, breaks + 1));
-                let breaks = bytes[from..start].iter().filter(|&&b| b == b'\n').count();
+                let breaks = memchr::memchr_iter(b'\n', &bytes[from..start]).count();
                 excel_row += 1 + breaks.saturating_sub(own) as u32;
-                let quoted: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+                let quoted = memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count();
                 previous = Some((start, quoted));
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                let cells = if record.iter().any(is_error_literal) {
+                let has_hash = memchr::memchr(b'#', record.as_slice().as_bytes()).is_some();
+                let cells = if has_hash && record.iter().any(is_error_literal) {
                     // An error cell saved to CSV by Excel: report it, read it as empty.
                     let mut cleaned =
                         StringRecord::with_capacity(record.as_slice().len(), record.len());

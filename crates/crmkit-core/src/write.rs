@@ -38,7 +38,7 @@ impl OutputFormat {
         match extension.as_str() {
             "csv" => Ok(OutputFormat::Csv),
             "xlsx" => Ok(OutputFormat::Xlsx),
-            _ => Err(Error::UnsupportedFormat {
+            _ => Err(Error::UnsupportedOutput {
                 path: path.to_path_buf(),
                 extension,
             }),

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Import benchmarks for issue targets (not a test): prints rows/s and peak memory.
+#
+#   bash bench/run.sh            # 1,000,000-row CSV and 100,000-row .xlsx
+#   ROWS=200000 bash bench/run.sh
+#
+# 1. `crmkit import` of a 12-column customer CSV, with and without writing the mapped CSV.
+# 2. A 100,000-row .xlsx: calamine's own bare read (open + worksheet_range) against crmkit's read
+#    (the same, plus rendering every cell, header detection and mapping), each in its own process,
+#    three runs each; the ratio of the medians is the figure the target names (≤ 1.5×).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+XLSX_ROWS=${XLSX_ROWS:-100000}
+OUT=${OUT:-bench/out}
+mkdir -p "$OUT"
+
+cargo build --release -q -p crmkit -p crmkit-bench
+BIN=target/release
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench needs GNU time: apt-get install -y time" >&2; exit 2; }
+
+measure() { # label rows command...
+  local label=$1 rows=$2; shift 2
+  "$TIME" -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
+  read -r secs kb < "$OUT/time.txt"
+  awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" \
+    'BEGIN { printf "%-32s rows=%d seconds=%.2f rows_per_s=%.0f peak_rss_mb=%.0f\n", l, r, s, r/s, k/1024 }'
+}
+
+CSV="$OUT/customers_${ROWS}.csv"
+[ -f "$CSV" ] || "$BIN/crmkit-bench" gen-csv "$CSV" "$ROWS"
+echo "input: $CSV ($(du -m "$CSV" | cut -f1) MB, $ROWS rows, 12 columns)"
+measure "crmkit import (mapping only)" "$ROWS" "$BIN/crmkit" import "$CSV" -t customer
+measure "crmkit import -o out.csv" "$ROWS" "$BIN/crmkit" import "$CSV" -t customer -o "$OUT/mapped.csv"
+
+XLSX="$OUT/customers_${XLSX_ROWS}.xlsx"
+[ -f "$XLSX" ] || "$BIN/crmkit-bench" gen-xlsx "$XLSX" "$XLSX_ROWS"
+echo "input: $XLSX ($(du -m "$XLSX" | cut -f1) MB, $XLSX_ROWS rows)"
+for tool in calamine crmkit-read; do
+  for _ in 1 2 3; do "$BIN/crmkit-bench" "$tool" "$XLSX"; done | sort -t= -k3 -n | sed -n 2p | sed "s/^/$tool (median of 3): /"
+done | tee "$OUT/xlsx.txt"
+awk -F'seconds=' '{ split($2, a, " "); t[NR] = a[1] } END { printf "crmkit / calamine read time: %.2fx\n", t[2] / t[1] }' "$OUT/xlsx.txt"
