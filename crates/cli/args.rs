@@ -19,6 +19,10 @@ pub enum Command {
     Template(TemplateCommand),
     /// Read a client file and map its headers onto a template.
     Import(ImportArgs),
+    /// Normalise and check every value; report findings by row and column.
+    Validate(ValidateArgs),
+    /// Normalise every value and write the cleaned table, with changes and rejects.
+    Clean(CleanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +63,90 @@ pub struct ImportArgs {
     /// Write the mapped table here (.csv: UTF-8 with BOM; .xlsx).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Reading and checking options shared by `validate` and `clean`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The file to check.
+    pub input: PathBuf,
+    /// The template: a built-in name or a path to a .toml file.
+    #[arg(short, long, value_name = "NAME")]
+    pub template: String,
+    /// More rules (a rules .toml file); may be repeated.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// A directory replacing the built-in rule sets and reference data (also CRMKIT_RULES_DIR).
+    #[arg(long, value_name = "DIR", env = "CRMKIT_RULES_DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// Another file for reference rules, as TEMPLATE=FILE (e.g. customer=customers.xlsx).
+    #[arg(long = "ref", value_name = "TEMPLATE=FILE", value_parser = parse_reference)]
+    pub references: Vec<(String, PathBuf)>,
+    /// The sheet to read.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Force the text encoding of a CSV file.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Force the delimiter of a CSV file.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Write the findings report here (.csv, .jsonl, or .xlsx: a marked-up copy of the input).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Fail (exit 1) only when the share of rows with errors exceeds this (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
+    pub max_error_rate: f64,
+    /// Today's date for date rules, YYYY-MM-DD (default: the system date).
+    #[arg(long, value_name = "DATE", env = "CRMKIT_TODAY", hide = true)]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Write the cleaned table here (.csv or .xlsx): every input row, in order.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Write every change a normaliser made (row, column, before, after, normaliser).
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
+    /// Write the rows with errors, as written, with the reasons.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("expected a number between 0 and 1, found `{s}`"))?;
+    let rate = if s.ends_with('%') { rate / 100.0 } else { rate };
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "expected a number between 0 and 1 (or 0%–100%), found `{s}`"
+        ))
+    }
+}
+
+fn parse_reference(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((template, file)) if !template.is_empty() && !file.is_empty() => {
+            Ok((template.to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "expected TEMPLATE=FILE (e.g. customer=customers.xlsx), found `{s}`"
+        )),
+    }
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Template(command) => commands::template::run(command, &mut shell),
         Command::Import(args) => commands::import::run(args, &mut shell),
+        Command::Validate(args) => commands::validate::run(args, &mut shell),
+        Command::Clean(args) => commands::clean::run(args, &mut shell),
     };
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),

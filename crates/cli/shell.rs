@@ -23,6 +23,12 @@ impl Shell {
         writeln!(self.out, "{}", text.as_ref())
     }
 
+    /// A warning for people, on stderr.
+    pub fn warn(&mut self, text: impl AsRef<str>) -> io::Result<()> {
+        self.out.flush()?;
+        writeln!(io::stderr(), "warning: {}", text.as_ref())
+    }
+
     /// An error that does not stop the command, on stderr.
     pub fn error(&mut self, text: impl AsRef<str>) -> io::Result<()> {
         self.out.flush()?;

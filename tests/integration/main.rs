@@ -5,3 +5,4 @@ mod bad_input;
 mod import;
 mod template;
 mod util;
+mod validate;

@@ -41,31 +41,8 @@ pub fn run(args: ImportArgs, shell: &mut Shell) -> Result<ExitStatus> {
             status = ExitStatus::Failure;
         }
     }
-    let missing: Vec<_> = imported.mapping.missing_required().collect();
-    if !missing.is_empty() {
-        let described: Vec<String> = missing
-            .iter()
-            .map(|m| {
-                let hint = if m.suggestions.is_empty() {
-                    "没有相近的列".to_string()
-                } else {
-                    let s: Vec<String> = m
-                        .suggestions
-                        .iter()
-                        .map(|s| format!("{} 列 \"{}\" ({:.2})", s.letter, s.header, s.score))
-                        .collect();
-                    format!("最接近的输入列: {}", s.join(", "))
-                };
-                format!("{} ({}; {hint})", m.header, m.key)
-            })
-            .collect();
-        shell.error(format!(
-            "{}: 缺少 {} 个必填列: {}; 请在源文件中补上这些列或改成模板列名 (crmkit template show {})",
-            imported.source.location(),
-            missing.len(),
-            described.join("; "),
-            template.name
-        ))?;
+    if !imported.is_complete() {
+        report_missing(&imported, &template, shell)?;
         if args.output.is_some() {
             shell.status("未写出输出文件")?;
         }
@@ -85,7 +62,7 @@ pub fn run(args: ImportArgs, shell: &mut Shell) -> Result<ExitStatus> {
     Ok(status)
 }
 
-fn render(imported: &Imported, template: &Template, shell: &mut Shell) -> Result<()> {
+pub(crate) fn render(imported: &Imported, template: &Template, shell: &mut Shell) -> Result<()> {
     let source = &imported.source;
     let mut what = format!("读取 {}", source.location());
     match source.format {
@@ -212,5 +189,38 @@ fn render(imported: &Imported, template: &Template, shell: &mut Shell) -> Result
             imported.other_sheets.join(", ")
         ))?;
     }
+    Ok(())
+}
+
+/// The one error line for missing required columns, with the closest input headers.
+pub(crate) fn report_missing(
+    imported: &Imported,
+    template: &Template,
+    shell: &mut Shell,
+) -> Result<()> {
+    let missing: Vec<_> = imported.mapping.missing_required().collect();
+    let described: Vec<String> = missing
+        .iter()
+        .map(|m| {
+            let hint = if m.suggestions.is_empty() {
+                "没有相近的列".to_string()
+            } else {
+                let s: Vec<String> = m
+                    .suggestions
+                    .iter()
+                    .map(|s| format!("{} 列 \"{}\" ({:.2})", s.letter, s.header, s.score))
+                    .collect();
+                format!("最接近的输入列: {}", s.join(", "))
+            };
+            format!("{} ({}; {hint})", m.header, m.key)
+        })
+        .collect();
+    shell.error(format!(
+        "{}: 缺少 {} 个必填列: {}; 请在源文件中补上这些列或改成模板列名 (crmkit template show {})",
+        imported.source.location(),
+        missing.len(),
+        described.join("; "),
+        template.name
+    ))?;
     Ok(())
 }

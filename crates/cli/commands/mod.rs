@@ -1,7 +1,10 @@
 //! One module per subcommand, each with `run(args, shell) -> Result<ExitStatus>`.
 
+mod check;
+pub mod clean;
 pub mod import;
 pub mod template;
+pub mod validate;
 
 /// How a command ended, mapped to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,10 +4,10 @@
 //! shows it, the column header exactly as written in the input, the template field it feeds,
 //! the original value, the rule that raised it and a message for people.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The value is questionable; the row can still be used.

@@ -5,15 +5,27 @@
 //! numbers them; [`import::import`] finds the header row, maps headers onto template fields
 //! ([`mapping`]) and keeps every cell traceable to its row and column; [`write`] saves the
 //! mapped table; [`blank`] writes blank Excel templates for clients to fill.
+//!
+//! Cleaning: [`rules::RuleSet`] binds a template to its rules (from `rules/`);
+//! [`validate::check`] normalises every value ([`normalize`], with [`dates`], [`checks`] and
+//! [`reference`] data) and checks every rule, in parallel; [`report`] writes findings, changes,
+//! rejects and the cleaned table.
 
 pub mod blank;
+pub mod checks;
+pub mod dates;
 pub mod error;
 pub mod finding;
 pub mod import;
 pub mod mapping;
 pub mod mask;
+pub mod normalize;
 pub mod read;
+pub mod reference;
+pub mod report;
+pub mod rules;
 pub mod template;
+pub mod validate;
 pub mod write;
 
 pub use error::{Error, Result};

@@ -243,20 +243,7 @@ impl Template {
             key,
             message,
         };
-        let de = toml::Deserializer::parse(text).map_err(|e| {
-            invalid(
-                "(syntax)".into(),
-                e.message().to_string() + &line_of(text, e.span()),
-            )
-        })?;
-        let mut template: Template = serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.into_inner();
-            invalid(
-                key,
-                inner.message().to_string() + &line_of(text, inner.span()),
-            )
-        })?;
+        let mut template: Template = crate::rules::parse_toml(text, origin)?;
         template.origin = origin.to_string();
         template
             .check()
@@ -379,17 +366,6 @@ fn is_snake_case(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-}
-
-/// ` (line N)` for a byte span in `text`, or nothing when the span is unknown.
-fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    match span {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
-        }
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

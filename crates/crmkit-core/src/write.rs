@@ -8,6 +8,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use csv::StringRecord;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
 use crate::error::{Error, Result};
@@ -83,19 +86,116 @@ pub fn output_headers(template: &Template, imported: &Imported) -> Vec<String> {
         .collect()
 }
 
-/// Writes the mapped table to `path` (.csv or .xlsx).
+/// Writes the mapped table to `path` (.csv or .xlsx): template fields, pass-through columns,
+/// `_source_row`.
 pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> Result<()> {
-    let format = OutputFormat::from_path(path)?;
-    let headers = output_headers(template, imported);
-    let passthrough: Vec<usize> = imported.passthrough().map(|(i, _)| i).collect();
-    let sources: Vec<Option<usize>> = imported
-        .mapping
-        .source_of
+    let layout = Layout::new(template, imported);
+    let rows = imported
+        .rows
         .iter()
-        .copied()
-        .chain(passthrough.into_iter().map(Some))
-        .collect();
-    match format {
+        .map(|row| layout.cells(imported, row, None));
+    write_rows(
+        path,
+        &layout.headers,
+        &layout.text_columns,
+        template.title.as_str(),
+        rows,
+    )
+}
+
+/// The column layout shared by the import and clean outputs.
+pub struct Layout {
+    /// Template headers, pass-through headers, `_source_row`.
+    pub headers: Vec<String>,
+    /// Columns that hold identifiers (formatted as text in .xlsx).
+    pub text_columns: Vec<usize>,
+    /// The input columns that are passed through.
+    pub passthrough: Vec<usize>,
+}
+
+impl Layout {
+    /// The layout for a template and an imported file.
+    pub fn new(template: &Template, imported: &Imported) -> Layout {
+        Layout {
+            headers: output_headers(template, imported),
+            text_columns: template
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.kind.is_digit_identifier())
+                .map(|(i, _)| i)
+                .collect(),
+            passthrough: imported.passthrough().map(|(i, _)| i).collect(),
+        }
+    }
+
+    /// One output row: the template fields (from `clean` when given, else as read), the
+    /// pass-through columns, the source row number.
+    pub fn cells<'a>(
+        &'a self,
+        imported: &'a Imported,
+        row: &'a GridRow,
+        clean: Option<&'a StringRecord>,
+    ) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let fields = imported
+            .mapping
+            .source_of
+            .iter()
+            .enumerate()
+            .map(move |(i, source)| {
+                Cow::Borrowed(match clean {
+                    Some(clean) => clean.get(i).unwrap_or(""),
+                    None => cell(row, *source),
+                })
+            });
+        let passthrough = self
+            .passthrough
+            .iter()
+            .map(move |&c| Cow::Borrowed(row.cells.get(c).unwrap_or("")));
+        fields
+            .chain(passthrough)
+            .chain(std::iter::once(Cow::Owned(row.number.to_string())))
+    }
+}
+
+/// Whether a text would be taken for a formula by a spreadsheet: it begins with `=`, `@`, a tab
+/// or a carriage return, or with `+`/`-` not followed by a digit, a dot or a space (so `-5`
+/// and `+86 138…` stay as they are).
+pub fn looks_like_formula(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => chars
+            .next()
+            .is_some_and(|c| !(c.is_ascii_digit() || c == '.' || c == ' ')),
+        _ => false,
+    }
+}
+
+/// A CSV cell that a spreadsheet will show as text, never run as a formula: a leading `'`
+/// before anything that looks like one.
+pub fn formula_safe(text: &str) -> Cow<'_, str> {
+    if looks_like_formula(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Writes a table to `path`, .csv (UTF-8 with BOM, formula-safe cells) or .xlsx (every cell a
+/// string, so nothing is evaluated; `text_columns` formatted as text; header bold and frozen).
+pub fn write_rows<'a, R, C>(
+    path: &Path,
+    headers: &[String],
+    text_columns: &[usize],
+    sheet_name: &str,
+    rows: R,
+) -> Result<()>
+where
+    R: Iterator<Item = C>,
+    C: Iterator<Item = Cow<'a, str>>,
+{
+    match OutputFormat::from_path(path)? {
         OutputFormat::Csv => atomic_write(path, |out| {
             out.write_all("\u{FEFF}".as_bytes())
                 .map_err(|e| Error::io(path, "write", e))?;
@@ -106,14 +206,13 @@ pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> 
                 location: path.display().to_string(),
                 message: e.to_string(),
             };
-            writer.write_record(&headers).map_err(csv_error)?;
-            let mut record = csv::StringRecord::with_capacity(256, headers.len());
-            for row in &imported.rows {
+            writer.write_record(headers).map_err(csv_error)?;
+            let mut record = StringRecord::with_capacity(256, headers.len());
+            for row in rows {
                 record.clear();
-                for &source in &sources {
-                    record.push_field(cell(row, source));
+                for value in row {
+                    record.push_field(&formula_safe(&value));
                 }
-                record.push_field(&row.number.to_string());
                 writer.write_record(&record).map_err(csv_error)?;
             }
             writer.flush().map_err(|e| Error::io(path, "write", e))?;
@@ -130,14 +229,12 @@ pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> 
             let sheet = workbook
                 .add_worksheet_with_constant_memory()
                 .map_err(xlsx_error)?
-                .set_name(template.title.as_str())
+                .set_name(sheet_name)
                 .map_err(xlsx_error)?;
-            for (i, field) in template.fields.iter().enumerate() {
-                if field.kind.is_digit_identifier() {
-                    sheet
-                        .set_column_format(i as u16, &text)
-                        .map_err(xlsx_error)?;
-                }
+            for &c in text_columns {
+                sheet
+                    .set_column_format(c as u16, &text)
+                    .map_err(xlsx_error)?;
             }
             for (i, header) in headers.iter().enumerate() {
                 sheet
@@ -145,17 +242,15 @@ pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> 
                     .map_err(xlsx_error)?;
             }
             sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-            for (r, row) in imported.rows.iter().enumerate() {
+            for (r, row) in rows.enumerate() {
                 let r = r as u32 + 1;
-                for (c, &source) in sources.iter().enumerate() {
-                    let value = cell(row, source);
+                for (c, value) in row.enumerate() {
                     if !value.is_empty() {
-                        sheet.write_string(r, c as u16, value).map_err(xlsx_error)?;
+                        sheet
+                            .write_string(r, c as u16, value.as_ref())
+                            .map_err(xlsx_error)?;
                     }
                 }
-                sheet
-                    .write_number(r, sources.len() as u16, row.number)
-                    .map_err(xlsx_error)?;
             }
             atomic_write(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
         }

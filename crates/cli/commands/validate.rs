@@ -1,0 +1,15 @@
+//! `crmkit validate INPUT --template T [--rules R] [--report FILE] [--max-error-rate X]`
+
+use anyhow::Result;
+
+use super::{check, ExitStatus};
+use crate::args::ValidateArgs;
+use crate::shell::Shell;
+
+pub fn run(args: ValidateArgs, shell: &mut Shell) -> Result<ExitStatus> {
+    let Some((_, run)) = check::run(&args.check, shell)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let checked = run.checked.as_ref().expect("checked when complete"); // ok: see check::run
+    check::summarise(&args.check, &run, checked, shell)
+}

@@ -1,0 +1,297 @@
+//! Reports of a check: findings (.csv, .jsonl, .xlsx), changes, rejects, and the cleaned table.
+//!
+//! The findings report has one row per finding with at least
+//! `row,column,field,value,rule,message,severity`. As .xlsx it is a copy of the input with each
+//! bad cell filled red and its message as a comment, a summary sheet of counts by rule and
+//! column, and the list of findings. Every file is written atomically; CSV cells that a
+//! spreadsheet would run as formulas are written as text.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, Note, Workbook, XlsxError};
+
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::import::Imported;
+use crate::template::Template;
+use crate::validate::Checked;
+use crate::write::{atomic_write, write_rows, Layout};
+
+/// The findings report's columns, in order.
+pub const FINDING_COLUMNS: [&str; 10] = [
+    "row", "column", "field", "value", "rule", "message", "severity", "letter", "file", "sheet",
+];
+
+fn finding_cells(f: &Finding) -> [Cow<'_, str>; 10] {
+    [
+        Cow::Owned(f.row.to_string()),
+        Cow::Borrowed(&f.column),
+        Cow::Borrowed(f.field.as_deref().unwrap_or("")),
+        Cow::Borrowed(&f.value),
+        Cow::Borrowed(&f.rule),
+        Cow::Borrowed(&f.message),
+        Cow::Borrowed(f.severity.as_str()),
+        Cow::Borrowed(&f.letter),
+        Cow::Borrowed(&f.file),
+        Cow::Borrowed(f.sheet.as_deref().unwrap_or("")),
+    ]
+}
+
+/// Writes the findings report; the format follows the extension (.csv, .jsonl, .xlsx).
+pub fn write_findings(path: &Path, imported: &Imported, checked: &Checked) -> Result<()> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "csv" => {
+            let headers: Vec<String> = FINDING_COLUMNS.iter().map(|s| s.to_string()).collect();
+            let rows = checked
+                .findings
+                .iter()
+                .map(|f| finding_cells(f).into_iter());
+            write_rows(path, &headers, &[], "问题清单", rows)
+        }
+        "jsonl" => atomic_write(path, |out| {
+            for finding in &checked.findings {
+                serde_json::to_writer(&mut *out, finding).map_err(|e| Error::Csv {
+                    location: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                out.write_all(b"\n")
+                    .map_err(|e| Error::io(path, "write", e))?;
+            }
+            Ok(())
+        }),
+        "xlsx" => write_findings_xlsx(path, imported, checked),
+        _ => Err(Error::UnsupportedOutput {
+            path: path.to_path_buf(),
+            extension,
+        }),
+    }
+}
+
+/// Writes the changes log: one row per value a normaliser changed.
+pub fn write_changes(path: &Path, checked: &Checked) -> Result<()> {
+    let headers: Vec<String> = [
+        "row",
+        "column",
+        "field",
+        "before",
+        "after",
+        "normalizer",
+        "letter",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows = checked.changes.iter().map(|c| {
+        [
+            Cow::Owned(c.row.to_string()),
+            Cow::Borrowed(c.column.as_str()),
+            Cow::Borrowed(c.field.as_str()),
+            Cow::Borrowed(c.before.as_str()),
+            Cow::Borrowed(c.after.as_str()),
+            Cow::Borrowed(c.normalizer.as_str()),
+            Cow::Borrowed(c.letter.as_str()),
+        ]
+        .into_iter()
+    });
+    write_rows(path, &headers, &[], "修改记录", rows)
+}
+
+/// Writes the cleaned table: every input row in input order, canonical values.
+pub fn write_clean(
+    path: &Path,
+    template: &Template,
+    imported: &Imported,
+    checked: &Checked,
+) -> Result<()> {
+    let layout = Layout::new(template, imported);
+    let title = template.title.as_str();
+    let rows = imported
+        .rows
+        .iter()
+        .zip(&checked.clean)
+        .map(|(row, clean)| layout.cells(imported, row, Some(clean)));
+    write_rows(path, &layout.headers, &layout.text_columns, title, rows)
+}
+
+/// Writes the rows that have errors, as they were written, with `_reasons`.
+pub fn write_rejects(
+    path: &Path,
+    template: &Template,
+    imported: &Imported,
+    checked: &Checked,
+) -> Result<()> {
+    let layout = Layout::new(template, imported);
+    let title = template.title.as_str();
+    let mut headers = layout.headers.clone();
+    headers.push("_reasons".to_string());
+    let mut reasons: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for f in checked
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+    {
+        reasons
+            .entry(f.row)
+            .or_default()
+            .push(format!("{} 列 {}: {}", f.letter, f.column, f.message));
+    }
+    let rows = imported
+        .rows
+        .iter()
+        .zip(&checked.row_has_error)
+        .filter(|(_, bad)| **bad)
+        .map(|(row, _)| {
+            let why = reasons
+                .get(&row.number)
+                .map(|r| r.join("; "))
+                .unwrap_or_default();
+            layout
+                .cells(imported, row, None)
+                .chain(std::iter::once(Cow::Owned(why)))
+        });
+    write_rows(path, &headers, &layout.text_columns, title, rows)
+}
+
+fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> Result<()> {
+    let fail = |e: XlsxError| Error::XlsxWrite {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut workbook = Workbook::new();
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7));
+    let error = Format::new().set_background_color(Color::RGB(0xFF9999));
+    let warning = Format::new().set_background_color(Color::RGB(0xFFE699));
+
+    // 1. A copy of the input, rows where they were, bad cells coloured with their messages.
+    let name = imported.source.sheet.as_deref().unwrap_or("数据");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name).map_err(fail)?;
+    let header_row = imported.header_row - 1;
+    for (c, header) in imported.headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(header_row, c as u16, header, &bold)
+            .map_err(fail)?;
+    }
+    sheet.set_freeze_panes(header_row + 1, 0).map_err(fail)?;
+    let mut by_cell: BTreeMap<(u32, String), Vec<&Finding>> = BTreeMap::new();
+    for f in &checked.findings {
+        by_cell
+            .entry((f.row, f.letter.clone()))
+            .or_default()
+            .push(f);
+    }
+    let letters: Vec<String> = (0..imported.headers.len())
+        .map(crate::read::column_letter)
+        .collect();
+    for row in &imported.rows {
+        let r = row.number - 1;
+        for (c, value) in row.cells.iter().enumerate().take(imported.headers.len()) {
+            let found = by_cell.get(&(row.number, letters[c].clone()));
+            match found {
+                Some(list) => {
+                    let worst = list
+                        .iter()
+                        .map(|f| f.severity)
+                        .max()
+                        .unwrap_or(Severity::Warning);
+                    let format = if worst == Severity::Error {
+                        &error
+                    } else {
+                        &warning
+                    };
+                    sheet
+                        .write_string_with_format(r, c as u16, value, format)
+                        .map_err(fail)?;
+                    let text: Vec<&str> = list.iter().map(|f| f.message.as_str()).collect();
+                    let note = Note::new(text.join("\n"))
+                        .set_author("crmkit")
+                        .add_author_prefix(false)
+                        .set_width(360)
+                        .set_height(120);
+                    sheet.insert_note(r, c as u16, &note).map_err(fail)?;
+                }
+                None if !value.is_empty() => {
+                    sheet.write_string(r, c as u16, value).map_err(fail)?;
+                }
+                None => {}
+            }
+        }
+    }
+
+    // 2. Counts by rule and column.
+    let summary = workbook.add_worksheet();
+    summary.set_name("汇总").map_err(fail)?;
+    let mut counts: BTreeMap<(&str, &str, &str, &str), usize> = BTreeMap::new();
+    for f in &checked.findings {
+        *counts
+            .entry((
+                f.severity.as_str(),
+                f.rule.as_str(),
+                f.letter.as_str(),
+                f.column.as_str(),
+            ))
+            .or_default() += 1;
+    }
+    for (c, title) in ["severity", "rule", "letter", "column", "count"]
+        .iter()
+        .enumerate()
+    {
+        summary
+            .write_string_with_format(0, c as u16, *title, &bold)
+            .map_err(fail)?;
+    }
+    let mut sorted: Vec<_> = counts.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (i, ((severity, rule, letter, column), n)) in sorted.iter().enumerate() {
+        let r = i as u32 + 1;
+        summary.write_string(r, 0, *severity).map_err(fail)?;
+        summary.write_string(r, 1, *rule).map_err(fail)?;
+        summary.write_string(r, 2, *letter).map_err(fail)?;
+        summary.write_string(r, 3, *column).map_err(fail)?;
+        summary.write_number(r, 4, *n as f64).map_err(fail)?;
+    }
+    let totals = sorted.len() as u32 + 2;
+    summary
+        .write_string_with_format(totals, 0, "行数", &bold)
+        .map_err(fail)?;
+    summary
+        .write_number(totals, 1, imported.rows.len() as f64)
+        .map_err(fail)?;
+    summary
+        .write_string_with_format(totals + 1, 0, "有错误的行", &bold)
+        .map_err(fail)?;
+    summary
+        .write_number(totals + 1, 1, checked.error_rows() as f64)
+        .map_err(fail)?;
+    summary.set_column_width(1, 28).map_err(fail)?;
+    summary.set_column_width(3, 20).map_err(fail)?;
+
+    // 3. The list.
+    let list = workbook.add_worksheet();
+    list.set_name("问题清单").map_err(fail)?;
+    let wrap = Format::new().set_align(FormatAlign::Top);
+    for (c, title) in FINDING_COLUMNS.iter().enumerate() {
+        list.write_string_with_format(0, c as u16, *title, &bold)
+            .map_err(fail)?;
+    }
+    for (i, f) in checked.findings.iter().enumerate() {
+        for (c, value) in finding_cells(f).iter().enumerate() {
+            list.write_string_with_format(i as u32 + 1, c as u16, value.as_ref(), &wrap)
+                .map_err(fail)?;
+        }
+    }
+    list.set_column_width(5, 60).map_err(fail)?;
+    list.set_freeze_panes(1, 0).map_err(fail)?;
+
+    atomic_write(path, |out| workbook.save_to_writer(out).map_err(fail))
+}

@@ -1,0 +1,145 @@
+//! Accuracy of the normalisers on labelled messy values (`fixtures/values/*.csv`).
+//!
+//! Each row gives an input and either the canonical value a correct normaliser must produce, or
+//! `!error` / `!ambiguous` for a value no safe repair can fix. Every file must come out right:
+//! repairs recovered, unrepairable values flagged, good values left alone.
+
+use std::path::PathBuf;
+
+use crmkit_core::dates::Date;
+use crmkit_core::normalize::{normalize, Context};
+use crmkit_core::reference::Reference;
+use crmkit_core::template::{Field, FieldType, Template};
+
+fn field(kind: FieldType, unit: Option<&str>) -> Field {
+    Field {
+        key: "f".into(),
+        header: "字段".into(),
+        aliases: vec![],
+        kind,
+        required: false,
+        unique: false,
+        values: vec![],
+        unit: unit.map(String::from),
+        max_length: None,
+        guide: String::new(),
+        example: String::new(),
+    }
+}
+
+/// Runs one labelled file; returns (rows, failures described).
+fn run(file: &str, pick: impl Fn(&csv::StringRecord) -> Field) -> (usize, Vec<String>) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/values")
+        .join(file);
+    let reference = Reference::builtin().unwrap();
+    let ctx = Context {
+        reference: &reference,
+        today: Date::today(),
+    };
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let input = headers.iter().position(|h| h == "input").unwrap();
+    let expected = headers.iter().position(|h| h == "expected").unwrap();
+    let mut failures = Vec::new();
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        rows += 1;
+        let field = pick(&record);
+        let outcome = normalize(&field, &record[input], &ctx);
+        let want = &record[expected];
+        let ok = match (want, &outcome.problem) {
+            ("!error", Some(_)) => !outcome.is_usable(),
+            ("!ambiguous", Some(p)) => p.rule == "date_ambiguous",
+            // A warning keeps the canonical value.
+            (w, _) if !w.starts_with('!') => outcome.is_usable() && outcome.value == w,
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{file}: {:?} → {:?} {:?}, expected {want:?}",
+                &record[input],
+                outcome.value,
+                outcome
+                    .problem
+                    .as_ref()
+                    .map(|p| (p.rule, p.message.as_str()))
+            ));
+        }
+    }
+    (rows, failures)
+}
+
+fn check(file: &str, pick: impl Fn(&csv::StringRecord) -> Field) {
+    let (rows, failures) = run(file, pick);
+    assert!(rows > 0, "{file} is empty");
+    assert!(
+        failures.is_empty(),
+        "{} of {rows} wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn mobile() {
+    check("mobile.csv", |_| field(FieldType::Mobile, None));
+}
+
+#[test]
+fn landline() {
+    check("landline.csv", |_| field(FieldType::Landline, None));
+}
+
+#[test]
+fn email() {
+    check("email.csv", |_| field(FieldType::Email, None));
+}
+
+#[test]
+fn date() {
+    check("date.csv", |_| field(FieldType::Date, None));
+}
+
+#[test]
+fn datetime() {
+    check("datetime.csv", |_| field(FieldType::Datetime, None));
+}
+
+#[test]
+fn money() {
+    check("money.csv", |r| field(FieldType::Money, Some(&r[1])));
+}
+
+#[test]
+fn enum_level() {
+    let customer = Template::resolve("customer").unwrap();
+    let level = customer.field("level").unwrap().clone();
+    check("enum_level.csv", move |_| level.clone());
+}
+
+#[test]
+fn industry() {
+    check("industry.csv", |_| field(FieldType::Industry, None));
+}
+
+#[test]
+fn company_name() {
+    check("company_name.csv", |_| field(FieldType::CompanyName, None));
+}
+
+#[test]
+fn credit_code() {
+    check("credit_code.csv", |_| field(FieldType::CreditCode, None));
+}
+
+#[test]
+fn id_card() {
+    check("id_card.csv", |_| field(FieldType::IdCard, None));
+}
+
+#[test]
+fn text() {
+    check("text.csv", |_| field(FieldType::Text, None));
+}
