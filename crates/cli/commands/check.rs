@@ -1,12 +1,11 @@
 //! What `validate` and `clean` share: reading and checking, the summary, the exit status.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crmkit_core::dates::Date;
 use crmkit_core::finding::Severity;
 use crmkit_core::import::ImportOptions;
 use crmkit_core::read::ReadOptions;
-use crmkit_core::report;
 use crmkit_core::template::Template;
 use crmkit_core::validate::{self, Checked, Run, RunOptions};
 
@@ -54,18 +53,9 @@ pub fn run(args: &CheckArgs, shell: &mut Shell) -> Result<Option<(Template, Run)
     Ok(Some((template, run)))
 }
 
-/// Prints counts by rule and column and the first findings; writes the report when asked;
-/// returns the exit status for the error-rate threshold.
-pub fn summarise(
-    args: &CheckArgs,
-    run: &Run,
-    checked: &Checked,
-    shell: &mut Shell,
-) -> Result<ExitStatus> {
-    if let Some(path) = &args.report {
-        report::write_findings(path, &run.imported, checked)
-            .with_context(|| format!("could not write the report {}", path.display()))?;
-    }
+/// Prints counts by rule and column and the first findings; returns the exit status for the
+/// error-rate threshold. (The caller has written the report.)
+pub fn summarise(args: &CheckArgs, checked: &Checked, shell: &mut Shell) -> Result<ExitStatus> {
     shell.line("")?;
     let mut counts: std::collections::BTreeMap<(Severity, &str, &str), usize> = Default::default();
     for f in &checked.findings {

@@ -1,6 +1,6 @@
 //! `crmkit clean INPUT --template T -o OUT [--changes FILE] [--rejects FILE] [--report FILE]`
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crmkit_core::report;
 
@@ -22,17 +22,14 @@ pub fn run(args: CleanArgs, shell: &mut Shell) -> Result<ExitStatus> {
     };
     let checked = run.checked.as_ref().expect("checked when complete"); // ok: see check::run
     let template = &run.rules.template;
-    report::write_clean(&args.output, template, &run.imported, checked)
-        .with_context(|| format!("could not write {}", args.output.display()))?;
-    if let Some(path) = &args.changes {
-        report::write_changes(path, checked)
-            .with_context(|| format!("could not write {}", path.display()))?;
-    }
-    if let Some(path) = &args.rejects {
-        report::write_rejects(path, template, &run.imported, checked)
-            .with_context(|| format!("could not write {}", path.display()))?;
-    }
-    let status = check::summarise(&args.check, &run, checked, shell)?;
+    let outputs = report::Outputs {
+        clean: Some(&args.output),
+        changes: args.changes.as_deref(),
+        rejects: args.rejects.as_deref(),
+        findings: args.check.report.as_deref(),
+    };
+    report::write_outputs(&outputs, template, &run.imported, checked)?;
+    let status = check::summarise(&args.check, checked, shell)?;
     shell.status(format!(
         "已写入 {}: {} 行{}{}",
         args.output.display(),

@@ -11,5 +11,10 @@ pub fn run(args: ValidateArgs, shell: &mut Shell) -> Result<ExitStatus> {
         return Ok(ExitStatus::Failure);
     };
     let checked = run.checked.as_ref().expect("checked when complete"); // ok: see check::run
-    check::summarise(&args.check, &run, checked, shell)
+    let outputs = crmkit_core::report::Outputs {
+        findings: args.check.report.as_deref(),
+        ..Default::default()
+    };
+    crmkit_core::report::write_outputs(&outputs, &run.rules.template, &run.imported, checked)?;
+    check::summarise(&args.check, checked, shell)
 }

@@ -1,6 +1,8 @@
 //! `crmkit-bench`: the tools behind `bench/run.sh`.
 //!
-//! - `gen-csv PATH ROWS`: a realistic 12-column customer CSV (UTF-8, ~150 bytes a row).
+//! - `gen-csv PATH ROWS`: a realistic 12-column customer CSV (UTF-8, ~190 bytes a row), messy
+//!   the way exports are: about a third of the phones, dates, levels, industries and e-mails need
+//!   a repair, and 3–4% of rows hold a value no repair can fix.
 //! - `gen-xlsx PATH ROWS`: the same table as an .xlsx, phones as numbers, dates as date cells.
 //! - `calamine PATH`: calamine's own bare read of the first sheet (the baseline).
 //! - `crmkit-read PATH`: crmkit's read of the same file (open, render cells, find the header,
@@ -80,12 +82,62 @@ struct Customer {
     mobile: u64,
     email: String,
     industry: &'static str,
-    level: &'static str,
     purchase: f64,
     status: &'static str,
     /// Days since 2024-01-01 and minutes into the day.
     next: (u32, u32),
     address: String,
+}
+
+/// The level the purchase amount implies (VIP ≥ 50万, 重点 10–50万, 普通 < 10万).
+fn level_for(purchase: f64) -> &'static str {
+    if purchase >= 50.0 {
+        LEVELS[0]
+    } else if purchase >= 10.0 {
+        LEVELS[1]
+    } else {
+        LEVELS[2]
+    }
+}
+
+/// Writes a value the way a messy export does, for a share of rows: the cleaning work a real
+/// file needs (separators and +86 on phones, other date forms, synonyms, codes for industries,
+/// upper-case e-mails) and a few values no repair can fix.
+fn messy(rng: &mut Rng, c: &Customer) -> [String; 5] {
+    let m = c.mobile.to_string();
+    let mobile = match rng.next() % 100 {
+        0..=69 => m.clone(),
+        70..=79 => format!("{} {} {}", &m[..3], &m[3..7], &m[7..]),
+        80..=89 => format!("+86-{m}"),
+        90..=97 => format!("{m}.0"),
+        _ => m[..10].to_string(), // a digit lost: unrepairable
+    };
+    let when = date_text(c.next.0, c.next.1);
+    let date = match rng.next() % 100 {
+        0..=59 => when.clone(),
+        60..=79 => when.replace('-', "/"),
+        80..=94 => {
+            let (d, t) = when.split_once(' ').unwrap_or((&when, "00:00"));
+            let parts: Vec<&str> = d.split('-').collect();
+            let (h, mi) = t.split_once(':').unwrap_or(("0", "0"));
+            format!("{}年{}月{}日 {}时{}分", parts[0], parts[1], parts[2], h, mi)
+        }
+        95..=98 => when[..10].to_string(), // no time: unrepairable for a date-time field
+        _ => when.replace("-0", "/").replacen('-', "/", 1),
+    };
+    let level = match rng.next() % 10 {
+        0 => format!("{}客户", level_for(c.purchase)),
+        _ => level_for(c.purchase).to_string(),
+    };
+    let industry = match rng.next() % 10 {
+        0 => "C".to_string(),
+        _ => c.industry.to_string(),
+    };
+    let email = match rng.next() % 10 {
+        0 => c.email.to_uppercase(),
+        _ => c.email.clone(),
+    };
+    [mobile, date, level, industry, email]
 }
 
 fn customer(rng: &mut Rng, i: u64) -> Customer {
@@ -100,8 +152,7 @@ fn customer(rng: &mut Rng, i: u64) -> Customer {
         mobile,
         email: format!("user{i}@example{}.com", rng.next() % 1000),
         industry: rng.pick(&INDUSTRIES),
-        level: rng.pick(&LEVELS),
-        purchase: (rng.next() % 10_000) as f64 / 10.0,
+        purchase: (rng.next() % 1_000) as f64 / 10.0,
         status: rng.pick(&STATUSES),
         next: (
             (rng.next() % 700) as u32,
@@ -159,18 +210,19 @@ fn gen_csv(path: &Path, rows: u64) -> std::io::Result<()> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for i in 0..rows {
         let c = customer(&mut rng, i);
+        let [mobile, date, level, industry, email] = messy(&mut rng, &c);
         out.write_record([
             c.code.as_str(),
             &c.name,
             &c.contact,
             c.title,
-            &c.mobile.to_string(),
-            &c.email,
-            c.industry,
-            c.level,
+            &mobile,
+            &email,
+            &industry,
+            &level,
             &c.purchase.to_string(),
             c.status,
-            &date_text(c.next.0, c.next.1),
+            &date,
             &c.address,
         ])?;
     }
@@ -195,7 +247,7 @@ fn gen_xlsx(path: &Path, rows: u64) -> Result<(), rust_xlsxwriter::XlsxError> {
         sheet.write_number(r, 4, c.mobile as f64)?;
         sheet.write_string(r, 5, &c.email)?;
         sheet.write_string(r, 6, c.industry)?;
-        sheet.write_string(r, 7, c.level)?;
+        sheet.write_string(r, 7, level_for(c.purchase))?;
         sheet.write_number(r, 8, c.purchase)?;
         sheet.write_string(r, 9, c.status)?;
         // Excel serial of 2024-01-01 is 45292.

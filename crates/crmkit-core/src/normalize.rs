@@ -178,7 +178,12 @@ pub fn clean_text(raw: &str) -> Cow<'_, str> {
     if simple {
         return Cow::Borrowed(raw);
     }
-    let needs_nfkc = is_nfkc_quick(raw.chars()) != IsNormalized::Yes;
+    // CJK ideographs and ASCII are NFKC-stable; the table look-up is for anything else.
+    let needs_nfkc =
+        !raw.chars().all(is_nfkc_stable) && is_nfkc_quick(raw.chars()) != IsNormalized::Yes;
+    if !needs_nfkc && is_tidy(raw) {
+        return Cow::Borrowed(raw);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut space = false;
     let mut push = |c: char| {
@@ -207,6 +212,32 @@ pub fn clean_text(raw: &str) -> Cow<'_, str> {
     }
 }
 
+/// Characters NFKC leaves alone, known without a table: printable ASCII, the CJK ideographs
+/// (not the compatibility ones), and common Chinese punctuation.
+fn is_nfkc_stable(c: char) -> bool {
+    matches!(c,
+        ' '..='~' | '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'
+        | '、' | '。' | '《' | '》' | '「' | '」' | '【' | '】' | '“' | '”' | '‘' | '’' | '·' | '—')
+}
+
+/// No zero-width characters, no whitespace but single ASCII spaces between words.
+fn is_tidy(text: &str) -> bool {
+    let mut previous_space = true; // at the start, a space would be leading
+    for c in text.chars() {
+        if c == ' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if c.is_whitespace() || is_zero_width(c) {
+            return false;
+        } else {
+            previous_space = false;
+        }
+    }
+    !previous_space || text.is_empty()
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
@@ -215,6 +246,9 @@ fn is_cjk(c: char) -> bool {
 
 /// Removes spaces that touch a CJK character on either side ("张 伟" → "张伟"; "ABC Co" stays).
 fn squeeze_cjk_spaces(text: &str) -> String {
+    if !text.contains(' ') {
+        return text.to_string();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -244,14 +278,23 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        out.push(match c {
-            '(' | '[' | '【' | '〔' | '［' => '（',
-            ')' | ']' | '】' | '〕' | '］' => '）',
-            c => c,
-        });
-    }
+    let brackets = |c: char| {
+        matches!(
+            c,
+            '(' | '[' | '【' | '〔' | '［' | ')' | ']' | '】' | '〕' | '］'
+        )
+    };
+    let out: String = if text.contains(brackets) {
+        text.chars()
+            .map(|c| match c {
+                '(' | '[' | '【' | '〔' | '［' => '（',
+                ')' | ']' | '】' | '〕' | '］' => '）',
+                c => c,
+            })
+            .collect()
+    } else {
+        text.clone()
+    };
     let mut out = squeeze_cjk_spaces(&out);
     // Trailing punctuation typed after the name; a Latin "Co., Ltd." keeps its period.
     loop {
@@ -929,7 +972,9 @@ fn money(text: String, mut steps: Vec<&'static str>, name: &str, unit: &str) -> 
     };
     let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     for marker in ["人民币", "RMB", "rmb", "CNY", "cny", "¥", "￥"] {
-        s = s.replace(marker, "");
+        if s.contains(marker) {
+            s = s.replace(marker, "");
+        }
     }
     if s.is_empty() {
         return bad(text, steps, "money_format", "不是金额");
@@ -985,6 +1030,16 @@ pub fn fold(text: &str) -> String {
 }
 
 fn enumeration(text: String, mut steps: Vec<&'static str>, field: &Field) -> Outcome {
+    // Most cells hold a value or a synonym exactly as listed.
+    for value in &field.values {
+        if value.value == text {
+            return Outcome::ok(text, steps);
+        }
+        if value.synonyms.contains(&text) {
+            steps.push("enum");
+            return Outcome::ok(value.value.clone(), steps);
+        }
+    }
     let folded = fold(&text);
     for value in &field.values {
         let hit = std::iter::once(&value.value)

@@ -83,6 +83,8 @@ pub struct Reference {
     divisions: HashMap<String, usize>,
     /// Folded, punctuation-free names and aliases → section index.
     names: HashMap<String, usize>,
+    /// Section names and aliases as written → section index (the quick path).
+    written: HashMap<String, usize>,
     prefixes: HashMap<String, PrefixKind>,
 }
 
@@ -128,7 +130,11 @@ impl Reference {
             message,
         };
         let mut names = HashMap::new();
+        let mut written = HashMap::new();
         for (i, section) in industries.sections.iter().enumerate() {
+            for name in std::iter::once(&section.name).chain(&section.aliases) {
+                written.insert(name.clone(), i);
+            }
             for (j, name) in std::iter::once(&section.name)
                 .chain(&section.aliases)
                 .enumerate()
@@ -179,6 +185,7 @@ impl Reference {
             sections: industries.sections,
             divisions,
             names,
+            written,
             prefixes,
         })
     }
@@ -194,6 +201,9 @@ impl Reference {
     /// The canonical section name for a section or division name, a common alias, or a code
     /// (C, C13, 13, C1310, optionally followed by a name: `C 制造业`); or why it is none.
     pub fn industry_section(&self, text: &str) -> std::result::Result<&str, &'static str> {
+        if let Some(&section) = self.written.get(text) {
+            return Ok(&self.sections[section].name);
+        }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if let Some(&section) = self.names.get(&name_key(&compact)) {
             return Ok(&self.sections[section].name);

@@ -76,7 +76,12 @@ pub fn write_findings(path: &Path, imported: &Imported, checked: &Checked) -> Re
 }
 
 /// Writes the changes log: one row per value a normaliser changed.
-pub fn write_changes(path: &Path, checked: &Checked) -> Result<()> {
+pub fn write_changes(
+    path: &Path,
+    template: &Template,
+    imported: &Imported,
+    checked: &Checked,
+) -> Result<()> {
     let headers: Vec<String> = [
         "row",
         "column",
@@ -89,15 +94,21 @@ pub fn write_changes(path: &Path, checked: &Checked) -> Result<()> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let rows = checked.changes.iter().map(|c| {
+    let letters: Vec<String> = (0..imported.headers.len())
+        .map(crate::read::column_letter)
+        .collect();
+    let letters = &letters;
+    let rows = checked.changes.iter().map(move |c| {
+        let row = &imported.rows[c.index];
+        let column = imported.mapping.source_of[c.field];
         [
-            Cow::Owned(c.row.to_string()),
-            Cow::Borrowed(c.column.as_str()),
-            Cow::Borrowed(c.field.as_str()),
-            Cow::Borrowed(c.before.as_str()),
-            Cow::Borrowed(c.after.as_str()),
-            Cow::Borrowed(c.normalizer.as_str()),
-            Cow::Borrowed(c.letter.as_str()),
+            Cow::Owned(row.number.to_string()),
+            Cow::Borrowed(column.map_or("", |i| imported.headers[i].as_str())),
+            Cow::Borrowed(template.fields[c.field].key.as_str()),
+            Cow::Borrowed(imported.value(row, c.field)),
+            Cow::Borrowed(&checked.clean[c.index][c.field]),
+            Cow::Owned(c.steps.join("+")),
+            Cow::Borrowed(column.map_or("", |i| letters[i].as_str())),
         ]
         .into_iter()
     });
@@ -294,4 +305,52 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
     list.set_freeze_panes(1, 0).map_err(fail)?;
 
     atomic_write(path, |out| workbook.save_to_writer(out).map_err(fail))
+}
+
+/// The files a check can write; each is optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs<'a> {
+    /// The cleaned table.
+    pub clean: Option<&'a Path>,
+    /// The changes log.
+    pub changes: Option<&'a Path>,
+    /// The rows with errors.
+    pub rejects: Option<&'a Path>,
+    /// The findings report.
+    pub findings: Option<&'a Path>,
+}
+
+/// Writes the requested outputs, in parallel: they are independent files. Each is written
+/// atomically; on failure the first error is returned (naming its file).
+pub fn write_outputs(
+    outputs: &Outputs,
+    template: &Template,
+    imported: &Imported,
+    checked: &Checked,
+) -> Result<()> {
+    type Job<'j> = Box<dyn Fn() -> Result<()> + Send + Sync + 'j>;
+    let mut jobs: Vec<Job> = Vec::new();
+    if let Some(path) = outputs.clean {
+        jobs.push(Box::new(move || {
+            write_clean(path, template, imported, checked)
+        }));
+    }
+    if let Some(path) = outputs.changes {
+        jobs.push(Box::new(move || {
+            write_changes(path, template, imported, checked)
+        }));
+    }
+    if let Some(path) = outputs.rejects {
+        jobs.push(Box::new(move || {
+            write_rejects(path, template, imported, checked)
+        }));
+    }
+    if let Some(path) = outputs.findings {
+        jobs.push(Box::new(move || write_findings(path, imported, checked)));
+    }
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .map(|job| job())
+        .collect::<Result<Vec<()>>>()?;
+    Ok(())
 }

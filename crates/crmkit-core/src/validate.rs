@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 
 use csv::StringRecord;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::dates;
 use crate::finding::{Finding, Severity};
@@ -21,23 +20,16 @@ use crate::rules::{Check, Rule, RuleSet};
 /// Rows per parallel work unit.
 const CHUNK: usize = 4096;
 
-/// One value a normaliser changed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One value a normaliser changed. The value before is the input cell, the value after is in
+/// [`Checked::clean`]; nothing is copied per change.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    /// Spreadsheet row.
-    pub row: u32,
-    /// Column letter.
-    pub letter: String,
-    /// The column header as written in the input.
-    pub column: String,
-    /// The template field key.
-    pub field: String,
-    /// The value as written.
-    pub before: String,
-    /// The canonical value.
-    pub after: String,
-    /// The normalisers that changed it, joined with `+`.
-    pub normalizer: String,
+    /// Index of the row in the imported rows (and in `clean`).
+    pub index: usize,
+    /// Index of the template field.
+    pub field: usize,
+    /// The normalisers that changed it, in order.
+    pub steps: Vec<&'static str>,
 }
 
 /// Values of another file, for `reference` rules: template name → field key → canonical values.
@@ -96,10 +88,11 @@ pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &Referen
     let parts: Vec<Part> = imported
         .rows
         .par_chunks(CHUNK)
-        .map(|rows| {
+        .enumerate()
+        .map(|(chunk, rows)| {
             let mut part = Part::default();
-            for row in rows {
-                place.check_row(row, ctx, refs, &mut part);
+            for (i, row) in rows.iter().enumerate() {
+                place.check_row(chunk * CHUNK + i, row, ctx, refs, &mut part);
             }
             part
         })
@@ -151,16 +144,14 @@ pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &Referen
     checked.findings.sort_by(|a, b| {
         (a.row, a.letter.len(), &a.letter).cmp(&(b.row, b.letter.len(), &b.letter))
     });
-    let index: HashMap<u32, usize> = imported
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.number, i))
-        .collect();
+    // Rows are in ascending row-number order, so a finding's row is found by binary search.
     checked.row_has_error = vec![false; imported.rows.len()];
     for finding in &checked.findings {
         if finding.severity == Severity::Error {
-            if let Some(&i) = index.get(&finding.row) {
+            if let Ok(i) = imported
+                .rows
+                .binary_search_by_key(&finding.row, |r| r.number)
+            {
                 checked.row_has_error[i] = true;
             }
         }
@@ -209,7 +200,14 @@ impl Place<'_> {
         }
     }
 
-    fn check_row(&self, row: &GridRow, ctx: &Context, refs: &References, part: &mut Part) {
+    fn check_row(
+        &self,
+        index: usize,
+        row: &GridRow,
+        ctx: &Context,
+        refs: &References,
+        part: &mut Part,
+    ) {
         let template = &self.rules.template;
         let mut clean =
             StringRecord::with_capacity(row.cells.as_slice().len(), template.fields.len());
@@ -257,20 +255,15 @@ impl Place<'_> {
                     usable.push(false);
                 }
                 None => {
-                    if outcome.value != raw {
-                        let (letter, column) = self.column(i);
-                        part.changes.push(Change {
-                            row: row.number,
-                            letter,
-                            column,
-                            field: field.key.clone(),
-                            before: raw.to_string(),
-                            after: outcome.value.clone(),
-                            normalizer: outcome.steps.join("+"),
-                        });
-                    }
                     usable.push(!outcome.value.is_empty());
                     clean.push_field(&outcome.value);
+                    if outcome.value != raw {
+                        part.changes.push(Change {
+                            index,
+                            field: i,
+                            steps: outcome.steps,
+                        });
+                    }
                 }
             }
         }
