@@ -19,10 +19,11 @@ use crate::template::{Field, FieldType};
 
 /// What a normaliser made of one value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub struct Outcome<'a> {
     /// The canonical value ("" when the input was blank). When there is a problem, the value
-    /// after the repairs that were safe (at least the text clean-up).
-    pub value: String,
+    /// after the repairs that were safe (at least the text clean-up). Borrowed from the input
+    /// when the input was already canonical.
+    pub value: Cow<'a, str>,
     /// The steps that changed the value, in order (`text`, `mobile_prefix`, ...).
     pub steps: Vec<&'static str>,
     /// Why the value cannot be used, if so.
@@ -50,10 +51,10 @@ pub struct Context<'r> {
     pub today: dates::Date,
 }
 
-impl Outcome {
-    fn ok(value: String, steps: Vec<&'static str>) -> Outcome {
+impl Outcome<'_> {
+    fn ok(value: String, steps: Vec<&'static str>) -> Outcome<'static> {
         Outcome {
-            value,
+            value: Cow::Owned(value),
             steps,
             problem: None,
         }
@@ -64,9 +65,9 @@ impl Outcome {
         steps: Vec<&'static str>,
         rule: &'static str,
         message: String,
-    ) -> Outcome {
+    ) -> Outcome<'static> {
         Outcome {
-            value,
+            value: Cow::Owned(value),
             steps,
             problem: Some(Problem {
                 rule,
@@ -81,9 +82,9 @@ impl Outcome {
         steps: Vec<&'static str>,
         rule: &'static str,
         message: String,
-    ) -> Outcome {
+    ) -> Outcome<'static> {
         Outcome {
-            value,
+            value: Cow::Owned(value),
             steps,
             problem: Some(Problem {
                 rule,
@@ -102,7 +103,101 @@ impl Outcome {
 }
 
 /// Normalises one value of `field`.
-pub fn normalize(field: &Field, raw: &str, ctx: &Context) -> Outcome {
+pub fn normalize<'a>(field: &Field, raw: &'a str, ctx: &Context) -> Outcome<'a> {
+    if is_canonical(field, raw, ctx) {
+        return Outcome {
+            value: Cow::Borrowed(raw),
+            steps: Vec::new(),
+            problem: None,
+        };
+    }
+    normalize_owned(field, raw, ctx)
+}
+
+/// Whether `raw` is already canonical and valid for `field`, so that [`normalize_owned`] would
+/// return it unchanged, with no step and no problem. Conservative: `false` only costs time.
+fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
+    if raw.is_empty() {
+        return true;
+    }
+    if matches!(clean_text(raw), Cow::Owned(_)) || raw.starts_with('\'') {
+        return false;
+    }
+    match field.kind {
+        FieldType::Text => true,
+        FieldType::PersonName => !raw.contains(' '),
+        FieldType::CompanyName => {
+            let opened = raw.matches('（').count();
+            !raw.contains([' ', '(', ')', '[', ']', '【', '】', '〔', '〕', '［', '］'])
+                && !raw.ends_with(['。', '.', ',', '，', '、', ';', '；'])
+                && raw.chars().count() >= 4
+                && opened == raw.matches('）').count()
+                && (opened == 0 || raw.find('（') < raw.find('）'))
+                && opened <= 1
+                && !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(raw))
+        }
+        FieldType::Mobile => {
+            raw.len() == 11
+                && raw.starts_with('1')
+                && raw.bytes().all(|b| b.is_ascii_digit())
+                && matches!(
+                    ctx.reference.prefix_kind(raw),
+                    Some(PrefixKind::Mobile | PrefixKind::Virtual | PrefixKind::Satellite)
+                )
+        }
+        FieldType::Email => {
+            !raw.bytes()
+                .any(|b| b.is_ascii_uppercase() || b == b'<' || b == b' ')
+                && raw.is_ascii()
+                && !raw.starts_with("mailto:")
+                && email_problem(raw).is_none()
+        }
+        FieldType::Enum => field.values.iter().any(|v| v.value == raw),
+        FieldType::Industry => ctx.reference.is_section_name(raw),
+        FieldType::Date => raw.len() == 10 && iso_date(raw).is_some(),
+        FieldType::Datetime => {
+            raw.len() == 16
+                && raw.as_bytes()[10] == b' '
+                && iso_date(&raw[..10]).is_some()
+                && iso_time(&raw[11..])
+        }
+        _ => false,
+    }
+}
+
+/// `YYYY-MM-DD` with a real date in 1900–2100.
+fn iso_date(text: &str) -> Option<dates::Date> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &text[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let year = num(0..4)? as i32;
+    (1900..=2100)
+        .contains(&year)
+        .then(|| dates::Date::new(year, num(5..7)?, num(8..10)?))
+        .flatten()
+}
+
+/// `HH:MM` with a real time.
+fn iso_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
+        && text[..2].parse::<u32>().is_ok_and(|h| h < 24)
+        && text[3..].parse::<u32>().is_ok_and(|m| m < 60)
+}
+
+/// The full normaliser, always building the value. [`normalize`] skips it for values that are
+/// already canonical; the two agree on every input (a property test checks it).
+pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'static> {
     let cleaned = clean_text(raw);
     let mut steps = Vec::new();
     if cleaned != raw {
@@ -150,7 +245,7 @@ fn finish(
     text: String,
     step: &'static str,
     repair: fn(&str) -> String,
-) -> Outcome {
+) -> Outcome<'static> {
     let repaired = repair(&text);
     if repaired != text {
         steps.push(step);
@@ -277,7 +372,7 @@ const PLACEHOLDERS: &[&str] = &[
     "null", "none", "测试", "test", "个人", "散客", "0", "?", "？", "无名", "待定",
 ];
 
-fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
+fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
     let brackets = |c: char| {
         matches!(
             c,
@@ -410,7 +505,12 @@ fn excel_float(text: &str, digits: usize) -> Result<Option<String>, ()> {
     Ok(Some(kept.to_string()))
 }
 
-fn mobile(text: String, mut steps: Vec<&'static str>, name: &str, ctx: &Context) -> Outcome {
+fn mobile(
+    text: String,
+    mut steps: Vec<&'static str>,
+    name: &str,
+    ctx: &Context,
+) -> Outcome<'static> {
     let example = "例如 13800138000";
     let mut s = text.as_str();
     for prefix in ["tel:", "TEL:", "Tel:", "手机:", "手机：", "电话:"] {
@@ -508,7 +608,7 @@ fn mask_all(text: &str) -> String {
     crate::mask::mask(text)
 }
 
-fn landline(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
+fn landline(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
     let example = "例如 010-12345678 或 0571-88886666-801";
     let lower = text
         .to_lowercase()
@@ -649,7 +749,7 @@ fn landline(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
 // ---------------------------------------------------------------------------------------------
 // E-mail
 
-fn email(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
+fn email(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
     let example = "例如 zhangwei@huayuan.com";
     let mut s = text.trim().to_string();
     for prefix in ["mailto:", "MAILTO:", "Mailto:"] {
@@ -725,7 +825,12 @@ fn email_problem(s: &str) -> Option<&'static str> {
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-fn date(text: String, mut steps: Vec<&'static str>, name: &str, with_time: bool) -> Outcome {
+fn date(
+    text: String,
+    mut steps: Vec<&'static str>,
+    name: &str,
+    with_time: bool,
+) -> Outcome<'static> {
     let parsed = dates::parse(&text);
     let (date, time) = match parsed {
         Ok(parsed) => parsed,
@@ -936,7 +1041,12 @@ fn money_parts(body: &str) -> Option<(Decimal, bool)> {
     (parts > 0).then_some((total, with_units))
 }
 
-fn number(text: String, mut steps: Vec<&'static str>, name: &str, integer: bool) -> Outcome {
+fn number(
+    text: String,
+    mut steps: Vec<&'static str>,
+    name: &str,
+    integer: bool,
+) -> Outcome<'static> {
     let compact: String = text.chars().filter(|c| *c != ' ').collect();
     let parsed = strip_thousands(&compact).and_then(|s| Decimal::parse(&s));
     let example = if integer { "例如 3" } else { "例如 12.5" };
@@ -959,7 +1069,7 @@ fn number(text: String, mut steps: Vec<&'static str>, name: &str, integer: bool)
     Outcome::ok(out, steps)
 }
 
-fn money(text: String, mut steps: Vec<&'static str>, name: &str, unit: &str) -> Outcome {
+fn money(text: String, mut steps: Vec<&'static str>, name: &str, unit: &str) -> Outcome<'static> {
     let example = if unit == "万元" {
         "例如 25.5 表示25.5万元, 也可写 25.5万 或 255000元"
     } else {
@@ -1029,7 +1139,7 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-fn enumeration(text: String, mut steps: Vec<&'static str>, field: &Field) -> Outcome {
+fn enumeration(text: String, mut steps: Vec<&'static str>, field: &Field) -> Outcome<'static> {
     // Most cells hold a value or a synonym exactly as listed.
     for value in &field.values {
         if value.value == text {
@@ -1062,7 +1172,12 @@ fn enumeration(text: String, mut steps: Vec<&'static str>, field: &Field) -> Out
     Outcome::bad(text, steps, "enum_value", message)
 }
 
-fn industry(text: String, mut steps: Vec<&'static str>, name: &str, ctx: &Context) -> Outcome {
+fn industry(
+    text: String,
+    mut steps: Vec<&'static str>,
+    name: &str,
+    ctx: &Context,
+) -> Outcome<'static> {
     match ctx.reference.industry_section(&text) {
         Ok(section) => {
             if section != text {
@@ -1089,7 +1204,7 @@ fn identifier(text: &str) -> String {
         .collect()
 }
 
-fn credit_code(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome {
+fn credit_code(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
     let code = identifier(&text);
     if code != text {
         steps.push("credit_code");
@@ -1103,7 +1218,12 @@ fn credit_code(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcom
     }
 }
 
-fn id_card(text: String, mut steps: Vec<&'static str>, name: &str, ctx: &Context) -> Outcome {
+fn id_card(
+    text: String,
+    mut steps: Vec<&'static str>,
+    name: &str,
+    ctx: &Context,
+) -> Outcome<'static> {
     if excel_float(&text, 18).is_err() {
         let message = format!(
             "{name} 是被 Excel 科学计数法截断的数字, 后几位已丢失, 无法恢复; 请把该列设为文本后重新录入 (例如 11010519491231002X)"

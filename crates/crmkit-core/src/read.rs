@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, SheetType, SheetVisible, Sheets};
 use csv::StringRecord;
 use encoding_rs::Encoding;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -707,9 +708,112 @@ fn count_unquoted(line: &str, delimiter: char) -> usize {
     n
 }
 
+/// Text below this size is parsed on one thread.
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
 /// Parses decoded text into rows numbered as Excel numbers them when it opens the file: one row
 /// per record (a quoted field with line breaks stays in one row), blank lines counted.
+///
+/// Large text is cut at record boundaries (found by a quote-aware scan) and the pieces are
+/// parsed in parallel; row numbers are then offset by the rows of the pieces before.
 fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
+    let pieces = if text.len() < PARALLEL_MIN_BYTES {
+        vec![text]
+    } else {
+        split_records(text, delimiter, rayon::current_num_threads() * 4)
+    };
+    let parsed: Vec<std::result::Result<Piece, (u32, String)>> = pieces
+        .par_iter()
+        .map(|piece| parse_records(piece, delimiter))
+        .collect();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut offset = 0u32;
+    for piece in parsed {
+        match piece {
+            Ok(mut piece) => {
+                if offset > 0 {
+                    piece.rows.iter_mut().for_each(|r| r.number += offset);
+                    piece.notes.iter_mut().for_each(|n| n.row += offset);
+                }
+                rows.append(&mut piece.rows);
+                notes.append(&mut piece.notes);
+                offset += piece.last_row;
+            }
+            Err((row, message)) => {
+                return Err(Error::Csv {
+                    location: format!("{} 第 {} 行", source.location(), row + offset),
+                    message,
+                });
+            }
+        }
+    }
+    Ok(Grid {
+        source,
+        rows,
+        notes,
+    })
+}
+
+/// Cuts text into about `n` pieces, each ending just after a record's line break. The scan
+/// follows CSV quoting as the parser does: a quote opens a quoted field only at the start of a
+/// field, `""` inside one is a quote, and line breaks inside one do not end the record.
+fn split_records(text: &str, delimiter: u8, n: usize) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let step = (bytes.len() / n.max(1)).max(1);
+    let mut cuts = vec![0];
+    let mut next_target = step;
+    let mut i = 0;
+    // Jump from quote to line break; a quote matters only at the start of a field.
+    while let Some(found) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+        let at = i + found;
+        if bytes[at] == b'\n' {
+            if at + 1 >= next_target && at + 1 < bytes.len() {
+                cuts.push(at + 1);
+                next_target = at + 1 + step;
+            }
+            i = at + 1;
+            continue;
+        }
+        let field_start =
+            at == 0 || matches!(bytes[at - 1], b'\n' | b'\r') || bytes[at - 1] == delimiter;
+        if !field_start {
+            i = at + 1;
+            continue;
+        }
+        // A quoted field: skip to its closing quote ("" is an escaped quote).
+        let mut j = at + 1;
+        loop {
+            match memchr::memchr(b'"', &bytes[j..]) {
+                Some(q) if bytes.get(j + q + 1) == Some(&b'"') => j += q + 2,
+                Some(q) => {
+                    j += q + 1;
+                    break;
+                }
+                None => {
+                    j = bytes.len();
+                    break;
+                }
+            }
+        }
+        i = j;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    cuts.push(bytes.len());
+    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+}
+
+/// The rows of one piece of text, numbered from 1 at the piece's start.
+struct Piece {
+    rows: Vec<GridRow>,
+    notes: Vec<CellNote>,
+    /// How many rows the piece spans: its last record's row plus the blank lines after it.
+    last_row: u32,
+}
+
+fn parse_records(text: &str, delimiter: u8) -> std::result::Result<Piece, (u32, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -769,19 +873,20 @@ fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
                     cells,
                 });
             }
-            Err(e) => {
-                let row = excel_row + 1;
-                return Err(Error::Csv {
-                    location: format!("{} 第 {row} 行", source.location()),
-                    message: e.to_string(),
-                });
-            }
+            Err(e) => return Err((excel_row + 1, e.to_string())),
         }
     }
-    Ok(Grid {
-        source,
+    // Blank lines after the last record are rows too; the next piece counts from after them.
+    let trailing = match previous {
+        Some((start, own)) => memchr::memchr_iter(b'\n', &bytes[start..])
+            .count()
+            .saturating_sub(own + 1),
+        None => memchr::memchr_iter(b'\n', bytes).count(),
+    };
+    Ok(Piece {
         rows,
         notes,
+        last_row: excel_row + trailing as u32,
     })
 }
 
@@ -904,6 +1009,39 @@ mod tests {
         // Header 1, record 2 spans two lines, a blank line is row 3, then 4, (5 is blank), 6.
         assert_eq!(numbers, vec![1, 2, 4, 6]);
         assert_eq!(rows[1].1[1], "two\r\nlines");
+    }
+
+    #[test]
+    fn pieces_parse_like_the_whole() {
+        // Quoted line breaks, escaped quotes, a quote inside an unquoted field, blank lines.
+        let mut text = String::from("h1,h2\r\n");
+        for i in 0..500 {
+            match i % 5 {
+                0 => text.push_str(&format!("a{i},\"two\r\nlines \"\"q\"\"\"\r\n")),
+                1 => text.push_str(&format!("b{i},5\" screen\r\n")),
+                2 => text.push_str("\r\n"),
+                3 => text.push_str(&format!("\"c{i}\",\"x,y\"\n")),
+                _ => text.push_str(&format!("d{i},plain\r\n")),
+            }
+        }
+        let whole = parse_records(&text, b',').unwrap();
+        for n in [2, 3, 7, 64] {
+            let pieces = split_records(&text, b',', n);
+            assert_eq!(pieces.concat(), text);
+            let mut numbers = Vec::new();
+            let mut offset = 0;
+            for piece in &pieces {
+                let p = parse_records(piece, b',').unwrap();
+                numbers.extend(p.rows.iter().map(|r| (r.number + offset, r.cells.clone())));
+                offset += p.last_row;
+            }
+            let expected: Vec<_> = whole
+                .rows
+                .iter()
+                .map(|r| (r.number, r.cells.clone()))
+                .collect();
+            assert_eq!(numbers, expected, "{n} pieces");
+        }
     }
 
     #[test]

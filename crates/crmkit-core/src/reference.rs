@@ -198,6 +198,13 @@ impl Reference {
             .find_map(|n| self.prefixes.get(&number[..n]).copied())
     }
 
+    /// Whether `text` is exactly a section's official name (the canonical form).
+    pub fn is_section_name(&self, text: &str) -> bool {
+        self.written
+            .get(text)
+            .is_some_and(|&i| self.sections[i].name == text)
+    }
+
     /// The canonical section name for a section or division name, a common alias, or a code
     /// (C, C13, 13, C1310, optionally followed by a name: `C 制造业`); or why it is none.
     pub fn industry_section(&self, text: &str) -> std::result::Result<&str, &'static str> {

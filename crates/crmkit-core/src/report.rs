@@ -50,11 +50,10 @@ pub fn write_findings(path: &Path, imported: &Imported, checked: &Checked) -> Re
     match extension.as_str() {
         "csv" => {
             let headers: Vec<String> = FINDING_COLUMNS.iter().map(|s| s.to_string()).collect();
-            let rows = checked
-                .findings
-                .iter()
-                .map(|f| finding_cells(f).into_iter());
-            write_rows(path, &headers, &[], "问题清单", rows)
+            let findings = &checked.findings;
+            write_rows(path, &headers, &[], "问题清单", findings.len(), |i| {
+                finding_cells(&findings[i]).into_iter()
+            })
         }
         "jsonl" => atomic_write(path, |out| {
             for finding in &checked.findings {
@@ -98,7 +97,8 @@ pub fn write_changes(
         .map(crate::read::column_letter)
         .collect();
     let letters = &letters;
-    let rows = checked.changes.iter().map(move |c| {
+    let row_of = move |i: usize| {
+        let c = &checked.changes[i];
         let row = &imported.rows[c.index];
         let column = imported.mapping.source_of[c.field];
         [
@@ -111,8 +111,15 @@ pub fn write_changes(
             Cow::Borrowed(column.map_or("", |i| letters[i].as_str())),
         ]
         .into_iter()
-    });
-    write_rows(path, &headers, &[], "修改记录", rows)
+    };
+    write_rows(
+        path,
+        &headers,
+        &[],
+        "修改记录",
+        checked.changes.len(),
+        row_of,
+    )
 }
 
 /// Writes the cleaned table: every input row in input order, canonical values.
@@ -124,12 +131,15 @@ pub fn write_clean(
 ) -> Result<()> {
     let layout = Layout::new(template, imported);
     let title = template.title.as_str();
-    let rows = imported
-        .rows
-        .iter()
-        .zip(&checked.clean)
-        .map(|(row, clean)| layout.cells(imported, row, Some(clean)));
-    write_rows(path, &layout.headers, &layout.text_columns, title, rows)
+    let count = imported.rows.len();
+    write_rows(
+        path,
+        &layout.headers,
+        &layout.text_columns,
+        title,
+        count,
+        |i| layout.cells(imported, &imported.rows[i], Some(&checked.clean[i])),
+    )
 }
 
 /// Writes the rows that have errors, as they were written, with `_reasons`.
@@ -154,12 +164,17 @@ pub fn write_rejects(
             .or_default()
             .push(format!("{} 列 {}: {}", f.letter, f.column, f.message));
     }
-    let rows = imported
-        .rows
-        .iter()
-        .zip(&checked.row_has_error)
-        .filter(|(_, bad)| **bad)
-        .map(|(row, _)| {
+    let bad: Vec<usize> = (0..imported.rows.len())
+        .filter(|&i| checked.row_has_error[i])
+        .collect();
+    write_rows(
+        path,
+        &headers,
+        &layout.text_columns,
+        title,
+        bad.len(),
+        |k| {
+            let row = &imported.rows[bad[k]];
             let why = reasons
                 .get(&row.number)
                 .map(|r| r.join("; "))
@@ -167,8 +182,8 @@ pub fn write_rejects(
             layout
                 .cells(imported, row, None)
                 .chain(std::iter::once(Cow::Owned(why)))
-        });
-    write_rows(path, &headers, &layout.text_columns, title, rows)
+        },
+    )
 }
 
 fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> Result<()> {

@@ -420,6 +420,7 @@ pub fn reference_values(
                 ctx,
             )
             .value
+            .into_owned()
         })
         .filter(|v| !v.is_empty())
         .collect()

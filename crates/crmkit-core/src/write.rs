@@ -11,6 +11,7 @@ use std::path::Path;
 use std::borrow::Cow;
 
 use csv::StringRecord;
+use rayon::prelude::*;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
 use crate::error::{Error, Result};
@@ -90,16 +91,13 @@ pub fn output_headers(template: &Template, imported: &Imported) -> Vec<String> {
 /// `_source_row`.
 pub fn write_imported(path: &Path, template: &Template, imported: &Imported) -> Result<()> {
     let layout = Layout::new(template, imported);
-    let rows = imported
-        .rows
-        .iter()
-        .map(|row| layout.cells(imported, row, None));
     write_rows(
         path,
         &layout.headers,
         &layout.text_columns,
         template.title.as_str(),
-        rows,
+        imported.rows.len(),
+        |i| layout.cells(imported, &imported.rows[i], None),
     )
 }
 
@@ -182,40 +180,68 @@ pub fn formula_safe(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Writes a table to `path`, .csv (UTF-8 with BOM, formula-safe cells) or .xlsx (every cell a
-/// string, so nothing is evaluated; `text_columns` formatted as text; header bold and frozen).
-pub fn write_rows<'a, R, C>(
+/// Rows formatted per parallel work unit when writing CSV.
+const CSV_CHUNK: usize = 8192;
+
+/// Writes a table of `count` rows to `path`, .csv (UTF-8 with BOM, formula-safe cells) or .xlsx
+/// (every cell a string, so nothing is evaluated; `text_columns` formatted as text; header bold
+/// and frozen). `row(i)` gives the cells of row `i`. CSV rows are formatted in parallel, a
+/// window of chunks at a time, and written in order.
+pub fn write_rows<'a, F, C>(
     path: &Path,
     headers: &[String],
     text_columns: &[usize],
     sheet_name: &str,
-    rows: R,
+    count: usize,
+    row: F,
 ) -> Result<()>
 where
-    R: Iterator<Item = C>,
+    F: Fn(usize) -> C + Sync,
     C: Iterator<Item = Cow<'a, str>>,
 {
+    let csv_error = |e: csv::Error| Error::Csv {
+        location: path.display().to_string(),
+        message: e.to_string(),
+    };
     match OutputFormat::from_path(path)? {
         OutputFormat::Csv => atomic_write(path, |out| {
             out.write_all("\u{FEFF}".as_bytes())
                 .map_err(|e| Error::io(path, "write", e))?;
             let mut writer = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
-            let csv_error = |e: csv::Error| Error::Csv {
-                location: path.display().to_string(),
-                message: e.to_string(),
-            };
+                .from_writer(&mut *out);
             writer.write_record(headers).map_err(csv_error)?;
-            let mut record = StringRecord::with_capacity(256, headers.len());
-            for row in rows {
-                record.clear();
-                for value in row {
-                    record.push_field(&formula_safe(&value));
-                }
-                writer.write_record(&record).map_err(csv_error)?;
-            }
             writer.flush().map_err(|e| Error::io(path, "write", e))?;
+            drop(writer);
+            let chunks = count.div_ceil(CSV_CHUNK);
+            let window = rayon::current_num_threads() * 4;
+            for first in (0..chunks).step_by(window.max(1)) {
+                let buffers: Vec<Vec<u8>> = (first..(first + window).min(chunks))
+                    .into_par_iter()
+                    .map(|chunk| {
+                        let mut writer = csv::WriterBuilder::new()
+                            .terminator(csv::Terminator::CRLF)
+                            .from_writer(Vec::with_capacity(CSV_CHUNK * 128));
+                        let mut record = StringRecord::with_capacity(256, headers.len());
+                        let end = ((chunk + 1) * CSV_CHUNK).min(count);
+                        for i in chunk * CSV_CHUNK..end {
+                            record.clear();
+                            for value in row(i) {
+                                record.push_field(&formula_safe(&value));
+                            }
+                            writer.write_record(&record).map_err(csv_error)?;
+                        }
+                        writer.into_inner().map_err(|e| Error::Csv {
+                            location: path.display().to_string(),
+                            message: e.to_string(),
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                for buffer in buffers {
+                    out.write_all(&buffer)
+                        .map_err(|e| Error::io(path, "write", e))?;
+                }
+            }
             Ok(())
         }),
         OutputFormat::Xlsx => {
@@ -242,9 +268,9 @@ where
                     .map_err(xlsx_error)?;
             }
             sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-            for (r, row) in rows.enumerate() {
-                let r = r as u32 + 1;
-                for (c, value) in row.enumerate() {
+            for i in 0..count {
+                let r = i as u32 + 1;
+                for (c, value) in row(i).enumerate() {
                     if !value.is_empty() {
                         sheet
                             .write_string(r, c as u16, value.as_ref())
