@@ -97,6 +97,9 @@ pub struct CheckArgs {
     /// Fail (exit 1) only when the share of rows with errors exceeds this (0 to 1).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub max_error_rate: f64,
+    /// Convert traditional characters in company names to simplified (華遠 → 华远).
+    #[arg(long)]
+    pub simplified: bool,
     /// Today's date for date rules, YYYY-MM-DD (default: the system date).
     #[arg(long, value_name = "DATE", env = "CRMKIT_TODAY", hide = true)]
     pub today: Option<String>,

@@ -378,3 +378,34 @@ fn extra_rules_from_a_file() {
         .collect();
     assert_eq!(hits, ["5", "6"]);
 }
+
+#[test]
+fn uniqueness_cross_field_and_format_rules_on_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "线索编号,线索来源,客户名称,负责人,获取时间,跟进次数,预计成交时间\n\
+         XS001,官网,北京华远软件科技有限公司,张伟,2024-05-06,3,2024-06-30\n\
+         XS002,展会,上海华远贸易有限公司,李娜,2024-05-08,2,2024-05-01\n\
+         XS001,展会,深圳市腾飞电子有限公司,王强,2024-05-09,1,2024-07-01\n\
+         xs-4,展会,广州天河物流有限公司,刘洋,2024-05-10,5000,2024-07-01\n",
+    )
+    .unwrap();
+    run(
+        dir.path(),
+        &["validate", "leads.csv", "-t", "lead", "--report", "r.csv"],
+    )
+    .code(1)
+    .stderr_has("线索编号 \"XS001\" 与第 2 行重复");
+    let found = findings(&dir.path().join("r.csv"));
+    let rules: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.2.as_str())).collect();
+    assert_eq!(
+        rules,
+        [
+            ("3", "close_after_acquired"),
+            ("4", "unique:lead_code"),
+            ("5", "lead_code_format"),
+            ("5", "followup_count_range"),
+        ]
+    );
+}

@@ -38,6 +38,7 @@ pub fn run(args: &CheckArgs, shell: &mut Shell) -> Result<Option<(Template, Run)
         extra_rules: args.rules.clone(),
         references: args.references.clone(),
         today: today.or_else(|| Some(Date::today())),
+        simplified: args.simplified,
     };
     let run = validate::run(&args.input, &template, &options)?;
     super::import::render(&run.imported, &run.rules.template, shell)?;

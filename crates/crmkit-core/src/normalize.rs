@@ -49,6 +49,8 @@ pub struct Context<'r> {
     pub reference: &'r Reference,
     /// Today, for birth dates in ID numbers.
     pub today: dates::Date,
+    /// Convert traditional characters in company names to simplified (華遠 → 华远).
+    pub simplified: bool,
 }
 
 impl Outcome<'_> {
@@ -126,6 +128,7 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
     match field.kind {
         FieldType::Text => true,
         FieldType::PersonName => !raw.contains(' '),
+        FieldType::CompanyName if ctx.simplified => false,
         FieldType::CompanyName => {
             let opened = raw.matches('（').count();
             !raw.contains([' ', '(', ')', '[', ']', '【', '】', '〔', '〕', '［', '］'])
@@ -216,7 +219,16 @@ pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'stat
     match field.kind {
         FieldType::Text => Outcome::ok(text, steps),
         FieldType::PersonName => finish(steps, text, "person_name", person_name),
-        FieldType::CompanyName => company_name(text, steps, name),
+        FieldType::CompanyName => {
+            if ctx.simplified {
+                let simplified = fast2s::convert(&text);
+                if simplified != text {
+                    steps.push("traditional_to_simplified");
+                    return company_name(simplified, steps, name);
+                }
+            }
+            company_name(text, steps, name)
+        }
         FieldType::Mobile => mobile(text, steps, name, ctx),
         FieldType::Landline => landline(text, steps, name),
         FieldType::Phone => {

@@ -439,6 +439,8 @@ pub struct RunOptions {
     pub references: Vec<(String, std::path::PathBuf)>,
     /// Today (for date rules and ID birth dates); the system date when not given.
     pub today: Option<dates::Date>,
+    /// Convert traditional characters in company names to simplified.
+    pub simplified: bool,
 }
 
 /// What [`run`] produced.
@@ -471,6 +473,7 @@ pub fn run(
     let ctx = Context {
         reference: &reference,
         today,
+        simplified: options.simplified,
     };
     let imported = crate::import::import(input, &rules.template, &options.import)?;
     if !imported.is_complete() {

@@ -36,6 +36,7 @@ fn run(file: &str, pick: impl Fn(&csv::StringRecord) -> Field) -> (usize, Vec<St
     let ctx = Context {
         reference: &reference,
         today: Date::today(),
+        simplified: false,
     };
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let headers = reader.headers().unwrap().clone();
@@ -142,4 +143,21 @@ fn id_card() {
 #[test]
 fn text() {
     check("text.csv", |_| field(FieldType::Text, None));
+}
+
+#[test]
+fn traditional_company_names_on_request() {
+    let reference = Reference::builtin().unwrap();
+    let mut ctx = Context {
+        reference: &reference,
+        today: Date::today(),
+        simplified: true,
+    };
+    let company = field(FieldType::CompanyName, None);
+    let out = normalize(&company, "華遠軟件科技(北京)有限公司", &ctx);
+    assert_eq!(out.value, "华远软件科技（北京）有限公司");
+    assert_eq!(out.steps, ["traditional_to_simplified", "company_name"]);
+    ctx.simplified = false;
+    let out = normalize(&company, "華遠軟件科技有限公司", &ctx);
+    assert_eq!(out.value, "華遠軟件科技有限公司", "kept unless asked");
 }
