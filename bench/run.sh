@@ -4,7 +4,9 @@
 #   bash bench/run.sh            # 1,000,000-row CSV and 100,000-row .xlsx
 #   ROWS=200000 bash bench/run.sh
 #
-# 1. `crmkit import` of a 12-column customer CSV, with and without writing the mapped CSV.
+# 1. `crmkit import` of a 12-column customer CSV, with and without writing the mapped CSV;
+#    `crmkit validate` and `crmkit clean` (with changes, rejects and a findings report) of the
+#    same file, which is messy the way exports are (see crates/crmkit-bench).
 # 2. A 100,000-row .xlsx: calamine's own bare read (open + worksheet_range) against crmkit's read
 #    (the same, plus rendering every cell, header detection and mapping), each in its own process,
 #    three runs each; the ratio of the medians is the figure the target names (≤ 1.5×).
@@ -22,10 +24,11 @@ TIME=/usr/bin/time
 
 measure() { # label rows command...
   local label=$1 rows=$2; shift 2
-  "$TIME" -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
-  read -r secs kb < "$OUT/time.txt"
-  awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" \
-    'BEGIN { printf "%-32s rows=%d seconds=%.2f rows_per_s=%.0f peak_rss_mb=%.0f\n", l, r, s, r/s, k/1024 }'
+  "$TIME" -f "%e %M %P" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
+  # GNU time puts "Command exited with non-zero status N" first when the tool exits 1.
+  read -r secs kb cpu < <(tail -n 1 "$OUT/time.txt")
+  awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" -v c="$cpu" \
+    'BEGIN { printf "%-32s rows=%d seconds=%.2f rows_per_s=%.0f peak_rss_mb=%.0f cpu=%s\n", l, r, s, r/s, k/1024, c }'
 }
 
 CSV="$OUT/customers_${ROWS}.csv"
@@ -33,6 +36,9 @@ CSV="$OUT/customers_${ROWS}.csv"
 echo "input: $CSV ($(du -m "$CSV" | cut -f1) MB, $ROWS rows, 12 columns)"
 measure "crmkit import (mapping only)" "$ROWS" "$BIN/crmkit" import "$CSV" -t customer
 measure "crmkit import -o out.csv" "$ROWS" "$BIN/crmkit" import "$CSV" -t customer -o "$OUT/mapped.csv"
+measure "crmkit validate" "$ROWS" "$BIN/crmkit" validate "$CSV" -t customer --today 2026-11-22
+measure "crmkit clean (4 outputs)" "$ROWS" "$BIN/crmkit" clean "$CSV" -t customer --today 2026-11-22 \
+  -o "$OUT/clean.csv" --changes "$OUT/changes.csv" --rejects "$OUT/rejects.csv" --report "$OUT/report.csv"
 
 XLSX="$OUT/customers_${XLSX_ROWS}.xlsx"
 [ -f "$XLSX" ] || "$BIN/crmkit-bench" gen-xlsx "$XLSX" "$XLSX_ROWS"
