@@ -68,15 +68,7 @@ impl Outcome<'_> {
         rule: &'static str,
         message: String,
     ) -> Outcome<'static> {
-        Outcome {
-            value: Cow::Owned(value),
-            steps,
-            problem: Some(Problem {
-                rule,
-                message,
-                severity: Severity::Error,
-            }),
-        }
+        Outcome::with_problem(value, steps, rule, message, Severity::Error)
     }
 
     fn warn(
@@ -85,13 +77,23 @@ impl Outcome<'_> {
         rule: &'static str,
         message: String,
     ) -> Outcome<'static> {
+        Outcome::with_problem(value, steps, rule, message, Severity::Warning)
+    }
+
+    fn with_problem(
+        value: String,
+        steps: Vec<&'static str>,
+        rule: &'static str,
+        message: String,
+        severity: Severity,
+    ) -> Outcome<'static> {
         Outcome {
             value: Cow::Owned(value),
             steps,
             problem: Some(Problem {
                 rule,
                 message,
-                severity: Severity::Warning,
+                severity,
             }),
         }
     }

@@ -15,7 +15,7 @@ use crate::finding::{Finding, Severity};
 use crate::import::Imported;
 use crate::normalize::{self, Context};
 use crate::read::GridRow;
-use crate::rules::{Check, Rule, RuleSet};
+use crate::rules::{Check, RuleSet};
 
 /// Rows per parallel work unit.
 const CHUNK: usize = 4096;
@@ -130,9 +130,13 @@ pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &Referen
                     let message = rule.message.clone().unwrap_or_else(|| {
                         format!("{header} \"{value}\" 与第 {at} 行重复; {header}在文件内不能重复")
                     });
-                    checked
-                        .findings
-                        .push(place.finding(row, rule.field, rule, message));
+                    checked.findings.push(place.finding(
+                        row,
+                        rule.field,
+                        &rule.id,
+                        message,
+                        rule.severity,
+                    ));
                 }
                 None => {
                     first.insert(value, row.number);
@@ -184,7 +188,14 @@ impl Place<'_> {
         }
     }
 
-    fn finding(&self, row: &GridRow, field: usize, rule: &Rule, message: String) -> Finding {
+    fn finding(
+        &self,
+        row: &GridRow,
+        field: usize,
+        rule: &str,
+        message: String,
+        severity: Severity,
+    ) -> Finding {
         let (letter, column) = self.column(field);
         Finding {
             file: self.file.to_string(),
@@ -194,9 +205,9 @@ impl Place<'_> {
             column,
             field: Some(self.rules.template.fields[field].key.clone()),
             value: self.imported.value(row, field).to_string(),
-            rule: rule.id.clone(),
+            rule: rule.to_string(),
             message,
-            severity: rule.severity,
+            severity,
         }
     }
 
@@ -221,50 +232,29 @@ impl Place<'_> {
                 continue;
             }
             let outcome = normalize::normalize(field, raw, ctx);
-            if let Some(problem) = outcome.problem.as_ref().filter(|_| outcome.is_usable()) {
-                let (letter, column) = self.column(i);
-                part.findings.push(Finding {
-                    file: self.file.to_string(),
-                    sheet: self.sheet.clone(),
-                    row: row.number,
-                    letter,
-                    column,
-                    field: Some(field.key.clone()),
-                    value: raw.to_string(),
-                    rule: problem.rule.to_string(),
-                    message: problem.message.clone(),
-                    severity: problem.severity,
-                });
+            if let Some(problem) = &outcome.problem {
+                part.findings.push(self.finding(
+                    row,
+                    i,
+                    problem.rule,
+                    problem.message.clone(),
+                    problem.severity,
+                ));
             }
-            match outcome.problem.as_ref().filter(|_| !outcome.is_usable()) {
-                Some(problem) => {
-                    let (letter, column) = self.column(i);
-                    part.findings.push(Finding {
-                        file: self.file.to_string(),
-                        sheet: self.sheet.clone(),
-                        row: row.number,
-                        letter,
-                        column,
-                        field: Some(field.key.clone()),
-                        value: raw.to_string(),
-                        rule: problem.rule.to_string(),
-                        message: problem.message.clone(),
-                        severity: Severity::Error,
+            if outcome.is_usable() {
+                usable.push(!outcome.value.is_empty());
+                clean.push_field(&outcome.value);
+                if outcome.value != raw {
+                    part.changes.push(Change {
+                        index,
+                        field: i,
+                        steps: outcome.steps,
                     });
-                    clean.push_field(raw);
-                    usable.push(false);
                 }
-                None => {
-                    usable.push(!outcome.value.is_empty());
-                    clean.push_field(&outcome.value);
-                    if outcome.value != raw {
-                        part.changes.push(Change {
-                            index,
-                            field: i,
-                            steps: outcome.steps,
-                        });
-                    }
-                }
+            } else {
+                // The original text stays; rules do not look at it again.
+                clean.push_field(raw);
+                usable.push(false);
             }
         }
 
@@ -370,7 +360,7 @@ impl Place<'_> {
                     None => default,
                 };
                 part.findings
-                    .push(self.finding(row, rule.field, rule, message));
+                    .push(self.finding(row, rule.field, &rule.id, message, rule.severity));
             }
         }
         part.clean.push(clean);
