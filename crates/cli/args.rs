@@ -44,8 +44,9 @@ pub enum TemplateCommand {
     },
 }
 
+/// The input file and how to read it: shared by `import`, `validate` and `clean`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub struct InputArgs {
     /// The file to read: .xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt
     pub input: PathBuf,
     /// The template to map onto: a built-in name or a path to a .toml file.
@@ -60,6 +61,25 @@ pub struct ImportArgs {
     /// Force the delimiter of a CSV file: a single character, or `tab`.
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+}
+
+impl InputArgs {
+    /// The library's reading options.
+    pub fn import_options(&self) -> crmkit_core::import::ImportOptions {
+        crmkit_core::import::ImportOptions {
+            sheet: self.sheet.clone(),
+            read: crmkit_core::read::ReadOptions {
+                encoding: self.encoding.clone(),
+                delimiter: self.delimiter,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub source: InputArgs,
     /// Write the mapped table here (.csv: UTF-8 with BOM; .xlsx).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -68,11 +88,8 @@ pub struct ImportArgs {
 /// Reading and checking options shared by `validate` and `clean`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The file to check.
-    pub input: PathBuf,
-    /// The template: a built-in name or a path to a .toml file.
-    #[arg(short, long, value_name = "NAME")]
-    pub template: String,
+    #[command(flatten)]
+    pub source: InputArgs,
     /// More rules (a rules .toml file); may be repeated.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
@@ -82,15 +99,6 @@ pub struct CheckArgs {
     /// Another file for reference rules, as TEMPLATE=FILE (e.g. customer=customers.xlsx).
     #[arg(long = "ref", value_name = "TEMPLATE=FILE", value_parser = parse_reference)]
     pub references: Vec<(String, PathBuf)>,
-    /// The sheet to read.
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
-    /// Force the text encoding of a CSV file.
-    #[arg(long, value_name = "LABEL")]
-    pub encoding: Option<String>,
-    /// Force the delimiter of a CSV file.
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
     /// Write the findings report here (.csv, .jsonl, or .xlsx: a marked-up copy of the input).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,

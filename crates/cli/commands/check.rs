@@ -4,8 +4,6 @@ use anyhow::Result;
 
 use crmkit_core::dates::Date;
 use crmkit_core::finding::Severity;
-use crmkit_core::import::ImportOptions;
-use crmkit_core::read::ReadOptions;
 use crmkit_core::template::Template;
 use crmkit_core::validate::{self, Checked, Run, RunOptions};
 
@@ -18,7 +16,7 @@ const SHOWN: usize = 20;
 
 /// Reads and checks the input; `None` when required columns are missing (already reported).
 pub fn run(args: &CheckArgs, shell: &mut Shell) -> Result<Option<(Template, Run)>> {
-    let template = Template::resolve(&args.template)?;
+    let template = Template::resolve(&args.source.template)?;
     let today = match &args.today {
         Some(text) => Some(match crmkit_core::dates::parse(text) {
             Ok((date, None)) => date,
@@ -27,20 +25,14 @@ pub fn run(args: &CheckArgs, shell: &mut Shell) -> Result<Option<(Template, Run)
         None => None,
     };
     let options = RunOptions {
-        import: ImportOptions {
-            sheet: args.sheet.clone(),
-            read: ReadOptions {
-                encoding: args.encoding.clone(),
-                delimiter: args.delimiter,
-            },
-        },
+        import: args.source.import_options(),
         rules_dir: args.rules_dir.clone(),
         extra_rules: args.rules.clone(),
         references: args.references.clone(),
         today: today.or_else(|| Some(Date::today())),
         simplified: args.simplified,
     };
-    let run = validate::run(&args.input, &template, &options)?;
+    let run = validate::run(&args.source.input, &template, &options)?;
     super::import::render(&run.imported, &run.rules.template, shell)?;
     if run.checked.is_none() {
         super::import::report_missing(&run.imported, &run.rules.template, shell)?;

@@ -3,9 +3,9 @@
 use anyhow::{Context, Result};
 
 use crmkit_core::finding::Severity;
-use crmkit_core::import::{self, ImportOptions, Imported};
+use crmkit_core::import::{self, Imported};
 use crmkit_core::mask::mask;
-use crmkit_core::read::{Format, ReadOptions};
+use crmkit_core::read::Format;
 use crmkit_core::template::Template;
 use crmkit_core::write;
 
@@ -14,19 +14,13 @@ use crate::args::ImportArgs;
 use crate::shell::{table, Shell};
 
 pub fn run(args: ImportArgs, shell: &mut Shell) -> Result<ExitStatus> {
-    let template = Template::resolve(&args.template)?;
+    let template = Template::resolve(&args.source.template)?;
     if let Some(output) = &args.output {
         // Refuse a bad output name before reading a large input.
         write::OutputFormat::from_path(output)?;
     }
-    let options = ImportOptions {
-        sheet: args.sheet.clone(),
-        read: ReadOptions {
-            encoding: args.encoding.clone(),
-            delimiter: args.delimiter,
-        },
-    };
-    let imported = import::import(&args.input, &template, &options)?;
+    let options = args.source.import_options();
+    let imported = import::import(&args.source.input, &template, &options)?;
     render(&imported, &template, shell)?;
 
     let mut status = ExitStatus::Success;
