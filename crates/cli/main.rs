@@ -33,9 +33,9 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status.code() as u8),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shell::safe(&e.to_string()));
             for cause in e.chain().skip(1) {
-                eprintln!("  Caused by: {cause}");
+                eprintln!("  Caused by: {}", shell::safe(&cause.to_string()));
             }
             ExitCode::from(2)
         }

@@ -182,15 +182,23 @@ fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Importe
     }
     let data_width = data.iter().map(|r| used_width(&r.cells)).max().unwrap_or(0);
     let width = named_width.max(data_width);
+    // A column with data but no header is kept under its letter, never dropped. Which columns
+    // have data is only worked out when some header cell is empty, in one pass over the cells.
+    let unnamed = (0..width).any(|i| header.cells.get(i).unwrap_or("").trim().is_empty());
+    let mut has_data = vec![false; if unnamed { width } else { 0 }];
+    if unnamed {
+        for row in &data {
+            for (i, cell) in row.cells.iter().enumerate() {
+                if !has_data[i] && !cell.trim().is_empty() {
+                    has_data[i] = true;
+                }
+            }
+        }
+    }
     let headers: Vec<String> = (0..width)
         .map(|i| {
             let text = header.cells.get(i).unwrap_or("").trim();
-            // A column with data but no header is kept under its letter, never dropped.
-            let has_data = || {
-                data.iter()
-                    .any(|r| r.cells.get(i).is_some_and(|c| !c.trim().is_empty()))
-            };
-            if text.is_empty() && has_data() {
+            if text.is_empty() && has_data[i] {
                 format!("({}列)", column_letter(i))
             } else {
                 text.to_string()

@@ -26,9 +26,55 @@ pub fn mask(value: &str) -> String {
         .collect()
 }
 
+/// Masks every run of 11 or more digits inside a text (mobile and ID numbers), keeping each
+/// run's first three and last four digits (`联系人电话 13800138000 有误` → `联系人电话
+/// 138****8000 有误`); dates, amounts, codes and other shorter numbers stay readable.
+pub fn mask_digit_runs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = i - start;
+            for (k, &c) in chars[start..i].iter().enumerate() {
+                out.push(if run >= 11 && k >= 3 && k < run - 4 {
+                    '*'
+                } else {
+                    c
+                });
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask;
+    use super::{mask, mask_digit_runs};
+
+    #[test]
+    fn masks_digit_runs_inside_text() {
+        assert_eq!(
+            mask_digit_runs("联系人电话 13800138000 有误, 身份证 11010519491231002X"),
+            "联系人电话 138****8000 有误, 身份证 110**********1002X"
+        );
+        assert_eq!(
+            mask_digit_runs("2034-01-01 10:00 超出范围"),
+            "2034-01-01 10:00 超出范围"
+        );
+        assert_eq!(mask_digit_runs("金额 25.5 万元"), "金额 25.5 万元");
+        assert_eq!(
+            mask_digit_runs("例如 91110108MA01A8B98L"),
+            "例如 91110108MA01A8B98L"
+        );
+    }
 
     #[test]
     fn masks_phones_and_ids() {

@@ -124,12 +124,12 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
     if raw.is_empty() {
         return true;
     }
-    if matches!(clean_text(raw), Cow::Owned(_)) || raw.starts_with('\'') {
+    if matches!(clean_text(raw), Cow::Owned(_)) || raw.starts_with(['\'', '=']) {
         return false;
     }
     match field.kind {
         FieldType::Text => true,
-        FieldType::PersonName => !raw.contains(' '),
+        FieldType::PersonName => false,
         FieldType::CompanyName if ctx.simplified => false,
         FieldType::CompanyName => {
             let opened = raw.matches('（').count();
@@ -140,6 +140,10 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
                 && (opened == 0 || raw.find('（') < raw.find('）'))
                 && opened <= 1
                 && !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(raw))
+                && longest_digit_run(raw) < 7
+                && !raw.chars().all(|c| c.is_ascii_digit() || c == '-')
+                && !raw.contains("（")
+                && !cjk_name_without_form(raw)
         }
         FieldType::Mobile => {
             raw.len() == 11
@@ -209,6 +213,15 @@ pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'stat
         steps.push("text");
     }
     let mut text = cleaned.into_owned();
+    // ERP exports write digits as ="13800138000" so that Excel keeps them as text.
+    if field.kind != FieldType::Text {
+        if let Some(inner) = text.strip_prefix("=\"").and_then(|t| t.strip_suffix('"')) {
+            if !inner.contains('"') {
+                text = inner.trim().to_string();
+                steps.push("excel_text_formula");
+            }
+        }
+    }
     // Excel's "store as text" apostrophe leaks into some exports: '13800138000.
     if field.kind != FieldType::Text && text.starts_with('\'') && !text.ends_with('\'') {
         text = text.trim_start_matches('\'').trim_start().to_string();
@@ -220,7 +233,7 @@ pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'stat
     let name = field.header.as_str();
     match field.kind {
         FieldType::Text => Outcome::ok(text, steps),
-        FieldType::PersonName => finish(steps, text, "person_name", person_name),
+        FieldType::PersonName => person(text, steps, name),
         FieldType::CompanyName => {
             if ctx.simplified {
                 let simplified = fast2s::convert(&text);
@@ -253,28 +266,16 @@ pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'stat
     }
 }
 
-/// Applies a repair that cannot fail, logging `step` when it changed the value.
-fn finish(
-    mut steps: Vec<&'static str>,
-    text: String,
-    step: &'static str,
-    repair: fn(&str) -> String,
-) -> Outcome<'static> {
-    let repaired = repair(&text);
-    if repaired != text {
-        steps.push(step);
-    }
-    Outcome::ok(repaired, steps)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Text
 
+/// Characters removed from every value: zero-width characters, the soft hyphen, control
+/// characters other than whitespace (NUL, ESC, DEL, ...) and the non-characters U+FFFE/U+FFFF.
 fn is_zero_width(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFE}' | '\u{FFFF}'
+    ) || (c.is_control() && !c.is_whitespace())
 }
 
 /// Trim, NFKC (full-width → half-width, ideographic and non-breaking spaces → spaces), strip
@@ -373,8 +374,54 @@ fn squeeze_cjk_spaces(text: &str) -> String {
     out
 }
 
-fn person_name(text: &str) -> String {
-    squeeze_cjk_spaces(text)
+/// Whether a value stands for "nothing" (`-`, `/`, `N/A`, `无`, `暂无`, ...): such a value does
+/// not fill a required field.
+pub fn is_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(text))
+}
+
+/// The longest run of ASCII digits in a text.
+fn longest_digit_run(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Forms of address that stand in for a name (张先生, 李总).
+const TITLES: &[&str] = &[
+    "先生", "女士", "小姐", "总", "经理", "老师", "老板", "主任", "师傅",
+];
+
+fn person(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
+    let example = "例如 王建国";
+    let out = squeeze_cjk_spaces(&text);
+    if out != text {
+        steps.push("person_name");
+    }
+    if is_placeholder(&out) {
+        let message = format!("{name} \"{out}\" 是占位值, 不是姓名 ({example})");
+        return Outcome::bad(out, steps, "person_name_placeholder", message);
+    }
+    if longest_digit_run(&out) >= 3 {
+        let message = format!(
+            "{name} \"{}\" 含有数字 (电话号码等请填到对应字段); 只填姓名 ({example})",
+            crate::mask::mask_digit_runs(&out)
+        );
+        return Outcome::bad(out, steps, "person_name_digits", message);
+    }
+    if out.contains(['/', '、', ',', '，', ';', '；', '|']) {
+        let message =
+            format!("{name} \"{out}\" 含有多个姓名; 每格只填一人, 其他联系人放到备注 ({example})");
+        return Outcome::bad(out, steps, "person_name_several", message);
+    }
+    let chars = out.chars().count();
+    if out.chars().all(is_cjk) && chars <= 4 && TITLES.iter().any(|t| out.ends_with(t)) {
+        let message = format!("{name} \"{out}\" 像是称呼而不是姓名; 请填写全名 ({example})");
+        return Outcome::warn(out, steps, "person_name_title", message);
+    }
+    Outcome::ok(out, steps)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +440,9 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
             '(' | '[' | '【' | '〔' | '［' | ')' | ']' | '】' | '〕' | '］'
         )
     };
-    let out: String = if text.contains(brackets) {
+    // Chinese names take full-width brackets, as on the licence; a Latin name keeps its own.
+    let chinese = text.chars().any(is_cjk);
+    let out: String = if chinese && text.contains(brackets) {
         text.chars()
             .map(|c| match c {
                 '(' | '[' | '【' | '〔' | '［' => '（',
@@ -438,13 +487,107 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
         );
         return Outcome::bad(out, steps, "company_name_brackets", message);
     }
+    if longest_digit_run(&out) >= 7 || out.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        let message = format!(
+            "{name} \"{}\" 含有电话或其他号码, 不是企业名称; 应为营业执照上的企业全称 (例如 北京华远软件科技有限公司)",
+            crate::mask::mask_digit_runs(&out)
+        );
+        return Outcome::bad(out, steps, "company_name_digits", message);
+    }
+    const STATUS: &[&str] = &[
+        "已注销",
+        "注销",
+        "吊销",
+        "已吊销",
+        "停业",
+        "作废",
+        "已倒闭",
+        "倒闭",
+    ];
+    if STATUS.iter().any(|w| out.contains(&format!("（{w}）"))) {
+        let message = format!(
+            "{name} \"{out}\" 含有状态备注; 企业名称只填营业执照上的全称, 状态请填到备注 (例如 北京华远软件科技有限公司)"
+        );
+        return Outcome::bad(out, steps, "company_name_status", message);
+    }
     if out.chars().count() < 4 {
         let message = format!(
             "{name} \"{out}\" 过短, 不是营业执照上的企业全称 (例如 北京华远软件科技有限公司)"
         );
         return Outcome::bad(out, steps, "company_name_short", message);
     }
+    if cjk_name_without_form(&out) {
+        let message = format!(
+            "{name} \"{out}\" 没有组织形式 (如 有限公司), 可能是简称; 应为营业执照上的企业全称 (例如 北京华远软件科技有限公司)"
+        );
+        return Outcome::warn(out, steps, "company_name_no_form", message);
+    }
     Outcome::ok(out, steps)
+}
+
+/// Endings that name an organisation's form, as on licences and registrations.
+const FORMS: &[&str] = &[
+    "公司",
+    "集团",
+    "厂",
+    "店",
+    "中心",
+    "合作社",
+    "事务所",
+    "研究所",
+    "研究院",
+    "医院",
+    "诊所",
+    "学校",
+    "大学",
+    "学院",
+    "幼儿园",
+    "协会",
+    "学会",
+    "商会",
+    "商行",
+    "工作室",
+    "办事处",
+    "银行",
+    "支行",
+    "分行",
+    "局",
+    "委员会",
+    "基金会",
+    "部",
+    "馆",
+    "站",
+    "所",
+    "院",
+    "社",
+    "会",
+    "处",
+    "室",
+    "队",
+    "场",
+    "园",
+    "行",
+    "中学",
+    "小学",
+    "政府",
+    "公社",
+    "农场",
+    "超市",
+    "酒店",
+    "宾馆",
+    "饭店",
+    "药房",
+    "药店",
+];
+
+/// A Chinese name that ends in none of the organisation forms (阿里巴巴, 华为).
+fn cjk_name_without_form(name: &str) -> bool {
+    let base = name
+        .trim_end_matches(|c| c == '）')
+        .rsplit('（')
+        .last()
+        .unwrap_or(name);
+    name.chars().any(is_cjk) && !FORMS.iter().any(|f| name.ends_with(f) || base.ends_with(f))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -725,7 +868,7 @@ fn landline(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'
     }
     let area_ok = match area.len() {
         3 => area == "010" || area.starts_with("02"),
-        4 => !area.starts_with("01") && !area.starts_with("02"),
+        4 => !area.starts_with("00") && !area.starts_with("01") && !area.starts_with("02"),
         _ => false,
     };
     if !area_ok {
@@ -1095,9 +1238,11 @@ fn money(text: String, mut steps: Vec<&'static str>, name: &str, unit: &str) -> 
         Outcome::bad(text, steps, rule, message)
     };
     let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut currency = false;
     for marker in ["人民币", "RMB", "rmb", "CNY", "cny", "¥", "￥"] {
         if s.contains(marker) {
             s = s.replace(marker, "");
+            currency = true;
         }
     }
     if s.is_empty() {
@@ -1130,6 +1275,15 @@ fn money(text: String, mut steps: Vec<&'static str>, name: &str, unit: &str) -> 
         return bad(text, steps, "money_negative", "不能为负数");
     }
     let unit_power = if unit == "万元" { 4 } else { 0 };
+    // ¥800,000.00 in a 万元 column: the currency sign says yuan to some and nothing to others.
+    if currency && unit_power > 0 && !with_units && !in_yuan {
+        return bad(
+            text,
+            steps,
+            "money_unit_ambiguous",
+            "带货币符号但没有单位, 无法确定是元还是万元",
+        );
+    }
     let value = if with_units || in_yuan {
         value.shift(-unit_power)
     } else {

@@ -339,20 +339,35 @@ impl Book {
                             path: self.path.clone(),
                         })?,
                 };
-                let range = sheets.worksheet_range(&name).map_err(|e| Error::Workbook {
+                let fail = |e: String| Error::Workbook {
                     path: self.path.clone(),
                     format: format.name(),
                     message: format!("工作表 \"{name}\": {e}"),
-                })?;
+                };
                 let source = Source {
                     path: self.path.clone(),
                     format: *format,
-                    sheet: Some(name),
+                    sheet: Some(name.clone()),
                     encoding: None,
                     encoding_from: None,
                     delimiter: None,
                 };
-                Ok(read_range(source, &range))
+                match sheets.as_mut() {
+                    // .xlsx is read cell by cell: a stray value in XFD1048576 must not make
+                    // a dense range of a billion cells.
+                    Sheets::Xlsx(xlsx) => {
+                        let cells = xlsx
+                            .worksheet_cells_reader(&name)
+                            .map_err(|e| fail(e.to_string()))?;
+                        read_cells(source, cells).map_err(|e| fail(e.to_string()))
+                    }
+                    sheets => {
+                        let range = sheets
+                            .worksheet_range(&name)
+                            .map_err(|e| fail(e.to_string()))?;
+                        Ok(read_range(source, &range))
+                    }
+                }
             }
         }
     }
@@ -460,6 +475,68 @@ fn read_range(source: Source, range: &calamine::Range<Data>) -> Grid {
         rows,
         notes,
     }
+}
+
+/// Reads an .xlsx sheet cell by cell, in document order, keeping only the cells that exist.
+fn read_cells<RS: std::io::Read + std::io::Seek>(
+    source: Source,
+    mut cells: calamine::XlsxCellReader<'_, RS>,
+) -> std::result::Result<Grid, calamine::XlsxError> {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut current: Option<u32> = None;
+    let mut row: Vec<(usize, Data)> = Vec::new();
+    let mut flush = |index: u32, row: &mut Vec<(usize, Data)>, rows: &mut Vec<GridRow>| {
+        row.retain(|(_, cell)| !is_blank(cell));
+        if row.is_empty() {
+            return;
+        }
+        row.sort_by_key(|(column, _)| *column);
+        let number = index + 1;
+        let width = row.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
+        let mut record = StringRecord::with_capacity(width * 8, width);
+        let mut next = 0;
+        for (column, cell) in row.drain(..) {
+            while next < column {
+                record.push_field("");
+                next += 1;
+            }
+            if let Some(kind) = push_cell(&mut record, &cell) {
+                notes.push(CellNote {
+                    row: number,
+                    column,
+                    kind,
+                });
+            }
+            next = column + 1;
+        }
+        rows.push(GridRow {
+            number,
+            cells: record,
+        });
+    };
+    while let Some(cell) = cells.next_cell()? {
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(index) = current {
+                flush(index, &mut row, &mut rows);
+            }
+            current = Some(r);
+        }
+        row.push((c as usize, Data::from(cell.get_value().clone())));
+    }
+    if let Some(index) = current {
+        flush(index, &mut row, &mut rows);
+    }
+    // Cells normally come in order; a file that lists them otherwise still reads right.
+    if rows.windows(2).any(|w| w[0].number >= w[1].number) {
+        rows.sort_by_key(|r| r.number);
+    }
+    Ok(Grid {
+        source,
+        rows,
+        notes,
+    })
 }
 
 fn is_blank(cell: &Data) -> bool {

@@ -262,12 +262,13 @@ impl Place<'_> {
             let value = &clean[rule.field];
             let header = &template.fields[rule.field].header;
             let breach: Option<String> = match &rule.check {
-                Check::Required => value.trim().is_empty().then(|| {
-                    format!(
-                        "{header}为必填项, 不能为空 (例如 {})",
-                        example(self, rule.field)
-                    )
-                }),
+                Check::Required => (value.trim().is_empty() || normalize::is_placeholder(value))
+                    .then(|| {
+                        format!(
+                            "{header}为必填项, 不能为空或填占位符 (例如 {})",
+                            example(self, rule.field)
+                        )
+                    }),
                 Check::RequiredIf { when } => {
                     (value.is_empty() && !clean[*when].is_empty()).then(|| {
                         format!(
@@ -356,7 +357,7 @@ impl Place<'_> {
             };
             if let Some(default) = breach {
                 let message = match &rule.message {
-                    Some(m) => format!("{m} (实际为 \"{}\")", crate::mask::mask(value)),
+                    Some(m) => format!("{m} (实际为 \"{}\")", crate::mask::mask_digit_runs(value)),
                     None => default,
                 };
                 part.findings

@@ -157,15 +157,15 @@ impl Layout {
 }
 
 /// Whether a text would be taken for a formula by a spreadsheet: it begins with `=`, `@`, a tab
-/// or a carriage return, or with `+`/`-` not followed by a digit, a dot or a space (so `-5`
-/// and `+86 138…` stay as they are).
+/// or a carriage return, or with `+`/`-` unless it is made only of digits, spaces and the
+/// punctuation of numbers and phone numbers (`-5`, `+86 138-0013-8000`), which cannot call a
+/// function or another program.
 pub fn looks_like_formula(text: &str) -> bool {
-    let mut chars = text.chars();
-    match chars.next() {
+    match text.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => chars
-            .next()
-            .is_some_and(|c| !(c.is_ascii_digit() || c == '.' || c == ' ')),
+        Some('+' | '-') => !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | ',' | ' ' | '(' | ')')),
         _ => false,
     }
 }
