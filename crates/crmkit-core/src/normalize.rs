@@ -582,11 +582,8 @@ const FORMS: &[&str] = &[
 
 /// A Chinese name that ends in none of the organisation forms (阿里巴巴, 华为).
 fn cjk_name_without_form(name: &str) -> bool {
-    let base = name
-        .trim_end_matches(|c| c == '）')
-        .rsplit('（')
-        .last()
-        .unwrap_or(name);
+    // 华远软件科技有限公司（北京）: the form may stand before a bracketed region.
+    let base = name.split('（').next().unwrap_or(name);
     name.chars().any(is_cjk) && !FORMS.iter().any(|f| name.ends_with(f) || base.ends_with(f))
 }
 
