@@ -332,6 +332,9 @@ fn broken_rules_files_name_the_file_and_key() {
         ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"regexp\"\nfield = \"mobile\"\n", "rules[0]", "unknown variant `regexp`"),
         ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"date_range\"\nfield = \"next_followup_at\"\nmax = \"tomorrow\"\n", "rules[0].max", "expected YYYY-MM-DD"),
         ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"range\"\nfield = \"email\"\nmin = 1\n", "rules[0].field", "needs a number field"),
+        ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"range\"\nfield = \"annual_purchase\"\nmin = 10\nmax = 1\n", "rules[0].min", "above max"),
+        ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"range\"\nfield = \"annual_purchase\"\nmax = inf\n", "rules[0].min", "finite"),
+        ("name = \"x\"\n[[rules]]\nid = \"a\"\nkind = \"date_range\"\nfield = \"annual_purchase\"\nmin = \"2020-01-01\"\n", "rules[0].field", "needs a date"),
     ];
     for (text, key, message) in cases {
         std::fs::write(dir.path().join("bad.toml"), text).unwrap();
@@ -408,4 +411,175 @@ fn uniqueness_cross_field_and_format_rules_on_leads() {
             ("5", "followup_count_range"),
         ]
     );
+}
+
+#[test]
+fn a_stray_cell_far_away_does_not_exhaust_memory() {
+    // One value in XFD1048576 (made by openpyxl): read cell by cell, not as a dense range.
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(
+        dir.path(),
+        &["validate", &fixture("bad/far_cell.xlsx"), "-t", "customer"],
+    );
+    run.code(1)
+        .stderr_has("第 1048576 行")
+        .stderr_lacks("panicked");
+}
+
+#[test]
+fn formulas_are_never_live_in_csv_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "客户名称,联系人,职位,联系电话,所属行业,客户等级,跟进状态,下次跟进时间,备注\n\
+         北京华远软件科技有限公司,张伟,经理,13800138000,制造业,VIP,成交,2024-06-15 14:30,-2+3+cmd|' /C calc'!A0\n\
+         上海华远贸易有限公司,李娜,经理,13912345678,制造业,VIP,成交,2024-06-15 14:30,+1+cmd\n\
+         深圳市腾飞电子有限公司,王强,经理,15012345678,制造业,VIP,成交,2024-06-15 14:30,@SUM(A1)\n\
+         广州天河物流有限公司,刘洋,经理,18612345678,制造业,VIP,成交,2024-06-15 14:30,-5\n",
+    )
+    .unwrap();
+    run(
+        dir.path(),
+        &["clean", "in.csv", "-t", "customer", "-o", "out.csv"],
+    )
+    .code(0);
+    let (header, rows) = read_csv(&dir.path().join("out.csv"));
+    let remarks: Vec<&str> = rows.iter().map(|r| col(&header, r, "备注")).collect();
+    assert_eq!(
+        remarks,
+        ["'-2+3+cmd|' /C calc'!A0", "'+1+cmd", "'@SUM(A1)", "-5"]
+    );
+}
+
+#[test]
+fn personal_numbers_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "客户名称,联系人,职位,联系电话,所属行业,客户等级,跟进状态,下次跟进时间,电子邮箱\n\
+         北京华远软件科技有限公司,张伟 13912345678,经理,13800138000,13700137000,13600136000,成交,2024-06-15 14:30,13500135000\n",
+    )
+    .unwrap();
+    let run = run(dir.path(), &["validate", "in.csv", "-t", "customer"]);
+    run.code(1);
+    for number in ["13912345678", "13700137000", "13600136000", "13500135000"] {
+        assert!(
+            !run.stderr.contains(number) && !run.stdout.contains(number),
+            "{number} leaked:\n{}",
+            run.stderr
+        );
+    }
+    run.stderr_has("139****5678");
+}
+
+#[test]
+fn placeholders_do_not_fill_required_fields_and_names_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "客户名称,联系人,职位,联系电话,所属行业,客户等级,跟进状态,下次跟进时间\n\
+         北京华远软件科技有限公司,张伟,N/A,13800138000,制造业,VIP,成交,2024-06-15 14:30\n\
+         13800138000,张伟/李娜,经理,13800138000,制造业,VIP,成交,2024-06-15 14:30\n\
+         杭州云帆信息科技有限公司（已注销）,李总,经理,13800138000,制造业,VIP,成交,2024-06-15 14:30\n",
+    )
+    .unwrap();
+    run(
+        dir.path(),
+        &["validate", "in.csv", "-t", "customer", "--report", "r.csv"],
+    )
+    .code(1);
+    let found = findings(&dir.path().join("r.csv"));
+    let rules: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.2.as_str())).collect();
+    assert_eq!(
+        rules,
+        [
+            ("2", "required:contact_title"),
+            ("3", "company_name_digits"),
+            ("3", "person_name_several"),
+            ("4", "company_name_status"),
+            ("4", "person_name_title"),
+        ]
+    );
+}
+
+#[test]
+fn outputs_never_overwrite_the_input_or_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::copy(fixture("validate/customers_messy.csv"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    run(
+        dir.path(),
+        &["clean", "in.csv", "-t", "customer", "-o", "in.csv"],
+    )
+    .code(2)
+    .stderr_has("输出文件就是输入文件");
+    run(
+        dir.path(),
+        &[
+            "validate", "in.csv", "-t", "customer", "--report", "./in.csv",
+        ],
+    )
+    .code(2);
+    run(
+        dir.path(),
+        &[
+            "clean",
+            "in.csv",
+            "-t",
+            "customer",
+            "-o",
+            "a.csv",
+            "--rejects",
+            "a.csv",
+        ],
+    )
+    .code(2)
+    .stderr_has("同一个文件被指定为两个输出");
+    run(
+        dir.path(),
+        &[
+            "clean",
+            "in.csv",
+            "-t",
+            "customer",
+            "-o",
+            "a.csv",
+            "--report",
+            "no/such/dir/r.csv",
+        ],
+    )
+    .code(2)
+    .stderr_has("no/such/dir/r.csv");
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(files_in(dir.path()), ["in.csv"], "nothing half-written");
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_usual_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        dir.path(),
+        &[
+            "clean",
+            &fixture("customers_unicode.txt"),
+            "-t",
+            "customer",
+            "-o",
+            "out.csv",
+        ],
+    )
+    .code(0);
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // A file any program creates here gets 0666 less the umask; so must crmkit's (not 0600).
+    std::fs::write(dir.path().join("reference"), "x").unwrap();
+    assert_eq!(mode("out.csv"), mode("reference"));
 }

@@ -9,25 +9,20 @@ use crate::args::CleanArgs;
 use crate::shell::Shell;
 
 pub fn run(args: CleanArgs, shell: &mut Shell) -> Result<ExitStatus> {
-    // Refuse unwritable output names before reading a large input.
-    for path in std::iter::once(&args.output)
-        .chain(&args.changes)
-        .chain(&args.rejects)
-    {
-        crmkit_core::write::OutputFormat::from_path(path)?;
-    }
-    let Some((_, run)) = check::run(&args.check, shell)? else {
-        shell.status("未写出输出文件")?;
-        return Ok(ExitStatus::Failure);
-    };
-    let checked = run.checked.as_ref().expect("checked when complete"); // ok: see check::run
-    let template = &run.rules.template;
     let outputs = report::Outputs {
         clean: Some(&args.output),
         changes: args.changes.as_deref(),
         rejects: args.rejects.as_deref(),
         findings: args.check.report.as_deref(),
     };
+    // Refuse outputs that cannot be written, or would overwrite the input, before reading.
+    outputs.check(&args.check.source.input)?;
+    let Some((_, run)) = check::run(&args.check, shell)? else {
+        shell.status("未写出输出文件")?;
+        return Ok(ExitStatus::Failure);
+    };
+    let checked = run.checked.as_ref().expect("checked when complete"); // ok: see check::run
+    let template = &run.rules.template;
     report::write_outputs(&outputs, template, &run.imported, checked)?;
     let status = check::summarise(&args.check, checked, shell)?;
     shell.status(format!(

@@ -16,8 +16,8 @@ use crate::shell::{table, Shell};
 pub fn run(args: ImportArgs, shell: &mut Shell) -> Result<ExitStatus> {
     let template = Template::resolve(&args.source.template)?;
     if let Some(output) = &args.output {
-        // Refuse a bad output name before reading a large input.
-        write::OutputFormat::from_path(output)?;
+        // Refuse a bad output before reading a large input.
+        write::check_outputs(&args.source.input, &[(output, &["csv", "xlsx"])])?;
     }
     let options = args.source.import_options();
     let imported = import::import(&args.source.input, &template, &options)?;

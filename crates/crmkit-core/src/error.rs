@@ -41,6 +41,10 @@ pub enum Error {
     #[error("{path}: 不支持的输出文件类型 `{extension}`; 输出支持 .csv (UTF-8 带 BOM) 和 .xlsx")]
     UnsupportedOutput { path: PathBuf, extension: String },
 
+    /// An output would overwrite the input or another output of the same run.
+    #[error("{path}: {why}; 请换一个输出文件名")]
+    OutputClash { path: PathBuf, why: &'static str },
+
     /// A workbook is encrypted (password-protected).
     #[error("{path}: 工作簿受密码保护, 无法读取; 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿) 后另存")]
     Encrypted { path: PathBuf },

@@ -335,6 +335,25 @@ pub struct Outputs<'a> {
     pub findings: Option<&'a Path>,
 }
 
+impl Outputs<'_> {
+    /// Refuses, before any work, outputs crmkit cannot write, that would overwrite `input`, or
+    /// that name the same file twice.
+    pub fn check(&self, input: &Path) -> Result<()> {
+        const TABLE: &[&str] = &["csv", "xlsx"];
+        const REPORT: &[&str] = &["csv", "jsonl", "xlsx"];
+        let outputs: Vec<(&Path, &[&str])> = [
+            (self.clean, TABLE),
+            (self.changes, TABLE),
+            (self.rejects, TABLE),
+            (self.findings, REPORT),
+        ]
+        .into_iter()
+        .filter_map(|(path, formats)| path.map(|p| (p, formats)))
+        .collect();
+        crate::write::check_outputs(input, &outputs)
+    }
+}
+
 /// Writes the requested outputs, in parallel: they are independent files. Each is written
 /// atomically; on failure the first error is returned (naming its file).
 pub fn write_outputs(

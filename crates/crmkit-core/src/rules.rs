@@ -499,6 +499,22 @@ impl RuleSet {
                         format!("a range rule needs a number field; `{field}` is {kind}"),
                     ));
                 }
+                if [min, max].iter().flatten().any(|x| !x.is_finite()) {
+                    return Err(invalid(
+                        origin,
+                        &at("min"),
+                        "bounds must be finite numbers".into(),
+                    ));
+                }
+                if let (Some(lo), Some(hi)) = (min, max) {
+                    if lo > hi {
+                        return Err(invalid(
+                            origin,
+                            &at("min"),
+                            format!("min {lo} is above max {hi}"),
+                        ));
+                    }
+                }
                 rule(id, index, severity, message, Check::Range { min, max })
             }
             RuleDef::DateRange {
@@ -510,6 +526,16 @@ impl RuleSet {
                 message,
             } => {
                 let index = self.field(&field, origin, &at("field"))?;
+                let kind = self.template.fields[index].kind;
+                if !matches!(kind, FieldType::Date | FieldType::Datetime) {
+                    return Err(invalid(
+                        origin,
+                        &at("field"),
+                        format!(
+                            "a date_range rule needs a date or datetime field; `{field}` is {kind}"
+                        ),
+                    ));
+                }
                 let bound = |text: Option<String>, key: &str| -> Result<Option<Date>> {
                     text.map(|t| {
                         resolve_date(&t, today).ok_or_else(|| {
@@ -523,6 +549,15 @@ impl RuleSet {
                     .transpose()
                 };
                 let (min, max) = (bound(min, "min")?, bound(max, "max")?);
+                if let (Some(lo), Some(hi)) = (min, max) {
+                    if lo > hi {
+                        return Err(invalid(
+                            origin,
+                            &at("min"),
+                            format!("min {lo} is after max {hi}"),
+                        ));
+                    }
+                }
                 rule(id, index, severity, message, Check::DateRange { min, max })
             }
             RuleDef::Unique {

@@ -60,9 +60,12 @@ pub fn atomic_write(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".crmkit-")
-        .suffix(".part")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".crmkit-").suffix(".part");
+    // A temporary file is private (0600); the output gets the usual mode, less the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, "create a temporary file in", e))?;
     {
@@ -72,6 +75,52 @@ pub fn atomic_write(
     }
     temp.persist(path)
         .map_err(|e| Error::io(path, "replace", e.error))?;
+    Ok(())
+}
+
+/// Checks output paths before any work: each has a format crmkit writes (`formats`: allowed
+/// extensions), its directory exists, none is the input, and no two are the same file.
+pub fn check_outputs(input: &Path, outputs: &[(&Path, &[&str])]) -> Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    for (i, (path, formats)) in outputs.iter().enumerate() {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !formats.contains(&extension.as_str()) {
+            return Err(Error::UnsupportedOutput {
+                path: path.to_path_buf(),
+                extension,
+            });
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::io(
+                path,
+                "write to a directory that does not exist",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        if same(path, input) {
+            return Err(Error::OutputClash {
+                path: path.to_path_buf(),
+                why: "输出文件就是输入文件, 写出会覆盖原始数据",
+            });
+        }
+        if outputs[..i].iter().any(|(other, _)| same(path, other)) {
+            return Err(Error::OutputClash {
+                path: path.to_path_buf(),
+                why: "同一个文件被指定为两个输出",
+            });
+        }
+    }
     Ok(())
 }
 
