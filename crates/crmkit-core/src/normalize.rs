@@ -129,7 +129,12 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
     }
     match field.kind {
         FieldType::Text => true,
-        FieldType::PersonName => false,
+        FieldType::PersonName => {
+            !raw.contains([' ', '/', '、', ',', '，', ';', '；', '|'])
+                && longest_digit_run(raw) < 3
+                && !is_placeholder(raw)
+                && !TITLES.iter().any(|t| raw.ends_with(t))
+        }
         FieldType::CompanyName if ctx.simplified => false,
         FieldType::CompanyName => {
             let opened = raw.matches('（').count();
