@@ -25,6 +25,14 @@ use crate::error::{Error, Result};
 /// How many leading bytes of a text file the delimiter sniffer looks at.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// A path's extension, lower-cased ("" when it has none).
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 /// The kinds of file crmkit reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -43,11 +51,7 @@ pub enum Format {
 impl Format {
     /// The format a path's extension names.
     pub fn from_path(path: &Path) -> Result<Format> {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let extension = crate::read::extension(path);
         match extension.as_str() {
             "xlsx" | "xlsm" => Ok(Format::Xlsx),
             "xlsb" => Ok(Format::Xlsb),
@@ -735,10 +739,7 @@ fn decode(
 
 /// Picks the delimiter that splits the first lines into the same, largest number of fields.
 fn sniff_delimiter(path: &Path, text: &str) -> u8 {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
-    {
+    if extension(path) == "tsv" {
         return b'\t';
     }
     let mut end = text.len().min(SNIFF_BYTES);

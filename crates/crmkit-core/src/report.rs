@@ -42,11 +42,7 @@ fn finding_cells(f: &Finding) -> [Cow<'_, str>; 10] {
 
 /// Writes the findings report; the format follows the extension (.csv, .jsonl, .xlsx).
 pub fn write_findings(path: &Path, imported: &Imported, checked: &Checked) -> Result<()> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let extension = crate::read::extension(path);
     match extension.as_str() {
         "csv" => {
             let headers: Vec<String> = FINDING_COLUMNS.iter().map(|s| s.to_string()).collect();

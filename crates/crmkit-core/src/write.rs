@@ -34,11 +34,7 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// The format for a path, from its extension (`.csv` or `.xlsx`).
     pub fn from_path(path: &Path) -> Result<OutputFormat> {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let extension = crate::read::extension(path);
         match extension.as_str() {
             "csv" => Ok(OutputFormat::Csv),
             "xlsx" => Ok(OutputFormat::Xlsx),
@@ -86,11 +82,7 @@ pub fn check_outputs(input: &Path, outputs: &[(&Path, &[&str])]) -> Result<()> {
         _ => a == b,
     };
     for (i, (path, formats)) in outputs.iter().enumerate() {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let extension = crate::read::extension(path);
         if !formats.contains(&extension.as_str()) {
             return Err(Error::UnsupportedOutput {
                 path: path.to_path_buf(),
