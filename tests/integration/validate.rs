@@ -193,6 +193,8 @@ fn xlsx_report_marks_the_bad_cells() {
         styles.contains("FFFF9999") && styles.contains("FFFFE699"),
         "{styles}"
     );
+    let copy = part(&path, "xl/worksheets/sheet1.xml");
+    assert!(copy.contains("<pane ySplit=\"1\""), "header row frozen");
     let summary = book.grid(Some("汇总")).unwrap();
     assert!(summary
         .rows

@@ -182,6 +182,9 @@ pub fn write_rejects(
     )
 }
 
+/// The most cell comments the .xlsx report carries.
+const MAX_NOTES: usize = 10_000;
+
 fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> Result<()> {
     let fail = |e: XlsxError| Error::XlsxWrite {
         path: path.to_path_buf(),
@@ -196,15 +199,18 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
 
     // 1. A copy of the input, rows where they were, bad cells coloured with their messages.
     let name = imported.source.sheet.as_deref().unwrap_or("数据");
-    let sheet = workbook.add_worksheet();
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(fail)?;
     sheet.set_name(name).map_err(fail)?;
+    // Constant-memory mode streams rows to disk: layout first, then rows in order.
     let header_row = imported.header_row - 1;
+    sheet.set_freeze_panes(header_row + 1, 0).map_err(fail)?;
     for (c, header) in imported.headers.iter().enumerate() {
         sheet
             .write_string_with_format(header_row, c as u16, header, &bold)
             .map_err(fail)?;
     }
-    sheet.set_freeze_panes(header_row + 1, 0).map_err(fail)?;
     let mut by_cell: BTreeMap<(u32, String), Vec<&Finding>> = BTreeMap::new();
     for f in &checked.findings {
         by_cell
@@ -215,6 +221,7 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
     let letters: Vec<String> = (0..imported.headers.len())
         .map(crate::read::column_letter)
         .collect();
+    let mut notes = 0usize;
     for row in &imported.rows {
         let r = row.number - 1;
         for (c, value) in row.cells.iter().enumerate().take(imported.headers.len()) {
@@ -234,13 +241,18 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
                     sheet
                         .write_string_with_format(r, c as u16, value, format)
                         .map_err(fail)?;
-                    let text: Vec<&str> = list.iter().map(|f| f.message.as_str()).collect();
-                    let note = Note::new(text.join("\n"))
-                        .set_author("crmkit")
-                        .add_author_prefix(false)
-                        .set_width(360)
-                        .set_height(120);
-                    sheet.insert_note(r, c as u16, &note).map_err(fail)?;
+                    // Every bad cell is filled; comments stop at MAX_NOTES (Excel slows to a crawl
+                    // with hundreds of thousands, and each costs memory); the list has them all.
+                    if notes < MAX_NOTES {
+                        let text: Vec<&str> = list.iter().map(|f| f.message.as_str()).collect();
+                        let note = Note::new(text.join("\n"))
+                            .set_author("crmkit")
+                            .add_author_prefix(false)
+                            .set_width(360)
+                            .set_height(120);
+                        sheet.insert_note(r, c as u16, &note).map_err(fail)?;
+                        notes += 1;
+                    }
                 }
                 None if !value.is_empty() => {
                     sheet.write_string(r, c as u16, value).map_err(fail)?;
@@ -295,12 +307,29 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
     summary
         .write_number(totals + 1, 1, checked.error_rows() as f64)
         .map_err(fail)?;
+    if by_cell.len() > MAX_NOTES {
+        summary
+            .write_string(
+                totals + 2,
+                0,
+                format!(
+                    "有问题的单元格 {} 个, 全部标色; 批注只加在前 {MAX_NOTES} 个上, 完整清单见“问题清单”",
+                    by_cell.len()
+                ),
+            )
+            .map_err(fail)?;
+    }
     summary.set_column_width(1, 28).map_err(fail)?;
     summary.set_column_width(3, 20).map_err(fail)?;
 
     // 3. The list.
-    let list = workbook.add_worksheet();
+    let list = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(fail)?;
     list.set_name("问题清单").map_err(fail)?;
+    // Rows stream to disk in constant-memory mode: layout first, then rows in order.
+    list.set_column_width(5, 60).map_err(fail)?;
+    list.set_freeze_panes(1, 0).map_err(fail)?;
     let wrap = Format::new().set_align(FormatAlign::Top);
     for (c, title) in FINDING_COLUMNS.iter().enumerate() {
         list.write_string_with_format(0, c as u16, *title, &bold)
@@ -312,9 +341,6 @@ fn write_findings_xlsx(path: &Path, imported: &Imported, checked: &Checked) -> R
                 .map_err(fail)?;
         }
     }
-    list.set_column_width(5, 60).map_err(fail)?;
-    list.set_freeze_panes(1, 0).map_err(fail)?;
-
     atomic_write(path, |out| workbook.save_to_writer(out).map_err(fail))
 }
 
