@@ -148,6 +148,7 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
                 && longest_digit_run(raw) < 7
                 && !raw.chars().all(|c| c.is_ascii_digit() || c == '-')
                 && !raw.contains("（")
+                && !STATUS_WORDS.iter().any(|w| raw.contains(w))
                 && !cjk_name_without_form(raw)
         }
         FieldType::Mobile => {
@@ -499,17 +500,8 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
         );
         return Outcome::bad(out, steps, "company_name_digits", message);
     }
-    const STATUS: &[&str] = &[
-        "已注销",
-        "注销",
-        "吊销",
-        "已吊销",
-        "停业",
-        "作废",
-        "已倒闭",
-        "倒闭",
-    ];
-    if STATUS.iter().any(|w| out.contains(&format!("（{w}）"))) {
+    // Registry status words never belong to a legal name: （已注销）, （吊销，未注销）, -已注销.
+    if STATUS_WORDS.iter().any(|w| out.contains(w)) {
         let message = format!(
             "{name} \"{out}\" 含有状态备注; 企业名称只填营业执照上的全称, 状态请填到备注 (例如 北京华远软件科技有限公司)"
         );
@@ -529,6 +521,9 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
     }
     Outcome::ok(out, steps)
 }
+
+/// Registry status words (注销, 吊销, ...): a note about the company, never part of its name.
+const STATUS_WORDS: &[&str] = &["注销", "吊销", "停业", "歇业", "作废", "倒闭", "已迁出"];
 
 /// Endings that name an organisation's form, as on licences and registrations.
 const FORMS: &[&str] = &[
