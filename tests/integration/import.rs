@@ -363,3 +363,13 @@ fn unknown_output_format_is_refused_before_reading() {
         .stderr_has("不支持的输出文件类型 `json`");
     assert!(!Path::new(&crate::util::root().join("x.json")).exists());
 }
+
+#[test]
+fn a_formula_saved_without_its_value_is_reported() {
+    let run = crmkit(&["import", &fixture("merged_formula.xlsx"), "-t", "customer"]);
+    run.code(1)
+        .stdout_has("表头在第 3 行")
+        .stderr_has("第 8 行 J 列 \"年采购额(万元)\": 单元格是公式 =40+40")
+        .stderr_has("没有保存计算结果")
+        .stderr_has("第 11 行 I 列");
+}

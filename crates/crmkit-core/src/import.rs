@@ -229,6 +229,7 @@ fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Importe
                 value: match &note.kind {
                     crate::read::NoteKind::ErrorCell(v)
                     | crate::read::NoteKind::PrecisionLost(v) => v.clone(),
+                    crate::read::NoteKind::FormulaWithoutValue(f) => format!("={f}"),
                 },
                 rule: note.rule().to_string(),
                 message: note.message(),

@@ -150,6 +150,8 @@ pub enum NoteKind {
     /// A number of 16 or more digits: Excel keeps only 15 significant digits, so the trailing
     /// digits were already lost when the file was saved (an ID number typed as a number).
     PrecisionLost(String),
+    /// A formula saved without its computed value; the cell is read as empty.
+    FormulaWithoutValue(String),
 }
 
 impl CellNote {
@@ -158,6 +160,10 @@ impl CellNote {
         match &self.kind {
             NoteKind::ErrorCell(value) => format!(
                 "单元格是 Excel 错误值 {value}, 按空值读取; 请在源文件中改正公式或填入实际值"
+            ),
+            NoteKind::FormulaWithoutValue(formula) => format!(
+                "单元格是公式 ={formula}, 但文件里没有保存计算结果 (通常是程序生成的文件), 按空值读取; \
+                 请在 Excel 中打开、保存后再导入"
             ),
             NoteKind::PrecisionLost(value) => format!(
                 "数字 {} 超过 Excel 的 15 位有效数字, 末尾几位已被 Excel 改为 0, 无法恢复; \
@@ -172,6 +178,7 @@ impl CellNote {
         match self.kind {
             NoteKind::ErrorCell(_) => "excel_error_cell",
             NoteKind::PrecisionLost(_) => "excel_precision_lost",
+            NoteKind::FormulaWithoutValue(_) => "excel_formula_without_value",
         }
     }
 }
@@ -519,19 +526,34 @@ fn read_cells<RS: std::io::Read + std::io::Seek>(
             cells: record,
         });
     };
-    while let Some(cell) = cells.next_cell()? {
-        let (r, c) = cell.get_position();
+    let mut formulas = Vec::new();
+    while let Some(cell) = cells.next_cell_with_formula()? {
+        let (r, c) = cell.pos;
         if current != Some(r) {
             if let Some(index) = current {
                 flush(index, &mut row, &mut rows);
             }
             current = Some(r);
         }
-        row.push((c as usize, Data::from(cell.get_value().clone())));
+        let value = Data::from(cell.value);
+        // A formula saved without its result (files written by programs, not by Excel): the
+        // value is unknown, not empty.
+        if value == Data::Empty {
+            if let Some(formula) = cell.formula.filter(|f| !f.trim().is_empty()) {
+                formulas.push(CellNote {
+                    row: r + 1,
+                    column: c as usize,
+                    kind: NoteKind::FormulaWithoutValue(formula),
+                });
+            }
+        }
+        row.push((c as usize, value));
     }
     if let Some(index) = current {
         flush(index, &mut row, &mut rows);
     }
+    notes.extend(formulas);
+    notes.sort_by_key(|n| (n.row, n.column));
     // Cells normally come in order; a file that lists them otherwise still reads right.
     if rows.windows(2).any(|w| w[0].number >= w[1].number) {
         rows.sort_by_key(|r| r.number);
