@@ -34,6 +34,15 @@ fn show_lists_fields_types_aliases_and_values() {
         .stdout_has("VIP")
         .stdout_has("年采购额")
         .stdout_has("示例");
+    // The rules validate applies, from the template and its rule set.
+    crmkit(&["template", "show", "lead"])
+        .code(0)
+        .stdout_has("unique:lead_code")
+        .stdout_has("regex ^XS\\d{3,}$")
+        .stdout_has("compare ≥ 获取时间");
+    crmkit(&["template", "show", "customer"])
+        .code(0)
+        .stdout_has("enum_by_range 年采购额(万元): VIP [50, …)");
     crmkit(&["template", "show", "fixtures/templates/person.toml"])
         .code(0)
         .stdout_has("id_card");

@@ -104,6 +104,31 @@ fn show(name: &str, shell: &mut Shell) -> Result<ExitStatus> {
     for line in table(&rows) {
         shell.line(line)?;
     }
+    let rules = crmkit_core::rules::RuleSet::for_template(
+        &template,
+        None,
+        &[],
+        crmkit_core::dates::Date::today(),
+    )?;
+    shell.line("")?;
+    shell.line("规则 (validate / clean 检查):")?;
+    let mut table_rows = vec![vec![
+        "规则".to_string(),
+        "字段".to_string(),
+        "级别".to_string(),
+        "检查".to_string(),
+    ]];
+    for rule in &rules.rules {
+        table_rows.push(vec![
+            rule.id.clone(),
+            rules.template.fields[rule.field].header.clone(),
+            rule.severity.as_str().to_string(),
+            rule.check.describe(&rules.template),
+        ]);
+    }
+    for line in table(&table_rows) {
+        shell.line(format!("  {line}"))?;
+    }
     shell.line("")?;
     shell.line("填写规范:")?;
     for field in &template.fields {

@@ -322,6 +322,51 @@ pub enum Check {
     },
 }
 
+impl Check {
+    /// What the check is, for people: `regex ^XS\d{3,}$`, `range 0–1000`, `compare ≥ 获取时间`.
+    pub fn describe(&self, template: &Template) -> String {
+        let header = |i: &usize| template.fields[*i].header.clone();
+        let bound = |x: Option<String>| x.unwrap_or_else(|| "…".to_string());
+        match self {
+            Check::Regex(regex) => format!("regex {}", regex.as_str()),
+            Check::Length { min, max } => format!(
+                "length {}–{}",
+                bound(min.map(|m| m.to_string())),
+                bound(max.map(|m| m.to_string()))
+            ),
+            Check::Range { min, max } => format!(
+                "range {}–{}",
+                bound(min.map(|m| m.to_string())),
+                bound(max.map(|m| m.to_string()))
+            ),
+            Check::DateRange { min, max } => format!(
+                "date_range {} – {}",
+                bound(min.map(|m| m.to_string())),
+                bound(max.map(|m| m.to_string()))
+            ),
+            Check::Unique => "unique".to_string(),
+            Check::Required => "required".to_string(),
+            Check::RequiredIf { when } => format!("required_if {}", header(when)),
+            Check::Compare { op, other } => format!("compare {} {}", op.symbol(), header(other)),
+            Check::EnumByRange { by, bands } => {
+                let bands: Vec<String> = bands
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{} [{}, {})",
+                            b.value,
+                            bound(b.min.map(|m| m.to_string())),
+                            bound(b.max.map(|m| m.to_string()))
+                        )
+                    })
+                    .collect();
+                format!("enum_by_range {}: {}", header(by), bands.join(", "))
+            }
+            Check::Reference { template, target } => format!("reference {template}.{target}"),
+        }
+    }
+}
+
 /// A template with its rules: the template as the rules amended it (enumeration lists,
 /// required fields) and the checks to run.
 #[derive(Debug, Clone)]
