@@ -1,11 +1,9 @@
 //! `crmkit template list | show | xlsx`, and template files with mistakes.
 
-use std::io::Read;
-
 use crmkit_core::mapping::{map_headers, MatchKind};
 use crmkit_core::template::Template;
 
-use crate::util::{crmkit, crmkit_in, files_in};
+use crate::util::{crmkit, crmkit_in, files_in, part};
 
 #[test]
 fn list_shows_every_builtin_template() {
@@ -46,18 +44,6 @@ fn show_lists_fields_types_aliases_and_values() {
     crmkit(&["template", "show", "fixtures/templates/person.toml"])
         .code(0)
         .stdout_has("id_card");
-}
-
-/// Reads one part of an .xlsx (a zip) as text.
-fn part(path: &std::path::Path, name: &str) -> String {
-    let file = std::fs::File::open(path).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
 }
 
 #[test]

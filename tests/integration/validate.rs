@@ -1,9 +1,7 @@
 //! `crmkit validate` and `crmkit clean`: findings at their row and column, reports in every
 //! format, the cleaned table, changes, rejects, the error-rate gate.
 
-use std::io::Read;
-
-use crate::util::{col, crmkit_in, files_in, fixture, read_csv};
+use crate::util::{col, crmkit_in, files_in, fixture, part, read_csv};
 
 const TODAY: &str = "2026-11-22";
 
@@ -152,17 +150,6 @@ fn jsonl_report() {
         "{}",
         lines[0]
     );
-}
-
-/// Reads one part of an .xlsx (a zip) as text.
-fn part(path: &std::path::Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
 }
 
 #[test]
