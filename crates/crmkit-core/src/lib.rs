@@ -14,6 +14,7 @@
 pub mod blank;
 pub mod checks;
 pub mod dates;
+pub mod dedupe;
 pub mod error;
 pub mod finding;
 pub mod import;
