@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Result table of bench/dedupe.sh (standard library only).
+
+    table.py ROWS LABEL TIME_FILE F1_JSON [LABEL TIME_FILE F1_JSON ...]
+
+TIME_FILE is the output of `/usr/bin/time -v -o TIME_FILE`, F1_JSON that of `pair_f1.py --json`
+(an empty or missing F1_JSON prints dashes). With two or more tools, the speed ratio of each
+against the first is printed under the table. Also writes the table as JSON to stdout's
+companion file if RESULTS_JSON is set in the environment.
+"""
+import json
+import os
+import re
+import sys
+
+
+def read_time(path):
+    """(wall seconds, peak RSS MB, exit status) from GNU time -v output."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    if not m:
+        raise SystemExit(f"table.py: {path}: no wall-clock time (was it written by /usr/bin/time -v?)")
+    secs = 0.0
+    for part in m.group(1).split(":"):
+        secs = secs * 60 + float(part)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    status = re.search(r"Exit status: (\d+)", text)
+    return secs, int(rss.group(1)) / 1024 if rss else float("nan"), int(status.group(1)) if status else None
+
+
+def read_f1(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+        return json.loads(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def main(argv):
+    if len(argv) < 4 or (len(argv) - 1) % 3:
+        raise SystemExit(__doc__)
+    rows = int(argv[0])
+    results = []
+    for i in range(1, len(argv), 3):
+        label, tfile, ffile = argv[i:i + 3]
+        secs, rss, status = read_time(tfile)
+        results.append({"tool": label, "rows": rows, "seconds": secs, "rows_per_s": rows / secs if secs else None,
+                        "peak_rss_mb": rss, "exit_status": status, "pair_f1": read_f1(ffile)})
+
+    head = f"{'tool':<10} {'rows':>9} {'wall s':>9} {'rows/s':>10} {'peak RSS MB':>12} {'precision':>10} {'recall':>8} {'F1':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        m = r["pair_f1"]
+        p, rc, f = (f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}") if m else ("-", "-", "-")
+        print(f"{r['tool']:<10} {rows:>9} {r['seconds']:>9.2f} {r['rows_per_s']:>10,.0f} {r['peak_rss_mb']:>12,.0f} "
+              f"{p:>10} {rc:>8} {f:>8}")
+    base = results[0]
+    for r in results[1:]:
+        ratio = r["seconds"] / base["seconds"] if base["seconds"] else float("inf")
+        r["speed_ratio_vs_" + base["tool"]] = ratio
+        print(f"speed: {base['tool']} is {ratio:.1f}x faster than {r['tool']} end to end "
+              f"({r['seconds']:.2f} s / {base['seconds']:.2f} s)")
+        if base["pair_f1"] and r["pair_f1"]:
+            d = base["pair_f1"]["f1"] - r["pair_f1"]["f1"]
+            print(f"accuracy: {base['tool']} F1 {'>=' if d >= 0 else '<'} {r['tool']} F1 ({d:+.4f})")
+    out = os.environ.get("RESULTS_JSON")
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
