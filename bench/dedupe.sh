@@ -10,7 +10,8 @@
 #
 # Environment:
 #   OUT=bench/out            where inputs, outputs, logs and results go ($OUT/dedupe_<rows>/)
-#   INPUT=path/to/X.csv      use this file (and X.truth.csv beside it) instead of `crmkit synth`
+#   INPUT=path/to/X.csv      use this file (and X.truth.csv beside it) instead of `crmkit synth`;
+#                            ROWS is then taken from the truth file
 #   SEED=7                   generator seed
 #   SPLINK_VENV=/tmp/splink-venv   the venv for Splink; created from bench/dedupe/requirements.txt
 #                                   when missing or out of date
@@ -36,8 +37,6 @@ THRESHOLD=${THRESHOLD:-0.9}
 SPLINK_VENV=${SPLINK_VENV:-/tmp/splink-venv}
 CRMKIT=${CRMKIT:-target/release/crmkit}
 HERE=bench/dedupe
-DIR="$OUT/dedupe_$ROWS"
-mkdir -p "$DIR"
 
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench needs GNU time: apt-get install -y time" >&2; exit 2; }
@@ -88,7 +87,13 @@ fi
 
 if [ -n "${INPUT:-}" ]; then
   CSV=$INPUT
+  # rows/s needs the real count: one truth line per data row
+  [ -f "${CSV%.csv}.truth.csv" ] && ROWS=$(( $(wc -l < "${CSV%.csv}.truth.csv") - 1 ))
+  DIR="$OUT/dedupe_$(basename "${CSV%.csv}")_$ROWS"
+  mkdir -p "$DIR"
 else
+  DIR="$OUT/dedupe_$ROWS"
+  mkdir -p "$DIR"
   CSV="$DIR/customers.csv"
   echo "== generating $ROWS rows (seed $SEED)" >&2
   "$CRMKIT" synth -o "$CSV" --rows "$ROWS" --seed "$SEED"

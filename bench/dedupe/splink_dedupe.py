@@ -19,7 +19,6 @@ traditional -> simplified conversion, no honorific removal from contact names (å
 That knowledge is what crmkit adds; the benchmark measures how much it is worth.
 """
 import argparse
-import os
 import sys
 import time
 
@@ -66,7 +65,7 @@ def read_input(path):
         usecols.append(found)
         rename[found] = key
     df = pd.read_csv(path, dtype=str, usecols=usecols, keep_default_na=False,
-                     encoding="utf-8-sig", engine="c")
+                     encoding="utf-8-sig", engine="c", skip_blank_lines=False)
     df = df.rename(columns=rename)
     for key in COLUMNS:
         if key not in df.columns:

@@ -5,8 +5,8 @@
 
 TIME_FILE is the output of `/usr/bin/time -v -o TIME_FILE`, F1_JSON that of `pair_f1.py --json`
 (an empty or missing F1_JSON prints dashes). With two or more tools, the speed ratio of each
-against the first is printed under the table. Also writes the table as JSON to stdout's
-companion file if RESULTS_JSON is set in the environment.
+against the first is printed under the table. With RESULTS_JSON=path in the environment the
+results are also written there as JSON.
 """
 import json
 import os
@@ -15,7 +15,7 @@ import sys
 
 
 def read_time(path):
-    """(wall seconds, peak RSS MB, exit status) from GNU time -v output."""
+    """(wall seconds, CPU seconds, peak RSS MB, exit status) from GNU time -v output."""
     text = open(path, encoding="utf-8", errors="replace").read()
     m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
     if not m:
@@ -25,7 +25,8 @@ def read_time(path):
         secs = secs * 60 + float(part)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     status = re.search(r"Exit status: (\d+)", text)
-    return secs, int(rss.group(1)) / 1024 if rss else float("nan"), int(status.group(1)) if status else None
+    cpu = sum(float(m.group(1)) for m in re.finditer(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
+    return secs, cpu, int(rss.group(1)) / 1024 if rss else float("nan"), int(status.group(1)) if status else None
 
 
 def read_f1(path):
@@ -44,24 +45,25 @@ def main(argv):
     results = []
     for i in range(1, len(argv), 3):
         label, tfile, ffile = argv[i:i + 3]
-        secs, rss, status = read_time(tfile)
-        results.append({"tool": label, "rows": rows, "seconds": secs, "rows_per_s": rows / secs if secs else None,
+        secs, cpu, rss, status = read_time(tfile)
+        results.append({"tool": label, "rows": rows, "seconds": secs, "cpu_seconds": cpu, "rows_per_s": rows / secs if secs else None,
                         "peak_rss_mb": rss, "exit_status": status, "pair_f1": read_f1(ffile)})
 
-    head = f"{'tool':<10} {'rows':>9} {'wall s':>9} {'rows/s':>10} {'peak RSS MB':>12} {'precision':>10} {'recall':>8} {'F1':>8}"
+    head = f"{'tool':<10} {'rows':>9} {'wall s':>9} {'cpu s':>8} {'rows/s':>10} {'peak RSS MB':>12} {'precision':>10} {'recall':>8} {'F1':>8}"
     print(head)
     print("-" * len(head))
     for r in results:
         m = r["pair_f1"]
         p, rc, f = (f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}") if m else ("-", "-", "-")
-        print(f"{r['tool']:<10} {rows:>9} {r['seconds']:>9.2f} {r['rows_per_s']:>10,.0f} {r['peak_rss_mb']:>12,.0f} "
+        print(f"{r['tool']:<10} {rows:>9} {r['seconds']:>9.2f} {r['cpu_seconds']:>8.2f} {r['rows_per_s']:>10,.0f} {r['peak_rss_mb']:>12,.0f} "
               f"{p:>10} {rc:>8} {f:>8}")
     base = results[0]
     for r in results[1:]:
         ratio = r["seconds"] / base["seconds"] if base["seconds"] else float("inf")
         r["speed_ratio_vs_" + base["tool"]] = ratio
         print(f"speed: {base['tool']} is {ratio:.1f}x faster than {r['tool']} end to end "
-              f"({r['seconds']:.2f} s / {base['seconds']:.2f} s)")
+              f"({r['seconds']:.2f} s / {base['seconds']:.2f} s; CPU time "
+              f"{r['cpu_seconds'] / base['cpu_seconds'] if base['cpu_seconds'] else float('inf'):.1f}x)")
         if base["pair_f1"] and r["pair_f1"]:
             d = base["pair_f1"]["f1"] - r["pair_f1"]["f1"]
             print(f"accuracy: {base['tool']} F1 {'>=' if d >= 0 else '<'} {r['tool']} F1 ({d:+.4f})")
