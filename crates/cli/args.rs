@@ -23,6 +23,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Normalise every value and write the cleaned table, with changes and rejects.
     Clean(CleanArgs),
+    /// Find the records of the same customer, cluster them and build golden records.
+    Dedupe(DedupeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +134,119 @@ pub struct CleanArgs {
     /// Write the rows with errors, as written, with the reasons.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+}
+
+/// `crmkit dedupe`: inputs, outputs, and the `explain` subcommand.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct DedupeArgs {
+    #[command(subcommand)]
+    pub command: Option<DedupeCommand>,
+    #[command(flatten)]
+    pub run: DedupeRun,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DedupeCommand {
+    /// Show, for two rows, each comparison's level and weight and the total score.
+    Explain(ExplainArgs),
+}
+
+/// Reading options for `dedupe`: several inputs of one template.
+#[derive(Debug, Args)]
+pub struct DedupeInput {
+    /// The template every input is mapped onto: a built-in name or a path to a .toml file.
+    #[arg(short, long, value_name = "NAME", required = true)]
+    pub template: Option<String>,
+    /// Dedupe rules replacing rules/dedupe/<template>.toml.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// A directory replacing the built-in rules and reference data (also CRMKIT_RULES_DIR).
+    #[arg(long, value_name = "DIR", env = "CRMKIT_RULES_DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// Golden records already loaded (a previous `--golden` file): new rows attach to them.
+    #[arg(long, value_name = "FILE")]
+    pub against: Vec<PathBuf>,
+    /// The sheet to read in every workbook (default: the first visible sheet whose header matches).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Force the text encoding of CSV inputs (utf-8, gbk, gb18030, utf-16le, big5, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Force the delimiter of CSV inputs: a single character, or `tab`.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Today's date for date rules, YYYY-MM-DD (default: the system date).
+    #[arg(long, value_name = "DATE", env = "CRMKIT_TODAY", hide = true)]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeRun {
+    /// The files to deduplicate together, all of one template.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: DedupeInput,
+    /// Write one line per input row: file, row, cluster, best match score (.csv or .xlsx).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub clusters: Option<PathBuf>,
+    /// Write one golden record per cluster with every alternate value (.csv or .xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub golden: Option<PathBuf>,
+    /// Write uncertain pairs for a person to decide (.xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
+    /// A filled review sheet from an earlier run: its 是/否 answers are applied.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Print the trained model: m, u and weight of every comparison level.
+    #[arg(long)]
+    pub show_model: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The files, as given to `crmkit dedupe`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: DedupeInput,
+    /// The first row: a row number of the first input, or FILE:ROW.
+    #[arg(long, value_name = "ROW")]
+    pub a: String,
+    /// The second row.
+    #[arg(long, value_name = "ROW")]
+    pub b: String,
+}
+
+impl DedupeInput {
+    /// The library's options.
+    pub fn options(&self) -> anyhow::Result<crmkit_core::dedupe::Options> {
+        let today = match &self.today {
+            Some(text) => Some(match crmkit_core::dates::parse(text) {
+                Ok((date, None)) => date,
+                _ => anyhow::bail!("--today: expected YYYY-MM-DD, found `{text}`"),
+            }),
+            None => Some(crmkit_core::dates::Date::today()),
+        };
+        Ok(crmkit_core::dedupe::Options {
+            validate: crmkit_core::validate::RunOptions {
+                import: crmkit_core::import::ImportOptions {
+                    sheet: self.sheet.clone(),
+                    read: crmkit_core::read::ReadOptions {
+                        encoding: self.encoding.clone(),
+                        delimiter: self.delimiter,
+                    },
+                },
+                rules_dir: self.rules_dir.clone(),
+                today,
+                ..Default::default()
+            },
+            rules: self.rules.clone(),
+            against: self.against.clone(),
+        })
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -2,6 +2,7 @@
 //! codes, output files and messages.
 
 mod bad_input;
+mod dedupe;
 mod import;
 mod template;
 mod util;

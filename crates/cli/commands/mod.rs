@@ -2,6 +2,7 @@
 
 mod check;
 pub mod clean;
+pub mod dedupe;
 pub mod import;
 pub mod template;
 pub mod validate;

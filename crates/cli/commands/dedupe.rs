@@ -1,0 +1,417 @@
+//! `crmkit dedupe`: read, block, score, cluster, write; `crmkit dedupe explain`: one pair.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+
+use crmkit_core::dedupe::{self, golden, model, review, RecordRef, Session};
+use crmkit_core::template::Template;
+
+use super::ExitStatus;
+use crate::args::{DedupeArgs, DedupeCommand, DedupeInput, DedupeRun, ExplainArgs};
+use crate::shell::{table, Shell};
+
+pub fn run(args: DedupeArgs, shell: &mut Shell) -> Result<ExitStatus> {
+    match args.command {
+        Some(DedupeCommand::Explain(explain)) => run_explain(explain, shell),
+        None => run_dedupe(args.run, shell),
+    }
+}
+
+/// Reads every input; `None` when one lacks required columns (reported).
+fn open(
+    inputs: &[PathBuf],
+    input: &DedupeInput,
+    shell: &mut Shell,
+) -> Result<Option<Session>> {
+    let template = Template::resolve(input.template.as_deref().context("--template is required")?)?;
+    let options = input.options()?;
+    let started = Instant::now();
+    let session = match Session::open(inputs, &template, &options)? {
+        Ok(session) => session,
+        Err(incomplete) => {
+            for i in incomplete {
+                shell.error(format!(
+                    "{}: 缺少必填列 {}; 请在表头中加入这些列 (模板见 `crmkit template show {}`)",
+                    i.path.display(),
+                    i.missing.join(", "),
+                    template.name
+                ))?;
+            }
+            return Ok(None);
+        }
+    };
+    for input in &session.inputs {
+        let sheet = input
+            .sheet
+            .as_ref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        let kind = if input.existing { "已有主记录" } else { "读取" };
+        shell.status(format!(
+            "{kind} {}{sheet}: {} 行{}",
+            input.name,
+            thousands(input.rows),
+            if input.error_rows > 0 {
+                format!(
+                    " (其中 {} 行有错误值, 照常参与去重; 用 `crmkit validate` 查看)",
+                    thousands(input.error_rows)
+                )
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    shell.status(format!(
+        "规则 {}; 读取与清洗 {:.1} 秒",
+        session.config.origin,
+        started.elapsed().as_secs_f64()
+    ))?;
+    Ok(Some(session))
+}
+
+fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
+    let clusters_path = args
+        .clusters
+        .clone()
+        .context("--clusters FILE is required")?;
+    let outputs: Vec<(&Path, &[&str])> = [
+        Some((clusters_path.as_path(), &["csv", "xlsx"][..])),
+        args.golden.as_deref().map(|p| (p, &["csv", "xlsx"][..])),
+        args.review.as_deref().map(|p| (p, &["xlsx"][..])),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for input in args.inputs.iter().chain(&args.input.against) {
+        crmkit_core::write::check_outputs(input, &outputs)?;
+    }
+    if let Some(decisions) = &args.decisions {
+        for (out, _) in &outputs {
+            if same_file(decisions, out) {
+                anyhow::bail!(
+                    "{}: --decisions 和输出文件是同一个文件; 请把复核结果另存为新文件名, 或换一个 --review 输出",
+                    decisions.display()
+                );
+            }
+        }
+    }
+
+    let Some(session) = open(&args.inputs, &args.input, shell)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let records = &session.records;
+
+    let decisions = match &args.decisions {
+        Some(path) => {
+            let d = review::read_decisions(path, records)?;
+            shell.status(format!(
+                "复核结果 {}: {} 对已判定 ({} 对是同一客户), {} 对未填",
+                path.display(),
+                d.decided.len(),
+                d.decided.iter().filter(|x| x.same).count(),
+                d.undecided
+            ))?;
+            d.decided
+        }
+        None => Vec::new(),
+    };
+
+    let started = Instant::now();
+    let blocking = session.block();
+    report_blocking(&session, &blocking, shell)?;
+    shell.status(format!("分块 {:.1} 秒", started.elapsed().as_secs_f64()))?;
+
+    let started = Instant::now();
+    let scoring = session.score(&blocking);
+    drop(blocking);
+    let m = &scoring.model;
+    shell.status(format!(
+        "模型: u 取自 {} 个随机记录对; m 由 EM 估计 ({} 次迭代{}), 候选对中同一客户的比例 λ = {:.3}; 评分 {:.1} 秒",
+        thousands(m.u_pairs),
+        m.iterations,
+        if m.converged { ", 已收敛" } else { ", 未收敛: 结果仍可用, 可调高 training.em_iterations" },
+        m.lambda,
+        started.elapsed().as_secs_f64()
+    ))?;
+    if args.show_model {
+        let mut rows = vec![vec![
+            "比较项".to_string(),
+            "水平".to_string(),
+            "m".to_string(),
+            "u".to_string(),
+            "权重".to_string(),
+        ]];
+        for (name, level, m, u, w) in model::describe(m, &session.config) {
+            rows.push(vec![
+                name,
+                level,
+                format!("{m:.4}"),
+                format!("{u:.6}"),
+                format!("{w:+.2}"),
+            ]);
+        }
+        for line in table(&rows) {
+            shell.line(format!("  {line}"))?;
+        }
+    }
+
+    let started = Instant::now();
+    let clustering = session.cluster(&scoring, &decisions)?;
+    let clusters = {
+        let mut ids = clustering.cluster.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let new_records = records.golden_id.iter().filter(|g| g.is_none()).count();
+    let existing_ids: std::collections::HashSet<u64> =
+        records.golden_id.iter().flatten().copied().collect();
+    let attached = (0..records.len())
+        .filter(|&i| {
+            records.golden_id[i].is_none() && existing_ids.contains(&clustering.cluster[i])
+        })
+        .count();
+    shell.status(format!(
+        "聚类 {:.1} 秒: {} 条记录 → {} 个客户 ({} 条记录并入他人), {} 个多于两条的簇重新核验, 拆开 {} 条弱连接",
+        started.elapsed().as_secs_f64(),
+        thousands(records.len()),
+        thousands(clusters),
+        thousands(records.len() - clusters),
+        thousands(clustering.rebuilt),
+        thousands(clustering.split.len()),
+    ))?;
+    if !args.input.against.is_empty() {
+        shell.status(format!(
+            "增量: {} 条新记录中 {} 条归入已有客户, {} 条为新客户或并入新客户",
+            thousands(new_records),
+            thousands(attached),
+            thousands(new_records - attached)
+        ))?;
+    }
+
+    let review_pairs = session.review_pairs(&scoring, &clustering, &decisions);
+    let mut written = Vec::new();
+    dedupe::write_clusters(&clusters_path, &session, &clustering)?;
+    written.push(clusters_path.display().to_string());
+    if let Some(path) = &args.golden {
+        let golden = golden::build(records, &clustering.cluster, &session.config.survivorship);
+        golden::write(path, records, &golden)?;
+        written.push(path.display().to_string());
+    }
+    if let Some(path) = &args.review {
+        review::write(path, records, &review_pairs)?;
+        written.push(path.display().to_string());
+    }
+    shell.status(format!(
+        "待复核: {} 对 (匹配概率 {:.0}%–{:.0}%, 或被拆开的连接){}",
+        thousands(review_pairs.len()),
+        session.config.thresholds.review * 100.0,
+        session.config.thresholds.matched * 100.0,
+        match (&args.review, review_pairs.is_empty()) {
+            (None, false) => "; 用 --review FILE.xlsx 导出给人工判定",
+            _ => "",
+        }
+    ))?;
+    shell.status(format!("已写出 {}", written.join(", ")))?;
+    Ok(ExitStatus::Success)
+}
+
+fn report_blocking(
+    session: &Session,
+    blocking: &dedupe::block::Blocking,
+    shell: &mut Shell,
+) -> Result<()> {
+    let mut rows = vec![vec![
+        "分块键".to_string(),
+        "有值记录".to_string(),
+        "块数".to_string(),
+        "最大块".to_string(),
+        "候选对".to_string(),
+        "新增对".to_string(),
+    ]];
+    for s in &blocking.stats {
+        rows.push(vec![
+            s.name.clone(),
+            thousands(s.records),
+            thousands(s.blocks),
+            thousands(s.largest),
+            thousands(s.pairs as usize),
+            thousands(s.new_pairs as usize),
+        ]);
+    }
+    shell.status(format!(
+        "候选对 {} 个 (记录对总数的 {:.4}%):",
+        thousands(blocking.pairs.len()),
+        {
+            let n = session.records.len() as f64;
+            let all = n * (n - 1.0) / 2.0;
+            if all > 0.0 {
+                blocking.pairs.len() as f64 / all * 100.0
+            } else {
+                0.0
+            }
+        }
+    ))?;
+    for line in table(&rows) {
+        shell.status(format!("  {line}"))?;
+    }
+    for (s, key) in blocking.stats.iter().zip(&session.config.blocking) {
+        for &(example, size) in s.skipped.iter().take(5) {
+            let text = dedupe::block::key_text(&session.records, &session.features, key, example);
+            shell.warn(format!(
+                "分块键 \"{}\" 的值 \"{}\" 有 {} 条记录, 超过 blocking.max_block = {}, 已跳过 (这些记录仍通过其他分块键比较); 如这是公共电话或占位值, 请清理数据",
+                s.name,
+                text,
+                thousands(size),
+                session.config.max_block
+            ))?;
+        }
+        if s.skipped.len() > 5 {
+            shell.warn(format!(
+                "分块键 \"{}\" 另有 {} 个过大的块被跳过",
+                s.name,
+                s.skipped.len() - 5
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
+    let Some(session) = open(&args.inputs, &args.input, shell)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let a = locate(&session, &args.a)?;
+    let b = locate(&session, &args.b)?;
+    if a == b {
+        anyhow::bail!("--a 和 --b 是同一行 ({}); 请给出两行不同的记录", args.a);
+    }
+    let blocking = session.block();
+    let scoring = session.score(&blocking);
+    let e = session.explain(&scoring, a, b);
+    let records = &session.records;
+    shell.line(format!(
+        "记录 A = {}    记录 B = {}",
+        records.describe(a),
+        records.describe(b)
+    ))?;
+    let name = records
+        .template
+        .fields
+        .iter()
+        .position(|f| f.kind == crmkit_core::template::FieldType::CompanyName)
+        .unwrap_or(0);
+    shell.line(format!(
+        "  {}: {}  |  {}",
+        records.template.fields[name].header,
+        records.value(a, name),
+        records.value(b, name)
+    ))?;
+    let mut rows = vec![vec![
+        "比较项".to_string(),
+        "记录 A".to_string(),
+        "记录 B".to_string(),
+        "结果".to_string(),
+        "m".to_string(),
+        "u".to_string(),
+        "权重".to_string(),
+    ]];
+    for l in &e.lines {
+        rows.push(vec![
+            l.comparison.clone(),
+            l.a.clone(),
+            l.b.clone(),
+            l.level.clone(),
+            format!("{:.4}", l.m),
+            format!("{:.6}", l.u),
+            if l.tf != 0.0 {
+                format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf)
+            } else {
+                format!("{:+.2}", l.weight)
+            },
+        ]);
+    }
+    for line in table(&rows) {
+        shell.line(format!("  {line}"))?;
+    }
+    let t = &session.config.thresholds;
+    let verdict = if e.probability >= t.matched {
+        format!("≥ {:.0}%: 同一客户, 自动合并", t.matched * 100.0)
+    } else if e.probability >= t.review {
+        format!("在 {:.0}%–{:.0}% 之间: 进入人工复核", t.review * 100.0, t.matched * 100.0)
+    } else {
+        format!("< {:.0}%: 不是同一客户", t.review * 100.0)
+    };
+    shell.line(format!(
+        "先验权重 {:+.2} (候选对中同一客户的比例 λ = {:.3}); 合计 {:+.2} 位 → 匹配概率 {:.2}% ({verdict})",
+        e.prior,
+        scoring.model.lambda,
+        e.total,
+        e.probability * 100.0
+    ))?;
+    shell.line("权重 = log2(m/u): m 是同一客户时出现该结果的概率, u 是不同客户时的概率; 正数支持合并, 负数反对。")?;
+    Ok(ExitStatus::Success)
+}
+
+/// `17` (a row of the first input) or `FILE:17`.
+fn locate(session: &Session, text: &str) -> Result<usize> {
+    let records = &session.records;
+    let (source, row) = match text.rsplit_once(':') {
+        Some((file, row)) => {
+            let source = records
+                .sources
+                .iter()
+                .position(|s| s.name == file || s.path.as_os_str() == file)
+                .with_context(|| {
+                    format!(
+                        "`{text}`: 没有名为 {file} 的输入文件; 输入文件: {}",
+                        records
+                            .sources
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            (source, row)
+        }
+        None => (0, text),
+    };
+    let row: u32 = row
+        .trim()
+        .parse()
+        .with_context(|| format!("`{text}`: 行号应为正整数, 如 17 或 customers.xlsx:17"))?;
+    session
+        .find(RecordRef {
+            source: source as u16,
+            row,
+        })
+        .with_context(|| {
+            format!(
+                "{} 第 {row} 行不是数据行 (表头、空行或超出范围)",
+                records.sources[source].name
+            )
+        })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// 1234567 → 1,234,567.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

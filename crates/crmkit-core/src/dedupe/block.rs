@@ -1,0 +1,291 @@
+//! Blocking: only records that share a blocking key are compared. Each key's records are
+//! grouped by sorting hashed key values; the candidate pairs of all keys are united.
+
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+
+use super::compare::{phones_of, Features};
+use super::config::{BlockingKey, Config, KeyPart};
+use super::records::Records;
+
+/// What one blocking key produced.
+#[derive(Debug, Clone)]
+pub struct KeyStats {
+    /// The key's name.
+    pub name: String,
+    /// The key's expression.
+    pub expression: String,
+    /// Records with a value for the key.
+    pub records: usize,
+    /// Blocks of two or more records.
+    pub blocks: usize,
+    /// The largest block compared.
+    pub largest: usize,
+    /// Candidate pairs it produced (pairs other keys also produced included).
+    pub pairs: u64,
+    /// Pairs no earlier key produced.
+    pub new_pairs: u64,
+    /// Blocks skipped for being larger than `max_block`: (an example record, size).
+    pub skipped: Vec<(usize, usize)>,
+}
+
+/// The candidate pairs and how they came about.
+#[derive(Debug)]
+pub struct Blocking {
+    /// Candidate pairs (a < b), sorted, each once.
+    pub pairs: Vec<(u32, u32)>,
+    /// For each pair, the blocking keys that produced it (bit `i` = key `i`).
+    pub keys: Vec<u16>,
+    /// One entry per blocking key, in configuration order.
+    pub stats: Vec<KeyStats>,
+}
+
+/// Finds the candidate pairs. Pairs of two records that both come from an `existing` source
+/// are left out: they were decided before.
+pub fn block(records: &Records, features: &Features, config: &Config) -> Blocking {
+    let existing: Vec<bool> = records
+        .refs
+        .iter()
+        .map(|r| records.sources[r.source as usize].existing)
+        .collect();
+    let mut all: Vec<(u32, u32)> = Vec::new();
+    let mut masks: Vec<u16> = Vec::new();
+    let mut stats = Vec::new();
+    for (ki, key) in config.blocking.iter().enumerate() {
+        let mut entries: Vec<(u64, u32)> = (0..records.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                key_hashes(records, features, key, ki, i)
+                    .into_iter()
+                    .map(move |h| (h, i as u32))
+            })
+            .collect();
+        entries.par_sort_unstable();
+        entries.dedup();
+        let with_value = {
+            let mut rows: Vec<u32> = entries.iter().map(|e| e.1).collect();
+            rows.par_sort_unstable();
+            rows.dedup();
+            rows.len()
+        };
+        // Group runs of equal hashes.
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for i in 1..=entries.len() {
+            if i == entries.len() || entries[i].0 != entries[start].0 {
+                if i - start >= 2 {
+                    groups.push((start, i));
+                }
+                start = i;
+            }
+        }
+        let mut skipped = Vec::new();
+        let mut largest = 0;
+        groups.retain(|&(s, e)| {
+            if e - s > config.max_block {
+                skipped.push((entries[s].1 as usize, e - s));
+                false
+            } else {
+                largest = largest.max(e - s);
+                true
+            }
+        });
+        let mut pairs: Vec<(u32, u32)> = groups
+            .par_iter()
+            .flat_map_iter(|&(s, e)| {
+                let block = &entries[s..e];
+                let existing = &existing;
+                (0..block.len()).flat_map(move |x| {
+                    (x + 1..block.len()).filter_map(move |y| {
+                        let (a, b) = (block[x].1, block[y].1);
+                        let (a, b) = (a.min(b), a.max(b));
+                        (a != b && !(existing[a as usize] && existing[b as usize]))
+                            .then_some((a, b))
+                    })
+                })
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let produced = pairs.len() as u64;
+        let before = all.len();
+        let (merged, merged_masks) = merge_sorted(
+            std::mem::take(&mut all),
+            std::mem::take(&mut masks),
+            pairs,
+            1 << ki,
+        );
+        let new_pairs = (merged.len() - before) as u64;
+        all = merged;
+        masks = merged_masks;
+        stats.push(KeyStats {
+            name: key.name.clone(),
+            expression: key.expression.clone(),
+            records: with_value,
+            blocks: groups.len(),
+            largest,
+            pairs: produced,
+            new_pairs,
+            skipped,
+        });
+    }
+    Blocking {
+        pairs: all,
+        keys: masks,
+        stats,
+    }
+}
+
+/// Merges a key's sorted, deduplicated pairs (`bit`) into the sorted union so far.
+fn merge_sorted(
+    a: Vec<(u32, u32)>,
+    a_masks: Vec<u16>,
+    b: Vec<(u32, u32)>,
+    bit: u16,
+) -> (Vec<(u32, u32)>, Vec<u16>) {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut masks = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                masks.push(a_masks[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                masks.push(bit);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                masks.push(a_masks[i] | bit);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (out, masks)
+}
+
+/// The values of one key part for one record (none when the record has no value).
+fn part_values(records: &Records, features: &Features, part: &KeyPart, i: usize) -> Vec<String> {
+    let company = |f: usize| features.company(f).map(|keys| &keys[i]);
+    match part {
+        KeyPart::Value(f) => {
+            let v = records.value(i, *f).trim();
+            if v.is_empty() {
+                vec![]
+            } else {
+                vec![v.to_lowercase()]
+            }
+        }
+        KeyPart::Phones(fields) => phones_of(records, i, fields)
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect(),
+        KeyPart::Prefix(f, n) => {
+            let v: String = records
+                .value(i, *f)
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .take(*n)
+                .collect();
+            if v.chars().count() < *n {
+                vec![]
+            } else {
+                vec![v]
+            }
+        }
+        KeyPart::Year(f) => {
+            let v = records.value(i, *f);
+            match v.get(..4) {
+                Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => vec![y.to_string()],
+                _ => vec![],
+            }
+        }
+        KeyPart::CompanyCore(f) => match company(*f) {
+            Some(k) if !k.core.is_empty() => vec![k.core.clone()],
+            _ => vec![],
+        },
+        KeyPart::CompanyTrade(f) => match company(*f) {
+            Some(k) if !k.trade.is_empty() => vec![k.trade.clone()],
+            _ => vec![],
+        },
+        KeyPart::CompanyCoreDeletions(f) => match company(*f) {
+            Some(k) if k.core.chars().count() >= 3 => {
+                let chars: Vec<char> = k.core.chars().collect();
+                let mut out = vec![k.core.clone()];
+                for skip in 0..chars.len() {
+                    out.push(
+                        chars
+                            .iter()
+                            .enumerate()
+                            .filter(|&(j, _)| j != skip)
+                            .map(|(_, c)| c)
+                            .collect(),
+                    );
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            Some(k) if !k.core.is_empty() => vec![k.core.clone()],
+            _ => vec![],
+        },
+    }
+}
+
+/// The hashed values of a blocking key for one record: one per combination of its parts'
+/// values (a record with two phones has two keys).
+fn key_hashes(
+    records: &Records,
+    features: &Features,
+    key: &BlockingKey,
+    key_index: usize,
+    i: usize,
+) -> Vec<u64> {
+    let mut combos: Vec<rustc_hash::FxHasher> = vec![{
+        let mut h = rustc_hash::FxHasher::default();
+        key_index.hash(&mut h);
+        h
+    }];
+    for part in &key.parts {
+        let values = part_values(records, features, part, i);
+        if values.is_empty() {
+            return Vec::new();
+        }
+        let mut next = Vec::with_capacity(combos.len() * values.len());
+        for h in &combos {
+            for v in &values {
+                let mut h = h.clone();
+                v.hash(&mut h);
+                next.push(h);
+            }
+        }
+        combos = next;
+    }
+    combos.into_iter().map(|h| h.finish()).collect()
+}
+
+/// The value of a key for one record, as text (for reports of skipped blocks).
+pub fn key_text(records: &Records, features: &Features, key: &BlockingKey, i: usize) -> String {
+    key.parts
+        .iter()
+        .map(|p| {
+            part_values(records, features, p, i)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("+")
+}

@@ -1,0 +1,590 @@
+//! Comparing two records: per-record features computed once, then one comparison level per
+//! configured comparison. Level 0 is always "missing" (either side empty: no evidence);
+//! level 1 is the most similar, the last level "different".
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::config::{Comparison, Config, KeyPart, Kind};
+use super::records::Records;
+use crate::company::{self, CompanyKey, Region, RegionMatch, Regions};
+
+/// At most this many comparisons: a comparison vector packs 4 bits per comparison in a `u64`.
+pub const MAX_COMPARISONS: usize = 16;
+
+/// The number of levels of a comparison, the missing level included.
+pub fn level_count(kind: Kind, thresholds: usize) -> usize {
+    match kind {
+        Kind::Exact | Kind::Phones | Kind::CompanyBranch | Kind::CompanyForm => 3,
+        Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
+        Kind::CompanyRegion => 4,
+        Kind::Email => 5,
+        Kind::Date => 5,
+        Kind::CompanyCore => 6,
+    }
+}
+
+/// The name of a level, for explanations and the model report.
+pub fn level_label(c: &Comparison, level: u8) -> String {
+    if level == 0 {
+        return "缺失 (一方为空, 不计分)".into();
+    }
+    let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
+    let fixed: &[&str] = match c.kind {
+        Kind::Exact => &["相同", "不同"],
+        Kind::Phones => &["有相同号码", "没有相同号码"],
+        Kind::Email => &["相同", "用户名相同、域名不同", "同一企业域名", "不同"],
+        Kind::Date => &["相同", "日月颠倒或差一位数字", "同年", "不同"],
+        Kind::CompanyCore => &[
+            "核心名称相同",
+            "字号相同, 行业词为简写或差一个字",
+            "字号相同、行业词不同",
+            "核心名称相似 (差一个字或二元组 Dice ≥ 0.5)",
+            "核心名称不同",
+        ],
+        Kind::CompanyRegion => &["地区相同", "地区兼容 (省与其下的市)", "地区不同"],
+        Kind::CompanyBranch => &["同为总部或同一分支机构", "分支机构不同 (总部与分公司/办事处)"],
+        Kind::CompanyForm => &["组织形式同类", "组织形式不同"],
+        Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
+            return if level == 1 {
+                "完全相同".into()
+            } else if level == last {
+                "不同".into()
+            } else {
+                let t = c.thresholds[level as usize - 2];
+                match c.kind {
+                    Kind::Levenshtein => format!("编辑距离 ≤ {t}"),
+                    Kind::JaroWinkler => format!("Jaro-Winkler ≥ {t}"),
+                    _ => format!("二元组 Dice ≥ {t}"),
+                }
+            };
+        }
+    };
+    fixed
+        .get(level as usize - 1)
+        .copied()
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// What a comparison reads from each record, computed once.
+#[derive(Debug)]
+enum Column {
+    /// Lower-cased canonical text (empty when missing).
+    Text(Vec<Box<str>>),
+    /// Phone numbers as integers (empty when none).
+    Phones(Vec<Box<[u64]>>),
+    /// Company keys of a field: index into [`Features::companies`].
+    Company(usize),
+    /// Regions: the company name's, else the fallback fields'.
+    Region(Vec<Option<Region>>),
+}
+
+/// Term frequencies of a comparison's values.
+#[derive(Debug)]
+pub struct TermFrequencies {
+    counts: HashMap<Box<str>, u32>,
+    total: f64,
+    /// The chance that two random records share a value: Σ tf².
+    pub u_average: f64,
+}
+
+impl TermFrequencies {
+    fn new<'a>(values: impl Iterator<Item = &'a str>) -> TermFrequencies {
+        let mut counts: HashMap<Box<str>, u32> = HashMap::new();
+        let mut total = 0u64;
+        for v in values.filter(|v| !v.is_empty()) {
+            total += 1;
+            match counts.get_mut(v) {
+                Some(c) => *c += 1,
+                None => {
+                    counts.insert(v.into(), 1);
+                }
+            }
+        }
+        let total = total.max(1) as f64;
+        let u_average = counts
+            .values()
+            .map(|&c| (c as f64 / total).powi(2))
+            .sum::<f64>()
+            .max(1.0 / total);
+        TermFrequencies {
+            counts,
+            total,
+            u_average,
+        }
+    }
+
+    /// The share of records holding `value` (at least one record's worth).
+    pub fn frequency(&self, value: &str) -> f64 {
+        self.counts.get(value).copied().unwrap_or(1).max(1) as f64 / self.total
+    }
+
+    /// How many records hold `value`.
+    pub fn count(&self, value: &str) -> u32 {
+        self.counts.get(value).copied().unwrap_or(0)
+    }
+}
+
+/// Everything the comparisons and blocking keys read, per record.
+#[derive(Debug)]
+pub struct Features {
+    columns: Vec<Column>,
+    /// Company keys per template field that needs them: (field, keys per record).
+    pub companies: Vec<(usize, Vec<CompanyKey>)>,
+    /// Term frequencies per comparison (for `tf = true`).
+    pub tf: Vec<Option<TermFrequencies>>,
+}
+
+impl Features {
+    /// Computes the features of every record, in parallel.
+    pub fn new(records: &Records, config: &Config, regions: &Regions) -> Features {
+        let mut company_fields: Vec<usize> = Vec::new();
+        for c in config.comparisons.iter().filter(|c| c.kind.is_company()) {
+            company_fields.push(c.fields[0]);
+        }
+        for k in &config.blocking {
+            for p in &k.parts {
+                if let KeyPart::CompanyCore(f)
+                | KeyPart::CompanyTrade(f)
+                | KeyPart::CompanyCoreDeletions(f) = p
+                {
+                    company_fields.push(*f);
+                }
+            }
+        }
+        company_fields.sort_unstable();
+        company_fields.dedup();
+        let companies: Vec<(usize, Vec<CompanyKey>)> = company_fields
+            .iter()
+            .map(|&f| {
+                let keys = (0..records.len())
+                    .into_par_iter()
+                    .map(|i| company::company_key(records.value(i, f), regions))
+                    .collect();
+                (f, keys)
+            })
+            .collect();
+        let columns = config
+            .comparisons
+            .iter()
+            .map(|c| match c.kind {
+                Kind::CompanyRegion if !c.fallback.is_empty() => {
+                    let keys = &companies
+                        .iter()
+                        .find(|(f, _)| *f == c.fields[0])
+                        .expect("company field collected above")
+                        .1;
+                    Column::Region(
+                        (0..records.len())
+                            .into_par_iter()
+                            .map(|i| {
+                                keys[i].region.clone().or_else(|| {
+                                    let values: Vec<&str> = c
+                                        .fallback
+                                        .iter()
+                                        .map(|&f| records.value(i, f))
+                                        .filter(|v| !v.is_empty())
+                                        .collect();
+                                    std::iter::once(values.concat())
+                                        .chain(values.iter().map(|v| v.to_string()))
+                                        .find_map(|t| regions.region(&t))
+                                })
+                            })
+                            .collect(),
+                    )
+                }
+                k if k.is_company() => Column::Company(
+                    company_fields
+                        .iter()
+                        .position(|&f| f == c.fields[0])
+                        .expect("company field collected above"),
+                ),
+                Kind::Phones => Column::Phones(
+                    (0..records.len())
+                        .into_par_iter()
+                        .map(|i| phones_of(records, i, &c.fields).into_boxed_slice())
+                        .collect(),
+                ),
+                // A value that failed its check (a credit code with a wrong check character)
+                // is not compared: it would only add a false "different".
+                _ => Column::Text(
+                    (0..records.len())
+                        .into_par_iter()
+                        .map(|i| {
+                            if records.is_invalid(i, c.fields[0]) {
+                                "".into()
+                            } else {
+                                text_of(records.value(i, c.fields[0]))
+                            }
+                        })
+                        .collect(),
+                ),
+            })
+            .collect::<Vec<_>>();
+        let mut features = Features {
+            columns,
+            companies,
+            tf: Vec::new(),
+        };
+        features.tf = config
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                c.tf.then(|| match &features.columns[ci] {
+                    Column::Text(values) => TermFrequencies::new(values.iter().map(|v| &**v)),
+                    Column::Company(k) => TermFrequencies::new(
+                        features.companies[*k].1.iter().map(|k| k.trade.as_str()),
+                    ),
+                    Column::Phones(_) | Column::Region(_) => {
+                        TermFrequencies::new(std::iter::empty())
+                    }
+                })
+            })
+            .collect();
+        features
+    }
+
+    /// The company keys of `field`, when computed.
+    pub fn company(&self, field: usize) -> Option<&[CompanyKey]> {
+        self.companies
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, k)| k.as_slice())
+    }
+
+    /// The value term frequencies are counted on, for comparison `ci` of record `i`.
+    pub fn tf_value(&self, ci: usize, i: usize) -> &str {
+        match &self.columns[ci] {
+            Column::Text(v) => &v[i],
+            Column::Company(k) => &self.companies[*k].1[i].trade,
+            Column::Phones(_) | Column::Region(_) => "",
+        }
+    }
+
+    /// A readable form of what comparison `ci` saw in record `i` (for explanations).
+    pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
+        match &self.columns[ci] {
+            Column::Region(r) => r[i].as_ref().map(region_text).unwrap_or_default(),
+            Column::Text(v) => v[i].to_string(),
+            Column::Phones(p) => p[i]
+                .iter()
+                .map(|n| crate::mask::mask(&n.to_string()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Column::Company(k) => {
+                let key = &self.companies[*k].1[i];
+                match kind {
+                    Kind::CompanyRegion => key.region.as_ref().map(region_text).unwrap_or_default(),
+                    Kind::CompanyBranch if key.core.is_empty() => String::new(),
+                    Kind::CompanyBranch => key.branch.clone().unwrap_or_else(|| "(总部)".into()),
+                    Kind::CompanyForm => key.form.clone().unwrap_or_default(),
+                    _ if key.core.is_empty() => String::new(),
+                    _ => format!("{} (字号 {})", key.core, key.trade),
+                }
+            }
+        }
+    }
+
+    /// The level of comparison `ci` for records `a` and `b`.
+    pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
+        match &self.columns[ci] {
+            Column::Text(v) => text_level(c, &v[a], &v[b]),
+            Column::Phones(p) => {
+                let (x, y) = (&p[a], &p[b]);
+                if x.is_empty() || y.is_empty() {
+                    0
+                } else if x.iter().any(|n| y.contains(n)) {
+                    1
+                } else {
+                    2
+                }
+            }
+            Column::Company(k) => {
+                let keys = &self.companies[*k].1;
+                company_level(c.kind, &keys[a], &keys[b])
+            }
+            Column::Region(r) => region_level(r[a].as_ref(), r[b].as_ref()),
+        }
+    }
+
+    /// The comparison vector of a pair: 4 bits per comparison.
+    pub fn pattern(&self, config: &Config, a: usize, b: usize) -> u64 {
+        let mut pattern = 0u64;
+        for (ci, c) in config.comparisons.iter().enumerate() {
+            pattern |= (self.level(ci, c, a, b) as u64) << (4 * ci);
+        }
+        pattern
+    }
+}
+
+/// Mail providers anyone can sign up with: sharing one says nothing about the company.
+const PUBLIC_MAIL: &[&str] = &[
+    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn",
+    "sohu.com", "139.com", "189.cn", "wo.cn", "aliyun.com", "tom.com", "21cn.com",
+    "gmail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com", "icloud.com",
+    "msn.com", "vip.qq.com", "vip.163.com", "vip.sina.com",
+];
+
+/// The level of comparison `ci` in a packed comparison vector.
+pub fn level_of(pattern: u64, ci: usize) -> u8 {
+    ((pattern >> (4 * ci)) & 0xF) as u8
+}
+
+fn text_of(value: &str) -> Box<str> {
+    let value = value.trim();
+    if value.bytes().any(|b| b.is_ascii_uppercase()) {
+        value.to_lowercase().into_boxed_str()
+    } else {
+        value.into()
+    }
+}
+
+/// Every phone number in the fields' cells: runs of digits (separators `-`, space, `(`, `)`
+/// inside a number allowed) of 7 or more digits, a leading 86 / 0086 country code dropped.
+pub fn phones_of(records: &Records, record: usize, fields: &[usize]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for &f in fields {
+        let value = records.value(record, f);
+        let mut digits = String::new();
+        let mut flush = |digits: &mut String| {
+            let mut d = digits.as_str();
+            if d.len() == 13 && d.starts_with("86") {
+                d = &d[2..];
+            } else if d.len() == 15 && d.starts_with("0086") {
+                d = &d[4..];
+            }
+            if d.len() >= 7 {
+                if let Ok(n) = d.parse::<u64>() {
+                    if !out.contains(&n) {
+                        out.push(n);
+                    }
+                }
+            }
+            digits.clear();
+        };
+        for ch in value.chars() {
+            if ch.is_ascii_digit() {
+                digits.push(ch);
+            } else if matches!(ch, '-' | ' ' | '(' | ')' | '+') && !digits.is_empty() {
+                continue;
+            } else {
+                flush(&mut digits);
+            }
+        }
+        flush(&mut digits);
+    }
+    out
+}
+
+fn text_level(c: &Comparison, a: &str, b: &str) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
+    if a == b {
+        return 1;
+    }
+    match c.kind {
+        Kind::Exact => 2,
+        Kind::Email => {
+            let (la, da) = a.split_once('@').unwrap_or((a, ""));
+            let (lb, db) = b.split_once('@').unwrap_or((b, ""));
+            if la == lb && !la.is_empty() {
+                2
+            } else if da == db && !da.is_empty() && !PUBLIC_MAIL.contains(&da) {
+                3
+            } else {
+                4
+            }
+        }
+        Kind::Date => {
+            let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let differing = x.len() == y.len() && x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1;
+            let swapped = a.len() >= 10
+                && b.len() >= 10
+                && a[..4] == b[..4]
+                && a.get(5..7) == b.get(8..10)
+                && a.get(8..10) == b.get(5..7);
+            if differing || swapped {
+                2
+            } else if a.get(..4) == b.get(..4) {
+                3
+            } else {
+                4
+            }
+        }
+        Kind::JaroWinkler => {
+            let s = strsim::jaro_winkler(a, b);
+            threshold_level(&c.thresholds, |t| s >= t, last)
+        }
+        Kind::Bigram => {
+            let s = dice(a, b);
+            threshold_level(&c.thresholds, |t| s >= t, last)
+        }
+        Kind::Levenshtein => {
+            let d = strsim::levenshtein(a, b) as f64;
+            threshold_level(&c.thresholds, |t| d <= t, last)
+        }
+        _ => last,
+    }
+}
+
+fn threshold_level(thresholds: &[f64], passes: impl Fn(f64) -> bool, last: u8) -> u8 {
+    thresholds
+        .iter()
+        .position(|&t| passes(t))
+        .map(|i| i as u8 + 2)
+        .unwrap_or(last)
+}
+
+/// Dice coefficient of character bigrams (a one-character string is its own bigram).
+pub fn dice(a: &str, b: &str) -> f64 {
+    fn bigrams(s: &str) -> Vec<(char, char)> {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() == 1 {
+            return vec![(chars[0], '\0')];
+        }
+        let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+        v.sort_unstable();
+        v
+    }
+    let (x, y) = (bigrams(a), bigrams(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
+}
+
+/// Whether two strings are at most one edit (insert, delete, substitute, swap of neighbours)
+/// apart; cheap for the short strings of company names.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if x.len() <= y.len() { (&x, &y) } else { (&y, &x) };
+    match long.len() - short.len() {
+        0 => {
+            let diffs: Vec<usize> = (0..short.len()).filter(|&i| short[i] != long[i]).collect();
+            match diffs.as_slice() {
+                [] | [_] => true,
+                [i, j] => *j == i + 1 && short[*i] == long[*j] && short[*j] == long[*i],
+                _ => false,
+            }
+        }
+        1 => {
+            let first = (0..short.len())
+                .find(|&i| short[i] != long[i])
+                .unwrap_or(short.len());
+            short[first..] == long[first + 1..]
+        }
+        _ => false,
+    }
+}
+
+fn company_level<'a>(kind: Kind, a: &'a CompanyKey, b: &'a CompanyKey) -> u8 {
+    match kind {
+        Kind::CompanyCore => {
+            let (x, y) = (a.core.as_str(), b.core.as_str());
+            if x.is_empty() || y.is_empty() {
+                0
+            } else if x == y {
+                1
+            } else if x.chars().count().min(y.chars().count()) >= 2
+                && (x.starts_with(y) || y.starts_with(x))
+            {
+                // One is the other's abbreviation (迅顺 / 迅顺货运代理).
+                2
+            } else if !a.trade.is_empty() && a.trade == b.trade {
+                // The same 字号: are the industry words an abbreviation or a typo of each
+                // other (华远 / 华远软件科技, 科技 / 网络科技, 软件科技 / 软件科枝), or another
+                // business (华远物流 / 华远软件科技)?
+                let rest = |k: &'a CompanyKey| k.core.strip_prefix(k.trade.as_str()).unwrap_or("");
+                let (p, q) = (rest(a), rest(b));
+                if p.is_empty() || q.is_empty() || p.contains(q) || q.contains(p) || within_one_edit(p, q) {
+                    2
+                } else {
+                    3
+                }
+            } else if x.chars().count().min(y.chars().count()) >= 4 && within_one_edit(x, y)
+                || dice(x, y) >= 0.5
+            {
+                4
+            } else {
+                5
+            }
+        }
+        Kind::CompanyRegion => region_level(a.region.as_ref(), b.region.as_ref()),
+        Kind::CompanyBranch => {
+            if a.core.is_empty() || b.core.is_empty() {
+                0
+            } else if a.branch == b.branch {
+                1
+            } else {
+                2
+            }
+        }
+        Kind::CompanyForm => match (&a.form, &b.form) {
+            (Some(x), Some(y)) => {
+                if company::form_class(x) == company::form_class(y) {
+                    1
+                } else {
+                    2
+                }
+            }
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+fn region_level(a: Option<&Region>, b: Option<&Region>) -> u8 {
+    match company::compare_regions(a, b) {
+        RegionMatch::Missing => 0,
+        RegionMatch::Same => 1,
+        RegionMatch::Compatible => 2,
+        RegionMatch::Different => 3,
+    }
+}
+
+fn region_text(r: &Region) -> String {
+    match &r.city {
+        Some(city) => format!("{}/{}", r.province, city),
+        None => r.province.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit("华远软件科技", "华原软件科技"));
+        assert!(within_one_edit("华远软件科技", "远华软件科技"));
+        assert!(within_one_edit("华远软件科技", "华软件科技"));
+        assert!(within_one_edit("华远软件科技", "华远软件科技x"));
+        assert!(!within_one_edit("华远软件科技", "华原软件技科"));
+        assert!(!within_one_edit("华远软件科技", "上海华远软件科技"));
+    }
+
+    #[test]
+    fn dice_of_bigrams() {
+        assert_eq!(dice("华远软件", "华远软件"), 1.0);
+        assert!((dice("华远软件", "华远物流") - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(dice("华", "华"), 1.0);
+        assert_eq!(dice("", "华"), 0.0);
+    }
+}

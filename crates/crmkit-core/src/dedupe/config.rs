@@ -1,0 +1,620 @@
+//! Dedupe rules as data: `rules/dedupe/<template>.toml` names the comparisons, the blocking
+//! keys, the thresholds and the survivorship of every field. See `rules/dedupe/README.md`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::golden::Survivorship;
+use crate::error::{Error, Result};
+use crate::template::Template;
+
+/// The built-in dedupe rules, by template name.
+const BUILTIN: &[(&str, &str)] = &[(
+    "customer",
+    include_str!("../../../../rules/dedupe/customer.toml"),
+)];
+
+/// What two records are compared on, and how a comparison's levels are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Equal or not.
+    Exact,
+    /// Jaro–Winkler similarity at or above each threshold in `levels`.
+    JaroWinkler,
+    /// Levenshtein distance (in characters) at or below each value in `levels`.
+    Levenshtein,
+    /// Dice coefficient of character bigrams at or above each threshold (for CJK names).
+    Bigram,
+    /// Phone numbers from one or more fields, each cell possibly holding several: at least
+    /// one number in common, or none.
+    Phones,
+    /// E-mail addresses: equal, same mailbox name at another domain, different.
+    Email,
+    /// Dates: equal, day and month swapped or one digit off, same year, different.
+    Date,
+    /// A company name's core (字号 + industry words): equal, one character apart, one part of
+    /// the other, same 字号 with other industry words, similar, different.
+    CompanyCore,
+    /// The region in a company name: same, compatible (province and a city in it), different.
+    CompanyRegion,
+    /// Branch markers (分公司, 办事处): both head offices or the same branch, or not.
+    CompanyBranch,
+    /// Organisation forms: the same class (有限公司 = 有限责任公司), or not.
+    CompanyForm,
+}
+
+impl Kind {
+    fn parse(text: &str) -> Option<Kind> {
+        Some(match text {
+            "exact" => Kind::Exact,
+            "jaro_winkler" => Kind::JaroWinkler,
+            "levenshtein" => Kind::Levenshtein,
+            "bigram" => Kind::Bigram,
+            "phones" => Kind::Phones,
+            "email" => Kind::Email,
+            "date" => Kind::Date,
+            "company_core" => Kind::CompanyCore,
+            "company_region" => Kind::CompanyRegion,
+            "company_branch" => Kind::CompanyBranch,
+            "company_form" => Kind::CompanyForm,
+            _ => return None,
+        })
+    }
+
+    const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
+        company_core, company_region, company_branch, company_form";
+
+    /// Whether the kind takes thresholds in `levels`.
+    fn takes_levels(self) -> bool {
+        matches!(self, Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram)
+    }
+
+    /// Whether the kind reads a company name.
+    pub fn is_company(self) -> bool {
+        matches!(
+            self,
+            Kind::CompanyCore | Kind::CompanyRegion | Kind::CompanyBranch | Kind::CompanyForm
+        )
+    }
+}
+
+/// One comparison of the model.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The name shown in explanations (`公司名称`).
+    pub name: String,
+    /// Template field indices it reads (several only for `phones`).
+    pub fields: Vec<usize>,
+    /// How it compares.
+    pub kind: Kind,
+    /// Thresholds for `jaro_winkler`, `bigram` (descending) and `levenshtein` (ascending).
+    pub thresholds: Vec<f64>,
+    /// Term-frequency adjustment: a common value agreeing counts for less than a rare one.
+    pub tf: bool,
+    /// Fixed m probabilities per non-null level (not estimated), when given.
+    pub m: Option<Vec<f64>>,
+    /// Fixed u probabilities per non-null level (not estimated), when given.
+    pub u: Option<Vec<f64>>,
+    /// For `company_region`: fields naming the region when the company name does not
+    /// (城市, 省份), tried together and then one by one.
+    pub fallback: Vec<usize>,
+}
+
+/// One part of a blocking key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyPart {
+    /// The canonical value of a field.
+    Value(usize),
+    /// Every phone number in the fields' cells.
+    Phones(Vec<usize>),
+    /// The first `n` characters of a field's value (letters and digits only).
+    Prefix(usize, usize),
+    /// A company name's core.
+    CompanyCore(usize),
+    /// A company name's 字号.
+    CompanyTrade(usize),
+    /// A company name's core and every variant with one character deleted: records whose cores
+    /// are one typo apart share a key.
+    CompanyCoreDeletions(usize),
+    /// The year of a date field.
+    Year(usize),
+}
+
+impl KeyPart {
+    /// The template fields the part reads.
+    pub fn fields(&self) -> Vec<usize> {
+        match self {
+            KeyPart::Phones(fields) => fields.clone(),
+            KeyPart::Value(f)
+            | KeyPart::Prefix(f, _)
+            | KeyPart::CompanyCore(f)
+            | KeyPart::CompanyTrade(f)
+            | KeyPart::CompanyCoreDeletions(f)
+            | KeyPart::Year(f) => vec![*f],
+        }
+    }
+}
+
+/// A blocking key: records sharing a value of every part are compared.
+#[derive(Debug, Clone)]
+pub struct BlockingKey {
+    /// The name shown in the candidate-pair report.
+    pub name: String,
+    /// The expression, as written.
+    pub expression: String,
+    /// The parts, combined.
+    pub parts: Vec<KeyPart>,
+}
+
+/// Thresholds on the match probability.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Pairs at or above are the same entity.
+    pub matched: f64,
+    /// Pairs at or above (and below `matched`) go to the review sheet.
+    pub review: f64,
+    /// Pairs below are evidence that the two records are different entities: a cluster never
+    /// holds two records whose pair scores below this.
+    pub split_below: f64,
+    /// A comparison level weighing this many bits or less is a contradiction on its own: a
+    /// cluster never holds two records with such a level between them.
+    pub veto: f64,
+}
+
+/// Model training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Training {
+    /// Random pairs sampled to estimate u.
+    pub u_pairs: usize,
+    /// EM iterations at most.
+    pub em_iterations: usize,
+    /// Seed for the random pairs.
+    pub seed: u64,
+}
+
+/// A whole dedupe configuration, checked against its template.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from (a path or `built-in customer`).
+    pub origin: String,
+    /// The comparisons, in order.
+    pub comparisons: Vec<Comparison>,
+    /// The blocking keys, in order.
+    pub blocking: Vec<BlockingKey>,
+    /// Blocks larger than this are skipped (and reported): a key that explodes.
+    pub max_block: usize,
+    /// Thresholds.
+    pub thresholds: Thresholds,
+    /// Training settings.
+    pub training: Training,
+    /// Survivorship per template field.
+    pub survivorship: Vec<Survivorship>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[allow(dead_code)]
+    template: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    thresholds: RawThresholds,
+    #[serde(default)]
+    training: RawTraining,
+    blocking: RawBlocking,
+    comparisons: Vec<RawComparison>,
+    #[serde(default)]
+    survivorship: RawSurvivorship,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThresholds {
+    #[serde(rename = "match")]
+    matched: f64,
+    review: f64,
+    #[serde(default = "default_split_below")]
+    split_below: f64,
+    #[serde(default = "default_veto")]
+    veto: f64,
+}
+
+fn default_veto() -> f64 {
+    -10.0
+}
+
+fn default_split_below() -> f64 {
+    0.01
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawTraining {
+    u_pairs: usize,
+    em_iterations: usize,
+    seed: u64,
+}
+
+impl Default for RawTraining {
+    fn default() -> Self {
+        RawTraining {
+            u_pairs: 2_000_000,
+            em_iterations: 30,
+            seed: 20261122,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlocking {
+    #[serde(default = "default_max_block")]
+    max_block: usize,
+    keys: Vec<RawKey>,
+}
+
+fn default_max_block() -> usize {
+    2000
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    name: String,
+    key: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComparison {
+    name: String,
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+    kind: String,
+    #[serde(default)]
+    levels: Vec<f64>,
+    #[serde(default)]
+    tf: bool,
+    #[serde(default)]
+    m: Option<Vec<f64>>,
+    #[serde(default)]
+    u: Option<Vec<f64>>,
+    #[serde(default)]
+    fallback: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSurvivorship {
+    #[serde(default)]
+    default: Option<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The built-in rules for a template, if crmkit has them.
+    pub fn builtin(template: &Template) -> Result<Option<Config>> {
+        match BUILTIN.iter().find(|(name, _)| *name == template.name) {
+            Some((name, text)) => {
+                Config::parse(text, &format!("rules/dedupe/{name}.toml"), template).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Reads a rules file.
+    pub fn load(path: &Path, template: &Template) -> Result<Config> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read dedupe rules", e))?;
+        Config::parse(&text, &path.display().to_string(), template)
+    }
+
+    /// The rules for `template`: `file` when given, else `<dir>/dedupe/<template>.toml` when a
+    /// rules directory is given and has one, else the built-in rules.
+    pub fn resolve(template: &Template, file: Option<&Path>, dir: Option<&Path>) -> Result<Config> {
+        if let Some(file) = file {
+            return Config::load(file, template);
+        }
+        if let Some(dir) = dir {
+            let path = dir.join("dedupe").join(format!("{}.toml", template.name));
+            if path.exists() {
+                return Config::load(&path, template);
+            }
+        }
+        Config::builtin(template)?.ok_or_else(|| Error::InvalidTemplate {
+            file: template.name.clone(),
+            key: "dedupe".into(),
+            message: format!(
+                "模板 {} 没有内置的去重规则; 请用 --rules FILE 指定 (格式见 rules/dedupe/README.md)",
+                template.name
+            ),
+        })
+    }
+
+    /// Parses and checks a rules file's text.
+    pub fn parse(text: &str, origin: &str, template: &Template) -> Result<Config> {
+        let raw: RawConfig = crate::rules::parse_toml(text, origin)?;
+        let invalid = |key: String, message: String| Error::InvalidTemplate {
+            file: origin.to_string(),
+            key,
+            message,
+        };
+        let field = |key: &str, name: &str| -> Result<usize> {
+            template
+                .fields
+                .iter()
+                .position(|f| f.key == name)
+                .ok_or_else(|| {
+                    invalid(
+                        key.to_string(),
+                        format!(
+                            "unknown field `{name}`; template {} has: {}",
+                            template.name,
+                            template
+                                .fields
+                                .iter()
+                                .map(|f| f.key.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
+        };
+
+        let t = &raw.thresholds;
+        for (key, value) in [
+            ("match", t.matched),
+            ("review", t.review),
+            ("split_below", t.split_below),
+        ] {
+            if !(value > 0.0 && value < 1.0) {
+                return Err(invalid(
+                    format!("thresholds.{key}"),
+                    format!("expected a probability strictly between 0 and 1, found {value}"),
+                ));
+            }
+        }
+        if !(t.split_below < t.review && t.review <= t.matched) {
+            return Err(invalid(
+                "thresholds".into(),
+                format!(
+                    "expected split_below < review <= match, found {} / {} / {}",
+                    t.split_below, t.review, t.matched
+                ),
+            ));
+        }
+
+        if !(t.veto < 0.0) {
+            return Err(invalid(
+                "thresholds.veto".into(),
+                format!("expected a negative weight in bits (e.g. -10), found {}", t.veto),
+            ));
+        }
+        let mut comparisons = Vec::new();
+        if raw.comparisons.is_empty() {
+            return Err(invalid(
+                "comparisons".into(),
+                "at least one comparison is needed".into(),
+            ));
+        }
+        if raw.comparisons.len() > super::compare::MAX_COMPARISONS {
+            return Err(invalid(
+                "comparisons".into(),
+                format!(
+                    "at most {} comparisons, found {}",
+                    super::compare::MAX_COMPARISONS,
+                    raw.comparisons.len()
+                ),
+            ));
+        }
+        for (i, c) in raw.comparisons.iter().enumerate() {
+            let at = |k: &str| format!("comparisons[{i}].{k}");
+            let kind = Kind::parse(&c.kind).ok_or_else(|| {
+                invalid(
+                    at("kind"),
+                    format!("unknown kind `{}`; expected one of {}", c.kind, Kind::NAMES),
+                )
+            })?;
+            let names: Vec<&String> = c.field.iter().chain(c.fields.iter()).collect();
+            if names.is_empty() {
+                return Err(invalid(at("field"), "a field is needed".into()));
+            }
+            if names.len() > 1 && kind != Kind::Phones {
+                return Err(invalid(
+                    at("fields"),
+                    format!("only `phones` compares several fields; `{}` takes one", c.kind),
+                ));
+            }
+            let fields = names
+                .iter()
+                .map(|n| field(&at("field"), n))
+                .collect::<Result<Vec<_>>>()?;
+            if kind.takes_levels() {
+                if c.levels.is_empty() {
+                    return Err(invalid(
+                        at("levels"),
+                        format!("`{}` needs thresholds, e.g. levels = [0.95, 0.88]", c.kind),
+                    ));
+                }
+                let ok = match kind {
+                    Kind::Levenshtein => {
+                        c.levels.windows(2).all(|w| w[0] < w[1])
+                            && c.levels.iter().all(|&l| l >= 1.0 && l.fract() == 0.0)
+                    }
+                    _ => {
+                        c.levels.windows(2).all(|w| w[0] > w[1])
+                            && c.levels.iter().all(|&l| l > 0.0 && l <= 1.0)
+                    }
+                };
+                if !ok {
+                    return Err(invalid(
+                        at("levels"),
+                        match kind {
+                            Kind::Levenshtein => {
+                                "expected whole numbers of edits, ascending, e.g. [1, 2]".into()
+                            }
+                            _ => "expected similarities in (0, 1], descending, e.g. [0.95, 0.88]"
+                                .into(),
+                        },
+                    ));
+                }
+            } else if !c.levels.is_empty() {
+                return Err(invalid(
+                    at("levels"),
+                    format!("`{}` has fixed levels and takes no thresholds", c.kind),
+                ));
+            }
+            let n_levels = super::compare::level_count(kind, c.levels.len()) - 1;
+            for (key, values) in [("m", &c.m), ("u", &c.u)] {
+                if let Some(values) = values {
+                    if values.len() != n_levels
+                        || values.iter().any(|&v| !(v > 0.0 && v < 1.0))
+                        || (values.iter().sum::<f64>() - 1.0).abs() > 1e-6
+                    {
+                        return Err(invalid(
+                            at(key),
+                            format!(
+                                "expected {n_levels} probabilities between 0 and 1 summing to 1 (one per level, most similar first)"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if !c.fallback.is_empty() && kind != Kind::CompanyRegion {
+                return Err(invalid(
+                    at("fallback"),
+                    "only `company_region` takes fallback fields".into(),
+                ));
+            }
+            let fallback = c
+                .fallback
+                .iter()
+                .map(|n| field(&at("fallback"), n))
+                .collect::<Result<Vec<_>>>()?;
+            comparisons.push(Comparison {
+                name: c.name.clone(),
+                fallback,
+                fields,
+                kind,
+                thresholds: c.levels.clone(),
+                tf: c.tf,
+                m: c.m.clone(),
+                u: c.u.clone(),
+            });
+        }
+
+        let mut blocking = Vec::new();
+        if raw.blocking.keys.is_empty() {
+            return Err(invalid(
+                "blocking.keys".into(),
+                "at least one blocking key is needed".into(),
+            ));
+        }
+        if raw.blocking.keys.len() > 16 {
+            return Err(invalid(
+                "blocking.keys".into(),
+                format!("at most 16 blocking keys, found {}", raw.blocking.keys.len()),
+            ));
+        }
+        if raw.blocking.max_block < 2 {
+            return Err(invalid(
+                "blocking.max_block".into(),
+                "expected at least 2".into(),
+            ));
+        }
+        for (i, k) in raw.blocking.keys.iter().enumerate() {
+            let at = format!("blocking.keys[{i}].key");
+            let parts = parse_key(&k.key, &|name| field(&at, name))
+                .map_err(|message| invalid(at.clone(), message))?;
+            blocking.push(BlockingKey {
+                name: k.name.clone(),
+                expression: k.key.clone(),
+                parts,
+            });
+        }
+
+        let default = match &raw.survivorship.default {
+            Some(text) => Survivorship::parse(text, template)
+                .map_err(|m| invalid("survivorship.default".into(), m))?,
+            None => Survivorship::MostFrequent,
+        };
+        let mut survivorship = vec![default; template.fields.len()];
+        for (key, text) in &raw.survivorship.fields {
+            let at = format!("survivorship.fields.{key}");
+            let index = field(&at, key)?;
+            survivorship[index] = Survivorship::parse(text, template).map_err(|m| invalid(at, m))?;
+        }
+
+        Ok(Config {
+            origin: origin.to_string(),
+            comparisons,
+            blocking,
+            max_block: raw.blocking.max_block,
+            thresholds: Thresholds {
+                matched: t.matched,
+                review: t.review,
+                split_below: t.split_below,
+                veto: t.veto,
+            },
+            training: Training {
+                u_pairs: raw.training.u_pairs,
+                em_iterations: raw.training.em_iterations,
+                seed: raw.training.seed,
+            },
+            survivorship,
+        })
+    }
+}
+
+/// Parses `company_core(customer_name) + prefix(city, 2)`.
+fn parse_key(
+    text: &str,
+    field: &dyn Fn(&str) -> Result<usize>,
+) -> std::result::Result<Vec<KeyPart>, String> {
+    const FORMS: &str = "value(f), phones(f, ...), prefix(f, n), year(f), company_core(f), \
+        company_trade(f), company_core_deletions(f), joined with +";
+    let mut parts = Vec::new();
+    for part in text.split('+') {
+        let part = part.trim();
+        let (name, args) = part
+            .strip_suffix(')')
+            .and_then(|p| p.split_once('('))
+            .ok_or_else(|| format!("cannot read `{part}`; expected {FORMS}"))?;
+        let args: Vec<&str> = args.split(',').map(str::trim).collect();
+        let one = |args: &[&str]| -> std::result::Result<usize, String> {
+            match args {
+                [f] => field(f).map_err(|e| e.to_string()),
+                _ => Err(format!("`{name}` takes one field, found `{part}`")),
+            }
+        };
+        parts.push(match name.trim() {
+            "value" => KeyPart::Value(one(&args)?),
+            "year" => KeyPart::Year(one(&args)?),
+            "company_core" => KeyPart::CompanyCore(one(&args)?),
+            "company_trade" => KeyPart::CompanyTrade(one(&args)?),
+            "company_core_deletions" => KeyPart::CompanyCoreDeletions(one(&args)?),
+            "phones" => KeyPart::Phones(
+                args.iter()
+                    .map(|f| field(f).map_err(|e| e.to_string()))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            "prefix" => match args.as_slice() {
+                [f, n] => KeyPart::Prefix(
+                    field(f).map_err(|e| e.to_string())?,
+                    n.parse()
+                        .ok()
+                        .filter(|&n: &usize| n > 0)
+                        .ok_or_else(|| format!("`prefix` needs a length ≥ 1, found `{n}`"))?,
+                ),
+                _ => return Err(format!("`prefix` takes a field and a length, found `{part}`")),
+            },
+            other => return Err(format!("unknown key function `{other}`; expected {FORMS}")),
+        });
+    }
+    Ok(parts)
+}

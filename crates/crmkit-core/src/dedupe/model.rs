@@ -1,0 +1,503 @@
+//! The Fellegi–Sunter model: for each comparison level, m = P(level | same entity) and
+//! u = P(level | different entities). u is estimated from random record pairs (almost all of
+//! them non-matches); m and the share of matches among candidate pairs (λ) by
+//! expectation–maximisation over the candidate pairs' comparison vectors, without labels.
+//! A pair's match weight is log2(λ / (1 − λ)) + Σ log2(m / u), with a term-frequency
+//! adjustment where configured, and its probability 1 / (1 + 2^−weight).
+
+use std::collections::HashMap;
+
+use rand_core::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+use super::compare::{level_count, level_label, level_of, Features};
+use super::config::{Config, Kind};
+use super::records::Records;
+
+/// Probabilities are kept inside [FLOOR, 1 − FLOOR] so no level's weight is infinite.
+const FLOOR: f64 = 1e-6;
+
+/// Matching pairs' worth of the starting m values kept in every EM estimate.
+const PRIOR_PAIRS: f64 = 2.0;
+
+/// A trained model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Per comparison, per level (the missing level 0 included, m = u = 1 there).
+    pub m: Vec<Vec<f64>>,
+    /// Per comparison, per level.
+    pub u: Vec<Vec<f64>>,
+    /// The share of candidate pairs that are matches.
+    pub lambda: f64,
+    /// EM iterations run.
+    pub iterations: usize,
+    /// Whether EM converged (the largest change of any m below 1e-5).
+    pub converged: bool,
+    /// Random pairs the u probabilities were counted on.
+    pub u_pairs: usize,
+    /// The EM sessions, one per blocking key with enough pairs.
+    pub sessions: Vec<Session>,
+    /// Per comparison with term frequencies: Σ tf², the average chance of agreeing.
+    weights: Vec<Vec<f64>>,
+}
+
+impl Model {
+    /// The weight (log2 m/u) of a level.
+    pub fn weight(&self, ci: usize, level: u8) -> f64 {
+        self.weights[ci][level as usize]
+    }
+
+    /// The prior weight, log2(λ / (1 − λ)).
+    pub fn prior(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+}
+
+/// Estimates u from random pairs and m and λ by EM over the candidate pairs' comparison
+/// vectors (`patterns`, with the blocking keys that produced each pair in `keys`).
+pub fn train(
+    records: &Records,
+    features: &Features,
+    config: &Config,
+    patterns: &[u64],
+    keys: &[u16],
+) -> Model {
+    let n = records.len();
+    let comparisons = &config.comparisons;
+    let levels: Vec<usize> = comparisons
+        .iter()
+        .map(|c| level_count(c.kind, c.thresholds.len()))
+        .collect();
+
+    // u from random pairs, in parallel chunks with their own seeded generators.
+    let sample = if n < 2 {
+        0
+    } else {
+        config
+            .training
+            .u_pairs
+            .min(n.saturating_mul(n - 1) / 2)
+            .max(1)
+    };
+    let chunks = 64usize;
+    let flat: Vec<u64> = (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(
+                config.training.seed ^ (chunk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
+            let mut counts: Vec<Vec<u64>> = levels.iter().map(|&l| vec![0; l]).collect();
+            let todo = sample / chunks + usize::from(chunk < sample % chunks);
+            for _ in 0..todo {
+                let a = (rng.next_u64() % n as u64) as usize;
+                let mut b = (rng.next_u64() % (n as u64 - 1)) as usize;
+                if b >= a {
+                    b += 1;
+                }
+                for (ci, c) in comparisons.iter().enumerate() {
+                    counts[ci][features.level(ci, c, a, b) as usize] += 1;
+                }
+            }
+            counts.into_iter().flatten().collect::<Vec<u64>>()
+        })
+        .reduce(
+            || vec![0; levels.iter().sum()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    let mut offset = 0;
+    let mut u: Vec<Vec<f64>> = Vec::new();
+    for (ci, &l) in levels.iter().enumerate() {
+        let c = &flat[offset..offset + l];
+        offset += l;
+        let probabilities = match &comparisons[ci].u {
+            Some(fixed) => std::iter::once(1.0).chain(fixed.iter().copied()).collect(),
+            None => {
+                // Add-half smoothing: a level never seen among random pairs is rare, not impossible.
+                let total: f64 = c[1..].iter().map(|&x| x as f64 + 0.5).sum();
+                std::iter::once(1.0)
+                    .chain(c[1..].iter().map(|&x| ((x as f64 + 0.5) / total).max(FLOOR)))
+                    .collect()
+            }
+        };
+        u.push(probabilities);
+    }
+
+    // m by EM, Splink's way: one training session per blocking key, on the pairs that key
+    // produced, estimating only the comparisons that do not read the key's fields (pairs that
+    // share a phone say nothing about how often matches share a phone, but much about how often
+    // they share a region). Each comparison's m is the mean over the sessions that estimated it.
+    let fixed: Vec<bool> = comparisons.iter().map(|c| c.m.is_some()).collect();
+    let initial: Vec<Vec<f64>> = comparisons
+        .iter()
+        .zip(&levels)
+        .map(|(c, &l)| match &c.m {
+            Some(fixed) => std::iter::once(1.0).chain(fixed.iter().copied()).collect(),
+            None => {
+                let raw: Vec<f64> = (1..l).map(|k| 0.5f64.powi(k as i32 - 1)).collect();
+                let sum: f64 = raw.iter().sum();
+                std::iter::once(1.0).chain(raw.iter().map(|x| x / sum)).collect()
+            }
+        })
+        .collect();
+    let mut sums: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
+    let mut estimated = vec![0usize; comparisons.len()];
+    let mut sessions = Vec::new();
+    for (ki, key) in config.blocking.iter().enumerate() {
+        let key_fields: Vec<usize> = key.parts.iter().flat_map(|p| p.fields()).collect();
+        let include: Vec<bool> = comparisons
+            .iter()
+            .map(|c| !c.fields.iter().any(|f| key_fields.contains(f)))
+            .collect();
+        let histogram = histogram_of(patterns, keys, |mask| mask & (1 << ki) != 0);
+        let pairs: f64 = histogram.iter().map(|h| h.1).sum();
+        if pairs < MIN_SESSION_PAIRS || !include.iter().zip(&fixed).any(|(&i, &f)| i && !f) {
+            continue;
+        }
+        let mut m = initial.clone();
+        let (lambda, iterations, converged) = em(
+            &histogram,
+            &include,
+            &fixed,
+            &mut m,
+            &u,
+            config.training.em_iterations,
+            true,
+        );
+        for ci in 0..comparisons.len() {
+            if include[ci] && !fixed[ci] {
+                estimated[ci] += 1;
+                for l in 1..levels[ci] {
+                    sums[ci][l] += m[ci][l];
+                }
+            }
+        }
+        sessions.push(Session {
+            key: key.name.clone(),
+            pairs: pairs as u64,
+            lambda,
+            iterations,
+            converged,
+        });
+    }
+    let mut m = initial.clone();
+    for ci in 0..comparisons.len() {
+        if estimated[ci] > 0 {
+            for l in 1..levels[ci] {
+                m[ci][l] = sums[ci][l] / estimated[ci] as f64;
+            }
+        }
+    }
+    // Comparisons no session could estimate (every key reads their field): EM over all pairs.
+    let all = histogram_of(patterns, keys, |_| true);
+    let rest: Vec<bool> = (0..comparisons.len())
+        .map(|ci| estimated[ci] == 0 && !fixed[ci])
+        .collect();
+    if rest.iter().any(|&r| r) {
+        let frozen: Vec<bool> = rest.iter().map(|&r| !r).collect();
+        let include = vec![true; comparisons.len()];
+        em(
+            &all,
+            &include,
+            &frozen,
+            &mut m,
+            &u,
+            config.training.em_iterations,
+            true,
+        );
+    }
+    // Finally λ, the share of matches among all candidate pairs, with m and u fixed.
+    let include = vec![true; comparisons.len()];
+    let frozen = vec![true; comparisons.len()];
+    let (lambda, iterations, converged) = em(
+        &all,
+        &include,
+        &frozen,
+        &mut m,
+        &u,
+        config.training.em_iterations.max(50),
+        false,
+    );
+    let _ = (iterations, converged);
+    let converged = sessions.iter().all(|s| s.converged);
+    let iterations = sessions.iter().map(|s| s.iterations).max().unwrap_or(0);
+
+    let weights = m
+        .iter()
+        .zip(&u)
+        .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
+        .collect();
+    Model {
+        m,
+        u,
+        lambda,
+        iterations,
+        converged,
+        u_pairs: sample,
+        sessions,
+        weights,
+    }
+}
+
+/// Sessions with fewer candidate pairs than this are not used for training.
+const MIN_SESSION_PAIRS: f64 = 20.0;
+
+/// The comparison-vector histogram of the pairs whose key mask passes `keep`.
+fn histogram_of(patterns: &[u64], keys: &[u16], keep: impl Fn(u16) -> bool + Sync) -> Vec<(u64, f64)> {
+    let map = patterns
+        .par_chunks(1 << 16)
+        .zip(keys.par_chunks(1 << 16))
+        .map(|(p, k)| {
+            let mut h: HashMap<u64, u64> = HashMap::new();
+            for (&pattern, &mask) in p.iter().zip(k) {
+                if keep(mask) {
+                    *h.entry(pattern).or_default() += 1;
+                }
+            }
+            h
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        });
+    let mut out: Vec<(u64, f64)> = map.into_iter().map(|(p, c)| (p, c as f64)).collect();
+    out.sort_unstable_by_key(|h| h.0);
+    out
+}
+
+/// Expectation–maximisation over a histogram of comparison vectors: comparisons not in
+/// `include` are ignored; those `frozen` keep their m. Returns λ, iterations, convergence.
+fn em(
+    histogram: &[(u64, f64)],
+    include: &[bool],
+    frozen: &[bool],
+    m: &mut [Vec<f64>],
+    u: &[Vec<f64>],
+    max_iterations: usize,
+    smooth: bool,
+) -> (f64, usize, bool) {
+    let total: f64 = histogram.iter().map(|h| h.1).sum();
+    if total <= 0.0 {
+        return (FLOOR, 0, true);
+    }
+    let initial = m.to_vec();
+    let mut lambda = 0.5f64;
+    let mut iterations = 0;
+    let mut converged = false;
+    while !converged && iterations < max_iterations {
+        iterations += 1;
+        let mut m_counts: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut matches = 0.0;
+        for &(pattern, count) in histogram {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for ci in 0..m.len() {
+                if include[ci] {
+                    let l = level_of(pattern, ci) as usize;
+                    pm *= m[ci][l];
+                    pu *= u[ci][l];
+                }
+            }
+            let p = pm / (pm + pu);
+            matches += p * count;
+            for (ci, mc) in m_counts.iter_mut().enumerate() {
+                mc[level_of(pattern, ci) as usize] += p * count;
+            }
+        }
+        let new_lambda = (matches / total).clamp(FLOOR, 1.0 - FLOOR);
+        let mut change = (new_lambda - lambda).abs();
+        lambda = new_lambda;
+        for (ci, mc) in m_counts.iter().enumerate() {
+            if !include[ci] || frozen[ci] {
+                continue;
+            }
+            let non_null: f64 = mc[1..].iter().sum();
+            if non_null <= 0.0 {
+                continue;
+            }
+            let prior = if smooth { PRIOR_PAIRS } else { 0.0 };
+            for l in 1..mc.len() {
+                // A pseudo-count of PRIOR_PAIRS matching pairs drawn from the starting values
+                // keeps a small file's estimates off 0 and 1; it vanishes on large files.
+                let new = ((mc[l] + prior * initial[ci][l]) / (non_null + prior))
+                    .clamp(FLOOR, 1.0 - FLOOR);
+                change = change.max((new - m[ci][l]).abs());
+                m[ci][l] = new;
+            }
+        }
+        converged = change < 1e-6;
+    }
+    (lambda, iterations, converged)
+}
+
+/// One EM training session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The blocking key whose pairs it trained on.
+    pub key: String,
+    /// Its candidate pairs.
+    pub pairs: u64,
+    /// The share of matches among them.
+    pub lambda: f64,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether it converged.
+    pub converged: bool,
+}
+
+/// The term-frequency adjustment of comparison `ci` at `level` for records `a` and `b`, in
+/// bits: log2(Σtf² / tf(value)), positive for a rare shared value, negative for a common one.
+/// Applied where the two records share the value (`company_core`: the 字号).
+pub fn tf_adjustment(
+    features: &Features,
+    config: &Config,
+    ci: usize,
+    level: u8,
+    a: usize,
+    b: usize,
+) -> f64 {
+    let Some(tf) = features.tf.get(ci).and_then(|t| t.as_ref()) else {
+        return 0.0;
+    };
+    let applies = match config.comparisons[ci].kind {
+        Kind::CompanyCore => matches!(level, 1..=3),
+        _ => level == 1,
+    };
+    if !applies {
+        return 0.0;
+    }
+    let (x, y) = (features.tf_value(ci, a), features.tf_value(ci, b));
+    if x.is_empty() || x != y {
+        return 0.0;
+    }
+    (tf.u_average / tf.frequency(x)).log2()
+}
+
+/// A pair's match weight.
+pub fn weight(model: &Model, features: &Features, config: &Config, a: usize, b: usize) -> f64 {
+    let pattern = features.pattern(config, a, b);
+    weight_of(model, features, config, pattern, a, b)
+}
+
+/// A pair's match weight from its comparison vector.
+pub fn weight_of(
+    model: &Model,
+    features: &Features,
+    config: &Config,
+    pattern: u64,
+    a: usize,
+    b: usize,
+) -> f64 {
+    let mut w = model.prior();
+    for ci in 0..config.comparisons.len() {
+        let level = level_of(pattern, ci);
+        w += model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
+    }
+    w
+}
+
+/// Whether one comparison of a pair alone weighs `thresholds.veto` bits or less.
+pub fn vetoed(model: &Model, config: &Config, pattern: u64) -> bool {
+    (0..config.comparisons.len()).any(|ci| model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto)
+}
+
+/// The probability for a match weight.
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+/// One line of an explanation.
+#[derive(Debug, Clone)]
+pub struct ExplainLine {
+    /// The comparison's name.
+    pub comparison: String,
+    /// What it saw in the first record.
+    pub a: String,
+    /// What it saw in the second record.
+    pub b: String,
+    /// The level reached.
+    pub level: String,
+    /// m and u of that level.
+    pub m: f64,
+    /// u of that level.
+    pub u: f64,
+    /// The level's weight in bits.
+    pub weight: f64,
+    /// The term-frequency adjustment in bits.
+    pub tf: f64,
+}
+
+/// Why a pair scored what it scored.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// One line per comparison.
+    pub lines: Vec<ExplainLine>,
+    /// The prior weight.
+    pub prior: f64,
+    /// The total weight.
+    pub total: f64,
+    /// The match probability.
+    pub probability: f64,
+}
+
+/// Explains the score of records `a` and `b`.
+pub fn explain(
+    model: &Model,
+    features: &Features,
+    config: &Config,
+    a: usize,
+    b: usize,
+) -> Explanation {
+    let mut lines = Vec::new();
+    let mut total = model.prior();
+    for (ci, c) in config.comparisons.iter().enumerate() {
+        let level = features.level(ci, c, a, b);
+        let w = model.weight(ci, level);
+        let tf = tf_adjustment(features, config, ci, level, a, b);
+        total += w + tf;
+        lines.push(ExplainLine {
+            comparison: c.name.clone(),
+            a: features.shown(ci, c.kind, a),
+            b: features.shown(ci, c.kind, b),
+            level: level_label(c, level),
+            m: model.m[ci][level as usize],
+            u: model.u[ci][level as usize],
+            weight: w,
+            tf,
+        });
+    }
+    Explanation {
+        lines,
+        prior: model.prior(),
+        total,
+        probability: probability(total),
+    }
+}
+
+/// The model as a table for people: comparison, level, m, u, weight.
+pub fn describe(model: &Model, config: &Config) -> Vec<(String, String, f64, f64, f64)> {
+    let mut out = Vec::new();
+    for (ci, c) in config.comparisons.iter().enumerate() {
+        for level in 1..model.m[ci].len() as u8 {
+            out.push((
+                c.name.clone(),
+                level_label(c, level),
+                model.m[ci][level as usize],
+                model.u[ci][level as usize],
+                model.weight(ci, level),
+            ));
+        }
+    }
+    out
+}
+
+/// The comparison vector of every candidate pair.
+pub fn compare_pairs(features: &Features, config: &Config, pairs: &[(u32, u32)]) -> Vec<u64> {
+    pairs
+        .par_iter()
+        .map(|&(a, b)| features.pattern(config, a as usize, b as usize))
+        .collect()
+}
