@@ -120,6 +120,15 @@ pub enum Error {
     /// Writing an output workbook failed.
     #[error("{path}: 写入 Excel 文件失败: {message}")]
     XlsxWrite { path: PathBuf, message: String },
+
+    /// A table has more rows than an Excel worksheet holds.
+    #[error("{path}: 共 {rows} 行, 超过 Excel 单个工作表的上限 {limit} 行; {hint}")]
+    TooManyRows {
+        path: PathBuf,
+        rows: usize,
+        limit: usize,
+        hint: &'static str,
+    },
 }
 
 /// Shorthand for results in this crate.
