@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod import;
+mod synth;
 mod template;
 mod util;
 mod validate;

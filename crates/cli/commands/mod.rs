@@ -3,6 +3,7 @@
 mod check;
 pub mod clean;
 pub mod import;
+pub mod synth;
 pub mod template;
 pub mod validate;
 
