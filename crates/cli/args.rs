@@ -25,6 +25,9 @@ pub enum Command {
     Clean(CleanArgs),
     /// Find the records of the same customer, cluster them and build golden records.
     Dedupe(DedupeArgs),
+    /// Write a realistic messy customer file, with the ground truth of which rows are the same
+    /// company, for tests, benchmarks and demos.
+    Synth(SynthArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +249,33 @@ impl DedupeInput {
             rules: self.rules.clone(),
             against: self.against.clone(),
         })
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Where to write the customer table (.csv: UTF-8 with BOM; .xlsx). The ground truth goes
+    /// beside it as NAME.truth.csv, with the columns row (spreadsheet row) and entity (company).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// How many data rows to write (at least 1).
+    #[arg(long, value_name = "N", value_parser = parse_rows, allow_negative_numbers = true)]
+    pub rows: usize,
+    /// The generator's seed: the same seed and options write the same bytes.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+    /// Share of companies written more than once, under other spellings (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.3, value_parser = parse_rate)]
+    pub dup_rate: f64,
+    /// Share of rows holding one value no repair can fix (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.02, value_parser = parse_rate)]
+    pub invalid_rate: f64,
+}
+
+fn parse_rows(s: &str) -> Result<usize, String> {
+    match s.parse::<i64>() {
+        Ok(n) if n >= 1 && n < i64::from(u32::MAX) => Ok(n as usize),
+        _ => Err(format!(
+            "expected a whole number of rows from 1 to {}, found `{s}`",
+            u32::MAX - 1
+        )),
     }
 }
 

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &mut shell),
         Command::Clean(args) => commands::clean::run(args, &mut shell),
         Command::Dedupe(args) => commands::dedupe::run(args, &mut shell),
+        Command::Synth(args) => commands::synth::run(args, &mut shell),
     };
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),

@@ -4,6 +4,7 @@
 mod bad_input;
 mod dedupe;
 mod import;
+mod synth;
 mod template;
 mod util;
 mod validate;

@@ -395,7 +395,7 @@ fn org_value(ch: char) -> Option<u32> {
 }
 
 /// GB 11714 check character for eight body characters (`None` if a character is invalid).
-fn org_check_char(body: &[char]) -> Option<char> {
+pub(crate) fn org_check_char(body: &[char]) -> Option<char> {
     if body.len() != ORG_WEIGHTS.len() {
         return None;
     }
@@ -411,7 +411,7 @@ fn org_check_char(body: &[char]) -> Option<char> {
 }
 
 /// GB 32100 check character for the first 17 characters (`None` if a character is invalid).
-fn credit_check_char(first17: &[char]) -> Option<char> {
+pub(crate) fn credit_check_char(first17: &[char]) -> Option<char> {
     if first17.len() != CREDIT_WEIGHTS.len() {
         return None;
     }

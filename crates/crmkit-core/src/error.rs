@@ -117,6 +117,13 @@ pub enum Error {
     #[error("{location}: CSV 解析失败: {message}")]
     Csv { location: String, message: String },
 
+    /// An option of an operation is out of range (`synth --rows 0`).
+    #[error("--{option}: {message}")]
+    InvalidOption {
+        option: &'static str,
+        message: String,
+    },
+
     /// Writing an output workbook failed.
     #[error("{path}: 写入 Excel 文件失败: {message}")]
     XlsxWrite { path: PathBuf, message: String },

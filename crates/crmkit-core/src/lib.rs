@@ -10,6 +10,9 @@
 //! [`validate::check`] normalises every value ([`normalize`], with [`dates`], [`checks`] and
 //! [`reference`] data) and checks every rule, in parallel; [`report`] writes findings, changes,
 //! rejects and the cleaned table.
+//!
+//! Test data: [`synth`] writes realistic messy customer files with the ground truth of which
+//! rows are the same company.
 
 pub mod blank;
 pub mod checks;
@@ -25,6 +28,7 @@ pub mod read;
 pub mod reference;
 pub mod report;
 pub mod rules;
+pub mod synth;
 pub mod template;
 pub mod validate;
 pub mod write;

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use csv::StringRecord;
 use rayon::prelude::*;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook};
 
 use crate::error::{Error, Result};
 use crate::import::Imported;
@@ -240,6 +240,39 @@ where
     F: Fn(usize) -> C + Sync,
     C: Iterator<Item = Cow<'a, str>>,
 {
+    write_table(path, headers, text_columns, sheet_name, count, row, false)
+}
+
+/// [`write_rows`] for output that must be the same bytes on every run (generated test data):
+/// an .xlsx records a fixed creation time (2000-01-01 00:00 UTC) instead of the time of writing.
+pub fn write_rows_reproducible<'a, F, C>(
+    path: &Path,
+    headers: &[String],
+    text_columns: &[usize],
+    sheet_name: &str,
+    count: usize,
+    row: F,
+) -> Result<()>
+where
+    F: Fn(usize) -> C + Sync,
+    C: Iterator<Item = Cow<'a, str>>,
+{
+    write_table(path, headers, text_columns, sheet_name, count, row, true)
+}
+
+fn write_table<'a, F, C>(
+    path: &Path,
+    headers: &[String],
+    text_columns: &[usize],
+    sheet_name: &str,
+    count: usize,
+    row: F,
+    fixed_time: bool,
+) -> Result<()>
+where
+    F: Fn(usize) -> C + Sync,
+    C: Iterator<Item = Cow<'a, str>>,
+{
     let csv_error = |e: csv::Error| Error::Csv {
         location: path.display().to_string(),
         message: e.to_string(),
@@ -291,6 +324,10 @@ where
                 message: e.to_string(),
             };
             let mut workbook = Workbook::new();
+            if fixed_time {
+                let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
+                workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+            }
             let bold = Format::new().set_bold().set_align(FormatAlign::Center);
             let text = Format::new().set_num_format_index(49);
             let sheet = workbook
