@@ -249,6 +249,9 @@ impl DedupeInput {
             rules: self.rules.clone(),
             against: self.against.clone(),
         })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Where to write the customer table (.csv: UTF-8 with BOM; .xlsx). The ground truth goes
