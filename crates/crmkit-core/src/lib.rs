@@ -13,6 +13,7 @@
 
 pub mod blank;
 pub mod checks;
+pub mod company;
 pub mod dates;
 pub mod error;
 pub mod finding;
