@@ -10,6 +10,8 @@
 # 2. A 100,000-row .xlsx: calamine's own bare read (open + worksheet_range) against crmkit's read
 #    (the same, plus rendering every cell, header detection and mapping), each in its own process,
 #    three runs each; the ratio of the medians is the figure the target names (≤ 1.5×).
+# 3. Company match keys (company::company_key) for ROWS generated names and for the CSV's
+#    客户名称 column: names/s by the wall clock and per CPU second of the thread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
@@ -47,3 +49,7 @@ for tool in calamine crmkit-read; do
   for _ in 1 2 3; do "$BIN/crmkit-bench" "$tool" "$XLSX"; done | sort -t= -k3 -n | sed -n 2p | sed "s/^/$tool (median of 3): /"
 done | tee "$OUT/xlsx.txt"
 awk -F'seconds=' '{ split($2, a, " "); t[NR] = a[1] } END { printf "crmkit / calamine read time: %.2fx\n", t[2] / t[1] }' "$OUT/xlsx.txt"
+
+# Company match keys: generated names in every form, then the CSV's 客户名称 column.
+"$BIN/crmkit-bench" company-keys "$ROWS" | sed 's/^/company keys (generated): /'
+"$BIN/crmkit-bench" company-keys "$CSV" | sed 's/^/company keys (客户名称): /'

@@ -7,6 +7,10 @@
 //! - `calamine PATH`: calamine's own bare read of the first sheet (the baseline).
 //! - `crmkit-read PATH`: crmkit's read of the same file (open, render cells, find the header,
 //!   map onto the customer template), without writing output.
+//! - `company-keys N|PATH`: company match keys (`company::company_key`) for N generated names in
+//!   the ways people write them (region leading or bracketed, districts, traditional
+//!   characters, branches, Latin names), or for the 客户名称 column (else the first) of a CSV.
+//!   Prints `names=N seconds=S names_per_s=R peak_rss_mb=M`; only the keys are timed.
 //!
 //! Each timing command prints `rows=N seconds=S rows_per_s=R peak_rss_mb=M` on one line.
 
@@ -258,6 +262,109 @@ fn gen_xlsx(path: &Path, rows: u64) -> Result<(), rust_xlsxwriter::XlsxError> {
     workbook.save(path)
 }
 
+/// Company names written the many ways exports write them, deterministically.
+fn company_names(count: usize) -> Vec<String> {
+    const PLACES: [(&str, &str); 6] = [
+        ("广东省", "深圳市"),
+        ("江苏省", "苏州市"),
+        ("浙江省", "杭州市"),
+        ("四川省", "成都市"),
+        ("湖北省", "武汉市"),
+        ("山东省", "青岛市"),
+    ];
+    const DISTRICTS: [&str; 4] = ["海淀区", "朝阳区", "浦东新区", "南山区"];
+    const TRADITIONAL: [&str; 4] = ["華遠軟件科技", "騰飛電子", "恆信貿易", "鼎盛機械製造"];
+    const BRANCHES: [&str; 4] = ["上海分公司", "第一分公司", "广州办事处", "北京营业部"];
+    const LATIN: [&str; 3] = [
+        "Siemens (China) Co., Ltd.",
+        "Huayuan Software Technology Co., Ltd.",
+        "Apple Inc.",
+    ];
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    (0..count)
+        .map(|_| {
+            let region = rng.pick(&REGIONS);
+            let core = rng.pick(&CORES);
+            let trade = rng.pick(&TRADES);
+            let form = rng.pick(&FORMS);
+            match rng.next() % 100 {
+                0..=34 => format!("{region}{core}{trade}{form}"),
+                35..=49 => format!("{core}{trade}（{region}）{form}"),
+                50..=59 => format!("{region}市{core}{trade}{form}"),
+                60..=67 => {
+                    let (province, city) = PLACES[(rng.next() % 6) as usize];
+                    format!("{province}{city}{core}{trade}{form}")
+                }
+                68..=75 => format!("{region}市{}{core}{trade}{form}", rng.pick(&DISTRICTS)),
+                76..=81 => format!("{}({region}){form}", rng.pick(&TRADITIONAL)),
+                82..=89 => format!("{region}{core}{trade}{form}{}", rng.pick(&BRANCHES)),
+                90..=94 => format!("{core}{trade}集团有限公司"),
+                _ => rng.pick(&LATIN).to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The 客户名称 column of a CSV (else its first column).
+fn company_names_from(path: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let column = reader
+        .headers()?
+        .iter()
+        .position(|h| h.trim_start_matches('\u{FEFF}') == "客户名称")
+        .unwrap_or(0);
+    let mut names = Vec::new();
+    for record in reader.records() {
+        names.push(record?.get(column).unwrap_or("").to_string());
+    }
+    Ok(names)
+}
+
+fn company_keys(source: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let names = match source.parse::<usize>() {
+        Ok(count) => company_names(count),
+        Err(_) => company_names_from(Path::new(source))?,
+    };
+    let regions = crmkit_core::company::Regions::builtin()?;
+    // Warm the lazily built tables, so the timing is of the keys alone.
+    crmkit_core::company::company_key("華遠(北京)有限公司", &regions);
+    let started = Instant::now();
+    let cpu_started = thread_cpu_seconds();
+    let mut with_region = 0usize;
+    for name in &names {
+        let key = crmkit_core::company::company_key(name, &regions);
+        with_region += usize::from(key.region.is_some());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu_started;
+    println!(
+        "names={} seconds={seconds:.3} names_per_s={:.0} cpu_seconds={cpu:.2} names_per_cpu_s={:.0} \
+         peak_rss_mb={:.0} with_region={with_region}",
+        names.len(),
+        names.len() as f64 / seconds,
+        names.len() as f64 / cpu,
+        peak_rss_mb()
+    );
+    Ok(())
+}
+
+/// CPU time of this thread (user + system), from /proc (Linux), in steps of 10 ms: on a shared
+/// machine the wall clock also counts time other processes had the core.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which is in parentheses: utime and stime are the
+            // 12th and 13th of them.
+            let rest = &s[s.rfind(')')? + 2..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: f64 = fields.next()?.parse().ok()?;
+            let system: f64 = fields.next()?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// Peak resident memory of this process, from /proc (Linux).
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -282,7 +389,7 @@ fn report(rows: usize, started: Instant) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: crmkit-bench gen-csv PATH ROWS | gen-xlsx PATH ROWS | calamine PATH | crmkit-read PATH";
+    let usage = "usage: crmkit-bench gen-csv PATH ROWS | gen-xlsx PATH ROWS | calamine PATH | crmkit-read PATH | company-keys N|PATH";
     match args
         .iter()
         .map(String::as_str)
@@ -309,6 +416,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?;
             report(imported.rows.len(), started);
         }
+        ["company-keys", source] => company_keys(source)?,
         _ => return Err(usage.into()),
     }
     Ok(())

@@ -16,6 +16,7 @@
 
 pub mod blank;
 pub mod checks;
+pub mod company;
 pub mod dates;
 pub mod dedupe;
 pub mod error;

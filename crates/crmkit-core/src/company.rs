@@ -1,0 +1,1355 @@
+//! Match keys for Chinese company names, for fuzzy dedupe.
+//!
+//! [`company_key`] splits a name into the parts two spellings of one company share:
+//!
+//! ```text
+//! 北京市海淀区華遠軟件科技有限公司上海分公司
+//!   normalized  北京市海淀区华远软件科技有限公司上海分公司   NFKC, simplified, no punctuation
+//!   region      北京                 leading (北京, 北京市, 广东省深圳市) or bracketed ((北京))
+//!   core        华远软件科技         字号 + industry words; the district 海淀区 is dropped
+//!   trade       华远                 the 字号 alone: core without trailing industry words
+//!   form        有限公司             the organisation form, longest first
+//!   branch      上海分公司           a branch marker with its location
+//! ```
+//!
+//! Regions come from `rules/reference/regions.toml` ([`Regions`]); the word lists (forms,
+//! branch markers, industry words, development zones) are grammar and live here.
+//!
+//! Choices worth knowing:
+//! - A leading region is taken only when at least two characters of core remain, so
+//!   `北京有限公司` keeps `北京` as its core. Short forms written bare are taken
+//!   (`中山华远科技` → region 中山); the words in `not_regions` (三明治, 大理石…) are not.
+//! - A bracketed country, `(中国)` or `(China)`, is dropped: it marks the Chinese entity of a
+//!   foreign group and does not tell two companies apart. A leading 中国 (`中国华远集团`) is
+//!   part of the 字号 and stays in the core: such names need State Council approval.
+//! - Other bracketed text that is neither a region nor a form (`(国际)`) stays in the core,
+//!   without its brackets.
+//! - 有限公司 and 有限责任公司 are kept apart in [`CompanyKey::form`] but are one legal form;
+//!   compare forms with [`form_class`].
+//! - 服务部 is a branch marker only after a company form (`…有限公司北京服务部`); alone it is
+//!   the form of a small business (`华远家电维修服务部`).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{Error, Result};
+
+const REGIONS: &str = include_str!("../../../rules/reference/regions.toml");
+
+/// A region named in a company name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Region {
+    /// The provincial-level division, short form: 北京, 广东, 内蒙古.
+    pub province: String,
+    /// The prefecture-level division, short form: 深圳, 苏州; `None` when only a province or
+    /// a municipality is named.
+    pub city: Option<String>,
+}
+
+/// The parts of a company name that matter for matching.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CompanyKey {
+    /// The whole name normalised: NFKC, traditional → simplified, Latin letters lower-cased,
+    /// spaces and punctuation removed, every kind of bracket as ASCII `(` `)`.
+    /// `company_key(&key.normalized, ..)` gives the same key again.
+    pub normalized: String,
+    /// The region written at the start (北京, 北京市, 广东省深圳市, 深圳市) or in brackets
+    /// anywhere ((北京), （深圳）).
+    pub region: Option<Region>,
+    /// 字号 + industry words, without region, county-level district, form and branch:
+    /// 华远软件科技.
+    pub core: String,
+    /// The 字号 alone: the core without trailing industry words (华远); the core itself when
+    /// nothing strips, and never shorter than two characters unless the core is.
+    pub trade: String,
+    /// The organisation form, canonical: 股份有限公司, 有限责任公司, 有限公司, 集团有限公司,
+    /// 集团, 合伙企业(有限合伙), 工作室, 商行, 厂, 店, ltd, inc ...
+    pub form: Option<String>,
+    /// The branch marker with its location: 上海分公司, 第一分公司, 分店; `None` for a head
+    /// office.
+    pub branch: Option<String>,
+}
+
+impl CompanyKey {
+    /// The class of the form: forms that are legally the same compare equal
+    /// (see [`form_class`]).
+    pub fn form_class(&self) -> Option<&str> {
+        self.form.as_deref().map(form_class)
+    }
+
+    /// The name rebuilt from its parts in one canonical order: region (the city if named, else
+    /// the province), core, form, branch. Spellings of one name give one string:
+    /// 华远软件科技（北京）有限公司 and 北京市华远软件科技有限公司 → 北京华远软件科技有限公司.
+    pub fn canonical(&self) -> String {
+        let mut out = String::with_capacity(self.normalized.len() + 8);
+        if let Some(region) = &self.region {
+            out.push_str(region.city.as_deref().unwrap_or(&region.province));
+        }
+        out.push_str(&self.core);
+        out.push_str(self.form.as_deref().unwrap_or(""));
+        out.push_str(self.branch.as_deref().unwrap_or(""));
+        out
+    }
+}
+
+/// Forms that are legally one form map to one name: 有限责任公司 → 有限公司, 集团有限责任公司 →
+/// 集团有限公司, any partnership → 合伙企业; other forms are their own class.
+pub fn form_class(form: &str) -> &str {
+    match form {
+        "有限责任公司" => "有限公司",
+        "集团有限责任公司" => "集团有限公司",
+        f if f.contains("合伙") => "合伙企业",
+        f => f,
+    }
+}
+
+/// How two names' regions relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionMatch {
+    /// Either side names no region.
+    Missing,
+    /// The same province and the same city (or both no city).
+    Same,
+    /// One names a province, the other a city in it.
+    Compatible,
+    /// Different provinces, or different cities.
+    Different,
+}
+
+/// How two regions relate.
+pub fn compare_regions(a: Option<&Region>, b: Option<&Region>) -> RegionMatch {
+    let (Some(a), Some(b)) = (a, b) else {
+        return RegionMatch::Missing;
+    };
+    if a == b {
+        RegionMatch::Same
+    } else if a.province != b.province {
+        RegionMatch::Different
+    } else if a.city.is_none() || b.city.is_none() {
+        RegionMatch::Compatible
+    } else {
+        RegionMatch::Different
+    }
+}
+
+/// Hashes a `char` with one multiplication: the look-up tables here are keyed by characters,
+/// and SipHash was a tenth of the time of a key.
+#[derive(Default)]
+struct CharHasher(u64);
+
+impl Hasher for CharHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A map keyed by two characters: the first two of a word, or the last two read backwards.
+type PairMap<V> = HashMap<(char, char), V, BuildHasherDefault<CharHasher>>;
+
+/// The first two characters of `text` (`'\0'` for a missing second).
+fn first_two(text: &str) -> Option<(char, char)> {
+    let mut chars = text.chars();
+    Some((chars.next()?, chars.next().unwrap_or('\0')))
+}
+
+/// The last two characters of `text`, last first (`'\0'` for a missing one).
+fn last_two(text: &str) -> Option<(char, char)> {
+    let mut chars = text.chars().rev();
+    Some((chars.next()?, chars.next().unwrap_or('\0')))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regions
+
+/// What a provincial-level division is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvinceKind {
+    /// 省.
+    Province,
+    /// 直辖市: 北京, 天津, 上海, 重庆.
+    Municipality,
+    /// 自治区.
+    AutonomousRegion,
+    /// 特别行政区: 香港, 澳门.
+    SpecialAdministrativeRegion,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionFile {
+    #[serde(default)]
+    not_regions: Vec<String>,
+    provinces: Vec<ProvinceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvinceEntry {
+    name: String,
+    short: String,
+    #[allow(dead_code)] // documents the file; municipalities need no special handling yet
+    kind: ProvinceKind,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    cities: Vec<CityEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CityEntry {
+    name: String,
+    short: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default = "yes")]
+    bare: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Province(usize),
+    City(usize),
+}
+
+/// One way of writing a region.
+#[derive(Debug)]
+struct Spelling {
+    text: String,
+    place: Place,
+    /// The short form, without 省/市/州 (a bare 深圳, not 深圳市).
+    short: bool,
+    /// May open a name by itself, without its province before it.
+    alone: bool,
+}
+
+/// The provinces and prefecture-level cities, indexed for reading names.
+#[derive(Debug)]
+pub struct Regions {
+    /// Short names of provinces.
+    provinces: Vec<String>,
+    /// Short names of cities, with their province.
+    cities: Vec<(String, usize)>,
+    /// Every spelling by its first two characters, longest first, provinces before cities.
+    spellings: PairMap<Vec<Spelling>>,
+    not_regions: Vec<String>,
+    /// The longest spelling, in characters.
+    longest: usize,
+}
+
+/// A region found in text: indices, and how many bytes it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found {
+    province: usize,
+    city: Option<usize>,
+    len: usize,
+    /// The bytes of the province alone, when a province was written before the city.
+    province_len: Option<usize>,
+}
+
+impl Regions {
+    /// The regions compiled into crmkit.
+    pub fn builtin() -> Result<Regions> {
+        Regions::parse(REGIONS, "rules/reference/regions.toml")
+    }
+
+    /// The regions in `dir/reference/regions.toml`, or the built-in ones when that file is absent.
+    pub fn load(dir: &Path) -> Result<Regions> {
+        let path = dir.join("reference").join("regions.toml");
+        if !path.exists() {
+            return Regions::builtin();
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(&path, "read reference data", e))?;
+        Regions::parse(&text, &path.display().to_string())
+    }
+
+    fn parse(text: &str, origin: &str) -> Result<Regions> {
+        let file: RegionFile = crate::rules::parse_toml(text, origin)?;
+        let invalid = |key: String, message: String| Error::InvalidTemplate {
+            file: origin.to_string(),
+            key,
+            message,
+        };
+        let check = |key: &dyn Fn() -> String, name: &str| -> Result<()> {
+            if name.chars().count() < 2 || normalize(name) != name {
+                return Err(invalid(
+                    key(),
+                    format!(
+                        "expected a name of two or more characters in simplified Chinese, \
+                         without spaces or punctuation; found `{name}`"
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        for (i, word) in file.not_regions.iter().enumerate() {
+            check(&|| format!("not_regions[{i}]"), word)?;
+        }
+        let mut provinces = Vec::new();
+        let mut cities = Vec::new();
+        let mut spellings: Vec<Spelling> = Vec::new();
+        // Spelling → (place, key) of its first use, to refuse duplicates.
+        let mut seen: HashMap<String, (Place, String)> = HashMap::new();
+        let mut add = |spellings: &mut Vec<Spelling>, spelling: Spelling, key: String| {
+            check(&|| key.clone(), &spelling.text)?;
+            let clash = seen.get(&spelling.text).filter(|(place, _)| {
+                // A province and a city may share a short name (吉林, 海南); two provinces or
+                // two cities may not share any.
+                matches!(
+                    (place, spelling.place),
+                    (Place::Province(_), Place::Province(_)) | (Place::City(_), Place::City(_))
+                ) && *place != spelling.place
+            });
+            if let Some((_, first)) = clash {
+                return Err(invalid(
+                    key,
+                    format!("`{}` is already used at {first}", spelling.text),
+                ));
+            }
+            if !seen.contains_key(&spelling.text) {
+                seen.insert(spelling.text.clone(), (spelling.place, key));
+            }
+            spellings.push(spelling);
+            Ok(())
+        };
+        for (i, p) in file.provinces.iter().enumerate() {
+            let place = Place::Province(i);
+            provinces.push(p.short.clone());
+            let names = [
+                (&p.name, false, "name".to_string()),
+                (&p.short, true, "short".into()),
+            ];
+            let aliases = p
+                .aliases
+                .iter()
+                .enumerate()
+                .map(|(j, a)| (a, false, format!("aliases[{j}]")));
+            for (text, short, key) in names.into_iter().chain(aliases) {
+                let spelling = Spelling {
+                    text: text.clone(),
+                    place,
+                    short,
+                    alone: true,
+                };
+                add(&mut spellings, spelling, format!("provinces[{i}].{key}"))?;
+            }
+            for (j, c) in p.cities.iter().enumerate() {
+                let place = Place::City(cities.len());
+                cities.push((c.short.clone(), i));
+                let names = [
+                    (&c.name, false, "name".to_string()),
+                    (&c.short, true, "short".into()),
+                ];
+                let aliases = c
+                    .aliases
+                    .iter()
+                    .enumerate()
+                    .map(|(k, a)| (a, false, format!("aliases[{k}]")));
+                for (text, short, key) in names.into_iter().chain(aliases) {
+                    let spelling = Spelling {
+                        text: text.clone(),
+                        place,
+                        short,
+                        alone: !short || c.bare,
+                    };
+                    add(
+                        &mut spellings,
+                        spelling,
+                        format!("provinces[{i}].cities[{j}].{key}"),
+                    )?;
+                }
+            }
+        }
+        let longest = spellings
+            .iter()
+            .map(|s| s.text.chars().count())
+            .max()
+            .unwrap_or(0);
+        spellings.sort_by_key(|s| {
+            (
+                std::cmp::Reverse(s.text.len()),
+                matches!(s.place, Place::City(_)),
+            )
+        });
+        let mut by_first: PairMap<Vec<Spelling>> = PairMap::default();
+        for s in spellings {
+            let first = first_two(&s.text).unwrap_or_default();
+            by_first.entry(first).or_default().push(s);
+        }
+        Ok(Regions {
+            provinces,
+            cities,
+            spellings: by_first,
+            not_regions: file.not_regions,
+            longest,
+        })
+    }
+
+    /// The region `text` names as a whole (广东省深圳市, 深圳, 北京市海淀区), if it is one.
+    pub fn region(&self, text: &str) -> Option<Region> {
+        let text = normalize(text);
+        let text = text.trim_start_matches('(').trim_end_matches(')');
+        self.whole(text).map(|found| self.to_region(found))
+    }
+
+    /// The number of provincial-level divisions and prefecture-level divisions.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.provinces.len(), self.cities.len())
+    }
+
+    fn to_region(&self, found: Found) -> Region {
+        Region {
+            province: self.provinces[found.province].clone(),
+            city: found.city.map(|c| self.cities[c].0.clone()),
+        }
+    }
+
+    /// The first (longest) spelling `text` starts with that `accept` takes.
+    fn spelling_at(&self, text: &str, accept: impl Fn(&Spelling) -> bool) -> Option<&Spelling> {
+        self.spellings
+            .get(&first_two(text)?)?
+            .iter()
+            .find(|s| text.starts_with(s.text.as_str()) && accept(s))
+    }
+
+    /// The region `text` starts with: a province, optionally followed by one of its cities, or a
+    /// city. `anywhere` allows short forms that may not open a name (in brackets, in a branch).
+    fn leading(&self, text: &str, anywhere: bool) -> Option<Found> {
+        let first = self.spelling_at(text, |s| s.alone || anywhere)?;
+        if first.short && !anywhere && self.not_regions.iter().any(|w| text.starts_with(w)) {
+            return None;
+        }
+        let len = first.text.len();
+        match first.place {
+            Place::Province(p) => {
+                let in_province =
+                    |s: &Spelling| matches!(s.place, Place::City(c) if self.cities[c].1 == p);
+                Some(match self.spelling_at(&text[len..], in_province) {
+                    Some(city) => Found {
+                        province: p,
+                        city: match city.place {
+                            Place::City(c) => Some(c),
+                            Place::Province(_) => None,
+                        },
+                        len: len + city.text.len(),
+                        province_len: Some(len),
+                    },
+                    None => Found {
+                        province: p,
+                        city: None,
+                        len,
+                        province_len: None,
+                    },
+                })
+            }
+            Place::City(c) => Some(Found {
+                province: self.cities[c].1,
+                city: Some(c),
+                len,
+                province_len: None,
+            }),
+        }
+    }
+
+    /// The region that is all of `text`, a county-level district or a zone after it allowed.
+    fn whole(&self, text: &str) -> Option<Found> {
+        let found = self.leading(text, true)?;
+        let mut end = found.len;
+        for _ in 0..2 {
+            if end == text.len() {
+                break;
+            }
+            end += district_len(&text[end..])?;
+        }
+        (end == text.len()).then_some(found)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation
+
+/// Normalises a company name: NFKC (full-width letters, digits and brackets become ASCII),
+/// traditional → simplified, letters lower-cased, whitespace and punctuation (middle dots,
+/// commas, quotes, dashes) removed, every bracket (`（` `【` `[` `〔`) as `(` or `)`.
+/// Normalising twice equals normalising once.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let Some(traditional) = normalize_quick(name, &mut out) else {
+        out.clear();
+        for c in name.nfkc() {
+            push_normalized(&mut out, c);
+        }
+        simplify(&mut out);
+        // Lower-casing or simplifying can leave text that NFKC would change again; a few
+        // exotic characters need a second round.
+        for _ in 0..3 {
+            let mut again = String::with_capacity(out.len());
+            for c in out.nfkc() {
+                push_normalized(&mut again, c);
+            }
+            simplify(&mut again);
+            if again == out {
+                break;
+            }
+            out = again;
+        }
+        return out;
+    };
+    if traditional {
+        simplify(&mut out);
+    }
+    out
+}
+
+/// Normalises `name` into `out` when NFKC is known for all of its characters without a table
+/// (see [`quick_nfkc`]): runs of characters kept as they are are copied whole. `None` when
+/// some character needs the full NFKC, else whether some character may be traditional.
+fn normalize_quick(name: &str, out: &mut String) -> Option<bool> {
+    let bits = &*TRADITIONAL;
+    let may_be_traditional = |c: char| {
+        let u = c as usize;
+        (0x800..=0xFFFF).contains(&u) && bits[u / 64] & (1 << (u % 64)) != 0
+    };
+    let bytes = name.as_bytes();
+    let mut traditional = false;
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Lower-case letters, digits, brackets and CJK ideographs (three bytes, E4 B8 80 to
+        // E9 BF BF) stay as they are: step over them without decoding a char.
+        let b = bytes[i];
+        if matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'(' | b')') {
+            i += 1;
+            continue;
+        }
+        if (0xE4..=0xE9).contains(&b) {
+            let u = (usize::from(b & 0x0F) << 12)
+                | (usize::from(bytes[i + 1] & 0x3F) << 6)
+                | usize::from(bytes[i + 2] & 0x3F);
+            if u >= 0x4E00 {
+                traditional |= bits[u / 64] & (1 << (u % 64)) != 0;
+                i += 3;
+                continue;
+            }
+        }
+        let c = name[i..].chars().next().unwrap_or_default();
+        out.push_str(&name[run..i]);
+        i += c.len_utf8();
+        run = i;
+        let c = quick_nfkc(c)?;
+        traditional |= may_be_traditional(c);
+        push_normalized(out, c);
+    }
+    out.push_str(&name[run..]);
+    Some(traditional)
+}
+
+/// What NFKC makes of `c`, for the characters whose answer is known without a table (ASCII,
+/// CJK ideographs, full-width forms, CJK and general punctuation); `None` for the rest.
+fn quick_nfkc(c: char) -> Option<char> {
+    match c {
+        '\0'..='\x7F' | '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => Some(c),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        '\u{3001}'..='\u{3004}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{3014}'..='\u{301F}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205E}'
+        | '\u{00B7}'
+        | '\u{30FB}' => Some(c),
+        _ => None,
+    }
+}
+
+/// Appends `c` as the normalised form keeps it: letters and digits (lower-cased), brackets as
+/// `(` `)`, nothing else.
+fn push_normalized(out: &mut String, c: char) {
+    match c {
+        'a'..='z' | '0'..='9' => out.push(c),
+        'A'..='Z' => out.push(c.to_ascii_lowercase()),
+        '(' | '[' | '{' | '【' | '〔' | '〖' | '〘' | '〚' | '⦅' => out.push('('),
+        ')' | ']' | '}' | '】' | '〕' | '〗' | '〙' | '〛' | '⦆' => out.push(')'),
+        c if c.is_ascii() => {}
+        '\u{4E00}'..='\u{9FFF}' => out.push(c),
+        c if c.is_alphanumeric() => {
+            for lower in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
+                out.push(lower);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Characters whose simplified form depends on their neighbours in fast2s (0.3.1): always worth
+/// a look.
+const T2S_CONTEXT: [char; 15] = [
+    '兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫',
+];
+
+/// One bit per BMP character: set when fast2s may change it. Most names are already
+/// simplified, and checking this first spares them the conversion.
+static TRADITIONAL: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let chars: Vec<char> = (0x800u32..=0xFFFF).filter_map(char::from_u32).collect();
+    let mut text = String::with_capacity(chars.len() * 4);
+    for &c in &chars {
+        text.push(c);
+        text.push(' ');
+    }
+    let converted = fast2s::convert(&text);
+    let mut bits = vec![0u64; 1024];
+    let mut set = |c: char| bits[c as usize / 64] |= 1 << (c as usize % 64);
+    for (&c, simplified) in chars.iter().zip(converted.chars().step_by(2)) {
+        if c != simplified {
+            set(c);
+        }
+    }
+    T2S_CONTEXT.into_iter().for_each(set);
+    bits
+});
+
+/// Traditional → simplified, in place; nothing to do for most names.
+fn simplify(text: &mut String) {
+    let bits = &*TRADITIONAL;
+    let may_be_traditional = |c: char| {
+        let u = c as usize;
+        (0x800..=0xFFFF).contains(&u) && bits[u / 64] & (1 << (u % 64)) != 0
+    };
+    for _ in 0..3 {
+        if !text.chars().any(may_be_traditional) {
+            return;
+        }
+        let simplified = fast2s::convert(text);
+        if simplified == *text {
+            return;
+        }
+        *text = simplified;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Word lists
+
+/// Organisation forms at the end of a name, as written → canonical. Longest wins.
+const FORMS: &[(&str, &str)] = &[
+    ("集团股份有限公司", "集团股份有限公司"),
+    ("集团有限责任公司", "集团有限责任公司"),
+    ("集团有限公司", "集团有限公司"),
+    ("集团公司", "集团公司"),
+    ("股份有限公司", "股份有限公司"),
+    ("有限责任公司", "有限责任公司"),
+    ("责任有限公司", "有限责任公司"),
+    ("有限公司", "有限公司"),
+    ("股份公司", "股份有限公司"),
+    ("公司", "公司"),
+    ("集团", "集团"),
+    ("普通合伙企业", "合伙企业(普通合伙)"),
+    ("有限合伙企业", "合伙企业(有限合伙)"),
+    ("合伙企业", "合伙企业"),
+    ("个人独资企业", "个人独资企业"),
+    ("工作室", "工作室"),
+    ("商行", "商行"),
+    ("经营部", "经营部"),
+    ("门市部", "门市部"),
+    ("服务部", "服务部"),
+    ("商店", "商店"),
+    ("厂", "厂"),
+    ("店", "店"),
+    ("事务所", "事务所"),
+    ("专业合作社", "专业合作社"),
+    ("合作社", "合作社"),
+    // Latin names, after normalisation (Co., Ltd. → coltd).
+    ("companylimited", "ltd"),
+    ("colimited", "ltd"),
+    ("coltd", "ltd"),
+    ("limited", "ltd"),
+    ("ltd", "ltd"),
+    ("pteltd", "pte ltd"),
+    ("sdnbhd", "sdn bhd"),
+    ("incorporated", "inc"),
+    ("coinc", "inc"),
+    ("inc", "inc"),
+    ("corporation", "corp"),
+    ("corp", "corp"),
+    ("company", "co"),
+    ("gmbh", "gmbh"),
+    ("llc", "llc"),
+    ("plc", "plc"),
+];
+
+/// Branch markers at the end of a name. `true`: a branch only after a company form (服务部 is
+/// also a small business's form).
+const BRANCHES: &[(&str, bool)] = &[
+    ("分公司", false),
+    ("中心支公司", false),
+    ("支公司", false),
+    ("分店", false),
+    ("分厂", false),
+    ("分行", false),
+    ("支行", false),
+    ("分理处", false),
+    ("办事处", false),
+    ("代表处", false),
+    ("营业部", false),
+    ("分部", false),
+    ("分所", false),
+    ("分社", false),
+    ("分院", false),
+    ("分中心", false),
+    ("服务部", true),
+];
+
+/// Industry words, stripped from the end of the core to leave the 字号.
+#[rustfmt::skip]
+const INDUSTRIES: &[&str] = &[
+    "科技", "技术", "信息", "信息技术", "信息科技", "信息服务", "软件", "软件科技",
+    "软件技术", "软件开发", "网络", "网络科技", "网络技术", "互联网", "计算机",
+    "电子", "电子科技", "电子技术", "电子商务", "电气", "电器", "通信", "通讯",
+    "数据", "大数据", "数字科技", "智能", "智能科技", "自动化", "贸易", "商贸",
+    "国际贸易", "进出口", "外贸", "实业", "投资", "投资管理", "投资咨询", "资产管理",
+    "股权投资", "创业投资", "咨询", "管理咨询", "企业管理", "商务咨询", "信息咨询",
+    "管理", "机械", "机械制造", "机械设备", "机电", "重工", "制造", "设备",
+    "建筑工程", "建筑", "建设", "建设工程", "工程", "工程技术", "装饰", "装饰工程",
+    "装修", "建材", "物流", "运输", "货运", "快递", "供应链", "供应链管理",
+    "医药", "医疗", "医疗器械", "医疗科技", "生物医药", "生物科技", "生物技术",
+    "生物", "健康", "健康科技", "餐饮", "餐饮管理", "食品", "农业", "农业科技",
+    "文化", "文化传媒", "文化传播", "传媒", "传播", "广告", "影视", "教育",
+    "教育科技", "培训", "新能源", "能源", "环保", "环保科技", "环境", "化工",
+    "材料", "新材料", "汽车", "汽车销售", "汽车服务", "服饰", "服装", "纺织",
+    "家具", "房地产", "房地产开发", "置业", "物业", "物业管理", "酒店", "酒店管理",
+    "旅游", "金融", "金融服务", "保险", "担保", "租赁", "融资租赁", "人力资源",
+    "劳务", "劳务派遣", "安防", "印刷", "包装", "塑料", "钢铁", "金属", "五金",
+    "电力", "光电", "半导体", "仪器", "仪表", "设计", "策划", "营销", "发展",
+    "控股", "国际", "服务", "销售", "开发", "工业", "产业", "商务",
+    // Latin names, run together: only words long enough not to end another word.
+    "technologies", "technology", "holdings", "international", "trading", "electronics",
+    "software", "industries", "industrial", "logistics", "pharmaceuticals", "pharmaceutical",
+    "investments", "investment", "consulting", "manufacturing", "group",
+];
+
+/// Development zones written after a city (苏州工业园区, 北京经济技术开发区): dropped like a
+/// district.
+const ZONES: &[&str] = &[
+    "高新技术产业开发区",
+    "经济技术开发区",
+    "高新技术开发区",
+    "自由贸易试验区",
+    "经济开发区",
+    "工业园区",
+    "高新区",
+    "开发区",
+    "保税区",
+    "自贸区",
+];
+
+/// Bracketed text that means a country, not a region: dropped.
+const COUNTRIES: &[&str] = &["中国", "中华人民共和国", "中国大陆", "china", "prc"];
+
+/// A 区 after one of these is a word (社区, 园区, 小区, 景区…), not a district.
+const NOT_BEFORE_DISTRICT: &[char] = &[
+    '社', '园', '小', '景', '厂', '矿', '片', '街', '校', '学', '商', '牧', '灾', '疫', '禁', '展',
+    '赛', '专', '战', '军', '营', '湾', '辖', '郊', '分', '地', '林',
+];
+
+/// Words indexed by their last two characters (or their first two), longest first.
+struct Affixes<V: Copy> {
+    by_pair: PairMap<Vec<(&'static str, V)>>,
+}
+
+impl<V: Copy> Affixes<V> {
+    /// `last`: for matching at the end of text; else at the start, and every word has two or
+    /// more characters.
+    fn new(words: impl IntoIterator<Item = (&'static str, V)>, last: bool) -> Self {
+        let mut by_pair: PairMap<Vec<(&'static str, V)>> = PairMap::default();
+        for (word, value) in words {
+            let key = if last {
+                last_two(word)
+            } else {
+                first_two(word)
+            };
+            by_pair
+                .entry(key.unwrap_or_default())
+                .or_default()
+                .push((word, value));
+        }
+        for list in by_pair.values_mut() {
+            list.sort_by_key(|(word, _)| std::cmp::Reverse(word.len()));
+        }
+        Affixes { by_pair }
+    }
+
+    /// The words `text` ends with, longest first.
+    fn suffixes<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (&'static str, V)> + 'a {
+        let (last, before) = last_two(text).unwrap_or_default();
+        // Words of two or more characters, then words of one.
+        let long = self.by_pair.get(&(last, before)).filter(|_| before != '\0');
+        let short = self.by_pair.get(&(last, '\0'));
+        long.into_iter()
+            .chain(short)
+            .flatten()
+            .filter(move |(word, _)| text.ends_with(word))
+            .copied()
+    }
+
+    fn longest_suffix(&self, text: &str) -> Option<(&'static str, V)> {
+        self.suffixes(text).next()
+    }
+
+    fn longest_prefix(&self, text: &str) -> Option<(&'static str, V)> {
+        let list = self.by_pair.get(&first_two(text)?)?;
+        list.iter()
+            .find(|(word, _)| text.starts_with(word))
+            .copied()
+    }
+}
+
+struct Words {
+    forms: Affixes<&'static str>,
+    branches: Affixes<bool>,
+    /// Where a branch's location starts: after a form, or after 银行.
+    anchors: Affixes<()>,
+    industries: Affixes<()>,
+    zones: Affixes<()>,
+}
+
+static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
+    forms: Affixes::new(FORMS.iter().copied(), true),
+    branches: Affixes::new(BRANCHES.iter().copied(), true),
+    anchors: Affixes::new(
+        FORMS.iter().map(|&(w, _)| (w, ())).chain([
+            ("银行", ()),
+            ("(普通合伙)", ()),
+            ("(有限合伙)", ()),
+            ("(特殊普通合伙)", ()),
+        ]),
+        true,
+    ),
+    industries: Affixes::new(INDUSTRIES.iter().map(|&w| (w, ())), true),
+    zones: Affixes::new(ZONES.iter().map(|&w| (w, ())), false),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The key
+
+/// Splits a company name into its match key. Never fails: an empty name gives an empty key.
+pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
+    let normalized = normalize(name);
+    let (rest, branch) = split_branch(&normalized, regions);
+    let tail = split_form(rest, regions);
+    let (region, core) = split_region(&tail, regions);
+    let trade = trade_of(&core);
+    let region = region.map(|found| regions.to_region(found));
+    CompanyKey {
+        region,
+        core,
+        trade,
+        form: tail.form,
+        branch,
+        normalized,
+    }
+}
+
+/// At least two characters, brackets aside: enough for a core.
+fn plausible(text: &str) -> bool {
+    // Count the bytes that start a character, brackets aside.
+    text.bytes()
+        .filter(|&b| (b & 0xC0) != 0x80 && b != b'(' && b != b')')
+        .nth(1)
+        .is_some()
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Byte offsets of `text`'s character boundaries from the end backwards, the end included.
+fn boundaries_back(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(text.len()).chain(text.char_indices().rev().map(|(i, _)| i))
+}
+
+/// The branch marker at the end and its location: `(rest, branch)`.
+fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String>) {
+    let words = &*WORDS;
+    let Some((marker, needs_form)) = words.branches.longest_suffix(text) else {
+        return (text, None);
+    };
+    let before = &text[..text.len() - marker.len()];
+    // The location runs from the end of the company's form (…有限公司|上海|分公司), unless the
+    // form is itself part of an earlier branch (…分公司|海淀|支公司 looks further back).
+    let anchor = boundaries_back(before).take(17).find(|&p| {
+        words.anchors.longest_suffix(&before[..p]).is_some()
+            && words.branches.longest_suffix(&before[..p]).is_none()
+    });
+    let anchor = match anchor {
+        Some(p) => Some(p),
+        None if needs_form => return (text, None),
+        None => boundaries_back(before)
+            .take(regions.longest + 1)
+            .filter(|&p| regions.whole(&before[p..]).is_some())
+            .last(),
+    };
+    let at = anchor.unwrap_or(before.len());
+    let location = &before[at..];
+    let mut branch = String::with_capacity(location.len() + marker.len());
+    match regions.whole(location) {
+        Some(found) => {
+            let region = match found.city {
+                Some(c) => &regions.cities[c].0,
+                None => &regions.provinces[found.province],
+            };
+            branch.push_str(region);
+        }
+        None => branch.push_str(location),
+    }
+    branch.push_str(marker);
+    (&before[..at], Some(branch))
+}
+
+/// What bracketed text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bracket {
+    /// (集团).
+    Group,
+    /// (普通合伙), (有限合伙), (特殊普通合伙), (个体工商户): part of the form.
+    Qualifier(&'static str),
+    /// (中国), (China).
+    Country,
+    Region(Found),
+    Other,
+}
+
+fn bracket_kind(content: &str, regions: &Regions) -> Bracket {
+    match content {
+        "集团" => Bracket::Group,
+        "普通合伙" => Bracket::Qualifier("(普通合伙)"),
+        "有限合伙" => Bracket::Qualifier("(有限合伙)"),
+        "特殊普通合伙" => Bracket::Qualifier("(特殊普通合伙)"),
+        "个体工商户" => Bracket::Qualifier("(个体工商户)"),
+        c if COUNTRIES.contains(&c) => Bracket::Country,
+        c => match regions.whole(c) {
+            Some(found) => Bracket::Region(found),
+            None => Bracket::Other,
+        },
+    }
+}
+
+/// The bracket `text` ends with: `(start of the bracket, content)`.
+fn trailing_bracket(text: &str) -> Option<(usize, &str)> {
+    let inner = text.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    Some((open, &inner[open + 1..]))
+}
+
+/// A name without its branch, split at its form.
+struct Tail<'a> {
+    body: &'a str,
+    form: Option<String>,
+    /// Bracketed regions written after the body (华远软件科技有限公司(北京)), in order.
+    regions: [&'a str; 4],
+    region_count: usize,
+}
+
+fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
+    let mut end = text.len();
+    let mut found_regions = [""; 4];
+    let mut region_count = 0;
+    let mut qualifier = None;
+    let mut group = false;
+    let mut take_region = |content: &'a str, count: &mut usize| {
+        found_regions[*count] = content;
+        *count += 1;
+    };
+    // After the form: (普通合伙), (北京), (中国).
+    while let Some((open, content)) = trailing_bracket(&text[..end]) {
+        match bracket_kind(content, regions) {
+            Bracket::Qualifier(q) if qualifier.is_none() => qualifier = Some(q),
+            Bracket::Group if !group => group = true,
+            Bracket::Country => {}
+            Bracket::Region(_) if region_count < 4 => take_region(content, &mut region_count),
+            _ => break,
+        }
+        end = open;
+    }
+    let base = WORDS.forms.longest_suffix(&text[..end]);
+    if let Some((written, _)) = base {
+        end -= written.len();
+    }
+    // Before a company form: 集团 or (集团), and bracketed regions (华远集团(北京)有限公司).
+    if base.is_some_and(|(_, form)| form.ends_with("公司") && !form.starts_with("集团")) {
+        loop {
+            if let Some((open, content)) = trailing_bracket(&text[..end]) {
+                match bracket_kind(content, regions) {
+                    Bracket::Group if !group => group = true,
+                    Bracket::Country => {}
+                    Bracket::Region(_) if region_count < 4 => {
+                        take_region(content, &mut region_count)
+                    }
+                    _ => break,
+                }
+                end = open;
+            } else if !group && text[..end].ends_with("集团") {
+                group = true;
+                end -= "集团".len();
+            } else {
+                break;
+            }
+        }
+    }
+    let base = base.map(|(_, form)| form);
+    let form = if base.is_none() && !group && qualifier.is_none() {
+        None
+    } else {
+        let mut form = String::with_capacity(32);
+        if group && !base.is_some_and(|b| b.starts_with("集团")) {
+            form.push_str("集团");
+        }
+        form.push_str(base.unwrap_or(""));
+        if let Some(q) = qualifier.filter(|_| !base.is_some_and(|b| b.contains('('))) {
+            form.push_str(q);
+        }
+        Some(form)
+    };
+    // Collected back to front; put them in reading order.
+    found_regions[..region_count].reverse();
+    Tail {
+        body: &text[..end],
+        form,
+        regions: found_regions,
+        region_count,
+    }
+}
+
+/// The length of a county-level district (海淀区, 浦东新区, 涞水县) or a development zone
+/// (工业园区) that `text` starts with.
+fn district_len(text: &str) -> Option<usize> {
+    if let Some((zone, _)) = WORDS.zones.longest_prefix(text) {
+        return Some(zone.len());
+    }
+    // Most names have no 区 or 县 among their next four characters (twelve bytes).
+    let head = &text.as_bytes()[..text.len().min(12)];
+    if !head
+        .windows(3)
+        .any(|w| w == "区".as_bytes() || w == "县".as_bytes())
+    {
+        return None;
+    }
+    let mut previous = None;
+    for (k, (i, c)) in text.char_indices().enumerate().take(4) {
+        if k >= 1 && matches!(c, '区' | '县') {
+            let end = i + c.len_utf8();
+            let word = previous.is_some_and(|p| NOT_BEFORE_DISTRICT.contains(&p))
+                // 区块链, 区域, 县域
+                || text[end..].starts_with(['块', '域']);
+            return (!word).then_some(end);
+        }
+        if !is_han(c) {
+            return None;
+        }
+        previous = Some(c);
+    }
+    None
+}
+
+/// The region at the start of the body, kept only if a core remains; with the district after
+/// it. Returns the region and where the core starts.
+fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize) {
+    let Some(found) = regions.leading(body, false) else {
+        return (None, 0);
+    };
+    let province_only = found.province_len.map(|len| Found {
+        city: None,
+        len,
+        province_len: None,
+        ..found
+    });
+    for found in std::iter::once(found).chain(province_only) {
+        if !plausible(&body[found.len..]) {
+            continue;
+        }
+        let mut start = found.len;
+        for _ in 0..2 {
+            // What follows a district must be more than industry words: in 苏州华远新区开发,
+            // 华远新区 is the name.
+            match district_len(&body[start..]) {
+                Some(len) if has_name(&body[start + len..]) => start += len,
+                _ => break,
+            }
+        }
+        return (Some(found), start);
+    }
+    (None, 0)
+}
+
+/// Whether `text` holds a name: two or more characters, not all of them industry words.
+fn has_name(text: &str) -> bool {
+    if !plausible(text) {
+        return false;
+    }
+    let mut end = text.len();
+    while let Some((word, ())) = WORDS.industries.longest_suffix(&text[..end]) {
+        end -= word.len();
+    }
+    end > 0
+}
+
+/// Takes a bracketed region into `region` when it agrees with it (the same, or more or less
+/// precise); `false` when it names somewhere else.
+fn merge_region(region: &mut Option<Found>, new: Found) -> bool {
+    let Some(current) = region else {
+        *region = Some(new);
+        return true;
+    };
+    if current.province != new.province {
+        return false;
+    }
+    match (current.city, new.city) {
+        (Some(a), Some(b)) => a == b,
+        (None, Some(_)) => {
+            *current = new;
+            true
+        }
+        (_, None) => true,
+    }
+}
+
+/// The region and the core of a body: the leading region and district dropped, bracketed
+/// regions and countries dropped, other brackets opened.
+fn split_region(tail: &Tail<'_>, regions: &Regions) -> (Option<Found>, String) {
+    let (mut region, start) = leading_region(tail.body, regions);
+    let mut core = String::with_capacity(tail.body.len() - start);
+    let push_plain = |core: &mut String, text: &str| {
+        for part in text.split(['(', ')']) {
+            core.push_str(part);
+        }
+    };
+    let bracket = |core: &mut String, content: &str, region: &mut Option<Found>| match bracket_kind(
+        content, regions,
+    ) {
+        Bracket::Country => {}
+        Bracket::Region(found) => {
+            if !merge_region(region, found) {
+                core.push_str(content);
+            }
+        }
+        _ => push_plain(core, content),
+    };
+    let mut rest = &tail.body[start..];
+    while let Some(open) = rest.find('(') {
+        push_plain(&mut core, &rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(')') else {
+            rest = after;
+            continue;
+        };
+        // An unclosed bracket inside: the content is what follows the last opening one.
+        let inside = &after[..close];
+        match inside.rfind('(') {
+            Some(inner) => {
+                push_plain(&mut core, &inside[..inner]);
+                bracket(&mut core, &inside[inner + 1..], &mut region);
+            }
+            None => bracket(&mut core, inside, &mut region),
+        }
+        rest = &after[close + 1..];
+    }
+    push_plain(&mut core, rest);
+    for content in &tail.regions[..tail.region_count] {
+        bracket(&mut core, content, &mut region);
+    }
+    (region, core)
+}
+
+/// The core without trailing industry words, longest first, as long as two characters remain.
+fn trade_of(core: &str) -> String {
+    let mut end = core.len();
+    'strip: loop {
+        for (word, ()) in WORDS.industries.suffixes(&core[..end]) {
+            if plausible(&core[..end - word.len()]) {
+                end -= word.len();
+                continue 'strip;
+            }
+        }
+        break;
+    }
+    core[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regions() -> Regions {
+        Regions::builtin().unwrap()
+    }
+
+    #[test]
+    fn builtin_regions_are_complete() {
+        let regions = regions();
+        // 34 provincial-level divisions; 333 prefecture-level: 293 cities, 7 地区, 30 自治州, 3 盟.
+        assert_eq!(regions.counts(), (34, 333));
+        let file: RegionFile = crate::rules::parse_toml(REGIONS, "regions.toml").unwrap();
+        let cities = file.provinces.iter().flat_map(|p| &p.cities);
+        let ending = |suffix: &str| cities.clone().filter(|c| c.name.ends_with(suffix)).count();
+        assert_eq!(ending("市"), 293);
+        assert_eq!(ending("地区"), 7);
+        assert_eq!(ending("自治州"), 30);
+        assert_eq!(ending("盟"), 3);
+        for city in cities {
+            assert!(city.name.starts_with(&city.short), "{}", city.name);
+        }
+        let kinds = |kind| file.provinces.iter().filter(|p| p.kind == kind).count();
+        assert_eq!(kinds(ProvinceKind::Province), 23);
+        assert_eq!(kinds(ProvinceKind::Municipality), 4);
+        assert_eq!(kinds(ProvinceKind::AutonomousRegion), 5);
+        assert_eq!(kinds(ProvinceKind::SpecialAdministrativeRegion), 2);
+    }
+
+    #[test]
+    fn region_file_errors_name_the_key() {
+        let bad = |text: &str| {
+            Regions::parse(text, "regions.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        let province = |cities: &str| {
+            format!("[[provinces]]\nname = \"广东省\"\nshort = \"广东\"\nkind = \"province\"\ncities = [{cities}]\n")
+        };
+        let twice = province(
+            r#"{ name = "深圳市", short = "深圳" }, { name = "深圳地区", short = "深圳" }"#,
+        );
+        assert!(
+            bad(&twice).contains("provinces[0].cities[1].short"),
+            "{}",
+            bad(&twice)
+        );
+        let spaced = province(r#"{ name = "深圳 市", short = "深圳" }"#);
+        assert!(
+            bad(&spaced).contains("provinces[0].cities[0].name"),
+            "{}",
+            bad(&spaced)
+        );
+        let kind = "[[provinces]]\nname = \"广东省\"\nshort = \"广东\"\nkind = \"state\"\n";
+        assert!(bad(kind).contains("provinces[0].kind"), "{}", bad(kind));
+    }
+
+    #[test]
+    fn load_prefers_the_rules_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Regions::load(dir.path()).unwrap().counts(), (34, 333));
+        std::fs::create_dir(dir.path().join("reference")).unwrap();
+        std::fs::write(
+            dir.path().join("reference/regions.toml"),
+            "[[provinces]]\nname = \"北京市\"\nshort = \"北京\"\nkind = \"municipality\"\n",
+        )
+        .unwrap();
+        let regions = Regions::load(dir.path()).unwrap();
+        assert_eq!(regions.counts(), (1, 0));
+        assert_eq!(company_key("深圳华远科技", &regions).region, None);
+    }
+
+    #[test]
+    fn normalises() {
+        let cases = [
+            ("華遠軟件（北京）有限公司", "华远软件(北京)有限公司"),
+            ("ＡＢＣ　Co., Ltd.", "abccoltd"),
+            ("华远·科技 【深圳】", "华远科技(深圳)"),
+            ("华远\u{200B}科技\t", "华远科技"),
+            ("Ⅲ华远", "iii华远"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalize(raw), want, "{raw}");
+            assert_eq!(normalize(want), want, "{want}");
+        }
+    }
+
+    #[test]
+    fn traditional_table_flags_what_fast2s_changes() {
+        for c in ['華', '遠', '軟', '體', '著', '乾'] {
+            let u = c as usize;
+            assert!(TRADITIONAL[u / 64] & (1 << (u % 64)) != 0, "{c}");
+        }
+        for c in ['华', '远', '软', '北', '京'] {
+            let u = c as usize;
+            assert!(TRADITIONAL[u / 64] & (1 << (u % 64)) == 0, "{c}");
+        }
+    }
+
+    #[test]
+    fn districts() {
+        fn len(text: &str) -> Option<&str> {
+            district_len(text).map(|n| &text[..n])
+        }
+        assert_eq!(len("海淀区华远"), Some("海淀区"));
+        assert_eq!(len("浦东新区华远"), Some("浦东新区"));
+        assert_eq!(len("涞水县华远"), Some("涞水县"));
+        assert_eq!(len("工业园区华远"), Some("工业园区"));
+        assert_eq!(len("经济技术开发区华远"), Some("经济技术开发区"));
+        assert_eq!(len("华远科技"), None);
+        assert_eq!(len("华远区块链"), None);
+        assert_eq!(len("东方社区"), None);
+        assert_eq!(len("华远小区物业"), None);
+        assert_eq!(len("华远科技园区"), None);
+        assert_eq!(len("区华远"), None);
+        assert_eq!(len("(北京)区"), None);
+    }
+
+    #[test]
+    fn branch_locations() {
+        let regions = regions();
+        let branch = |name: &'static str| split_branch(name, &regions);
+        let cases = [
+            ("华远有限公司上海分公司", "华远有限公司", Some("上海分公司")),
+            (
+                "华远有限公司广东省深圳市分公司",
+                "华远有限公司",
+                Some("深圳分公司"),
+            ),
+            ("华远维修服务部", "华远维修服务部", None),
+            ("分公司", "", Some("分公司")),
+            ("华远有限公司", "华远有限公司", None),
+        ];
+        for (name, rest, marker) in cases {
+            assert_eq!(branch(name), (rest, marker.map(String::from)), "{name}");
+        }
+    }
+
+    #[test]
+    fn regions_by_themselves() {
+        let regions = regions();
+        let region = |text: &str| regions.region(text);
+        let at = |p: &str, c: Option<&str>| {
+            Some(Region {
+                province: p.into(),
+                city: c.map(Into::into),
+            })
+        };
+        assert_eq!(region("吉林"), at("吉林", None));
+        assert_eq!(region("吉林市"), at("吉林", Some("吉林")));
+        assert_eq!(region("海南州"), at("青海", Some("海南")));
+        assert_eq!(region("博州"), at("新疆", Some("博尔塔拉")));
+        assert_eq!(region("阿里"), at("西藏", Some("阿里")));
+        assert_eq!(region("內蒙古自治區"), at("内蒙古", None));
+        assert_eq!(region("廣東省深圳市南山區"), at("广东", Some("深圳")));
+        assert_eq!(region("长城"), None);
+    }
+}
