@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::config::{Comparison, Config, KeyPart, Kind};
 use super::records::Records;
-use crate::company::{self, CompanyKey, Region, RegionMatch, Regions};
+use crate::company::{self, CompanyKey, Region, Regions};
 
 /// At most this many comparisons: a comparison vector packs 4 bits per comparison in a `u64`.
 pub const MAX_COMPARISONS: usize = 16;
@@ -77,8 +77,202 @@ enum Column {
     Phones(Vec<Box<[u64]>>),
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
-    /// Regions: the company name's, else the fallback fields'.
-    Region(Vec<Option<Region>>),
+    /// Regions: the company name's, else the fallback fields' (shown, and interned codes).
+    Region(Vec<Option<Region>>, Vec<(u32, u32)>),
+}
+
+/// A company name's key reduced to what comparisons need, computed once per record: strings
+/// interned to integers, the core as characters, its bigrams sorted.
+#[derive(Debug, Default, Clone)]
+struct Fast {
+    core: Box<[char]>,
+    core_id: u32,
+    /// Length of the 字号 at the start of the core (0 when none).
+    trade_len: u8,
+    trade_id: u32,
+    /// Interned province and city (0 = none).
+    province: u32,
+    city: u32,
+    /// Interned branch (0 = head office).
+    branch: u32,
+    /// Interned form class (0 = none).
+    form: u32,
+    bigrams: Box<[u64]>,
+}
+
+/// Strings to small integers (0 is reserved for "none").
+#[derive(Default)]
+struct Interner(HashMap<String, u32>);
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return 0;
+        }
+        let next = self.0.len() as u32 + 1;
+        *self.0.entry(s.to_string()).or_insert(next)
+    }
+}
+
+fn fast_keys(keys: &[CompanyKey]) -> Vec<Fast> {
+    let mut interner = Interner::default();
+    keys.iter()
+        .map(|k| {
+            let core: Box<[char]> = k.core.chars().collect();
+            let trade_len = if !k.trade.is_empty() && k.core.starts_with(k.trade.as_str()) {
+                k.trade.chars().count().min(255) as u8
+            } else {
+                0
+            };
+            let (province, city) = match &k.region {
+                Some(r) => (
+                    interner.id(&r.province),
+                    r.city.as_deref().map(|c| interner.id(c)).unwrap_or(0),
+                ),
+                None => (0, 0),
+            };
+            Fast {
+                bigrams: bigrams(&core),
+                core,
+                core_id: interner.id(&k.core),
+                trade_len,
+                trade_id: interner.id(&k.trade),
+                province,
+                city,
+                branch: interner.id(k.branch.as_deref().unwrap_or("")),
+                form: interner.id(k.form.as_deref().map(company::form_class).unwrap_or("")),
+            }
+        })
+        .collect()
+}
+
+/// Sorted character bigrams, packed (a one-character string is its own bigram).
+fn bigrams(chars: &[char]) -> Box<[u64]> {
+    let mut v: Vec<u64> = if chars.len() == 1 {
+        vec![(chars[0] as u64) << 32]
+    } else {
+        chars
+            .windows(2)
+            .map(|w| ((w[0] as u64) << 32) | w[1] as u64)
+            .collect()
+    };
+    v.sort_unstable();
+    v.into_boxed_slice()
+}
+
+fn dice_sorted(x: &[u64], y: &[u64]) -> f64 {
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
+}
+
+/// Whether two character slices are at most one edit apart (no allocation).
+fn one_edit(x: &[char], y: &[char]) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    match long.len() - short.len() {
+        0 => {
+            let mut diffs = (0..short.len()).filter(|&i| short[i] != long[i]);
+            match (diffs.next(), diffs.next(), diffs.next()) {
+                (None, _, _) | (Some(_), None, _) => true,
+                (Some(i), Some(j), None) => {
+                    j == i + 1 && short[i] == long[j] && short[j] == long[i]
+                }
+                _ => false,
+            }
+        }
+        1 => {
+            let first = (0..short.len())
+                .find(|&i| short[i] != long[i])
+                .unwrap_or(short.len());
+            short[first..] == long[first + 1..]
+        }
+        _ => false,
+    }
+}
+
+fn contains(hay: &[char], needle: &[char]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn fast_level(kind: Kind, a: &Fast, b: &Fast) -> u8 {
+    match kind {
+        Kind::CompanyCore => {
+            let (x, y) = (&a.core[..], &b.core[..]);
+            if x.is_empty() || y.is_empty() {
+                0
+            } else if a.core_id == b.core_id {
+                1
+            } else if x.len().min(y.len()) >= 2 && (x.starts_with(y) || y.starts_with(x)) {
+                // One is the other's abbreviation (迅顺 / 迅顺货运代理).
+                2
+            } else if a.trade_id != 0 && a.trade_id == b.trade_id {
+                // The same 字号: are the industry words an abbreviation or a typo of each
+                // other (科技 / 网络科技, 软件科技 / 软件科枝), or another business
+                // (华远物流 / 华远软件科技)?
+                let (p, q) = (&x[a.trade_len as usize..], &y[b.trade_len as usize..]);
+                if p.is_empty() || q.is_empty() || contains(p, q) || contains(q, p) || one_edit(p, q)
+                {
+                    2
+                } else {
+                    3
+                }
+            } else if (x.len().min(y.len()) >= 4 && one_edit(x, y))
+                || dice_sorted(&a.bigrams, &b.bigrams) >= 0.5
+            {
+                4
+            } else {
+                5
+            }
+        }
+        Kind::CompanyRegion => region_code_level((a.province, a.city), (b.province, b.city)),
+        Kind::CompanyBranch => {
+            if a.core.is_empty() || b.core.is_empty() {
+                0
+            } else if a.branch == b.branch {
+                1
+            } else {
+                2
+            }
+        }
+        Kind::CompanyForm => {
+            if a.form == 0 || b.form == 0 {
+                0
+            } else if a.form == b.form {
+                1
+            } else {
+                2
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// Region levels on interned (province, city) codes, as [`company::compare_regions`].
+fn region_code_level(a: (u32, u32), b: (u32, u32)) -> u8 {
+    if a.0 == 0 || b.0 == 0 {
+        0
+    } else if a == b {
+        1
+    } else if a.0 != b.0 {
+        3
+    } else if a.1 == 0 || b.1 == 0 {
+        2
+    } else {
+        3
+    }
 }
 
 /// Term frequencies of a comparison's values.
@@ -135,6 +329,10 @@ pub struct Features {
     pub companies: Vec<(usize, Vec<CompanyKey>)>,
     /// Term frequencies per comparison (for `tf = true`).
     pub tf: Vec<Option<TermFrequencies>>,
+    /// Per company field (as `companies`), the reduced keys comparisons read.
+    fast: Vec<Vec<Fast>>,
+    /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
+    tf_bits: Vec<Option<Vec<f32>>>,
 }
 
 impl Features {
@@ -176,7 +374,7 @@ impl Features {
                         .find(|(f, _)| *f == c.fields[0])
                         .expect("company field collected above")
                         .1;
-                    Column::Region(
+                    region_column(
                         (0..records.len())
                             .into_par_iter()
                             .map(|i| {
@@ -223,10 +421,16 @@ impl Features {
                 ),
             })
             .collect::<Vec<_>>();
+        let fast = companies
+            .iter()
+            .map(|(_, keys)| fast_keys(keys))
+            .collect();
         let mut features = Features {
             columns,
             companies,
             tf: Vec::new(),
+            fast,
+            tf_bits: Vec::new(),
         };
         features.tf = config
             .comparisons
@@ -238,13 +442,47 @@ impl Features {
                     Column::Company(k) => TermFrequencies::new(
                         features.companies[*k].1.iter().map(|k| k.trade.as_str()),
                     ),
-                    Column::Phones(_) | Column::Region(_) => {
+                    Column::Phones(_) | Column::Region(..) => {
                         TermFrequencies::new(std::iter::empty())
                     }
                 })
             })
             .collect();
+        features.tf_bits = (0..config.comparisons.len())
+            .map(|ci| {
+                features.tf[ci].as_ref().map(|tf| {
+                    (0..records.len())
+                        .map(|i| {
+                            let v = features.tf_value(ci, i);
+                            if v.is_empty() {
+                                0.0
+                            } else {
+                                (tf.u_average / tf.frequency(v)).log2() as f32
+                            }
+                        })
+                        .collect()
+                })
+            })
+            .collect();
         features
+    }
+
+    /// The term-frequency adjustment of comparison `ci` for record `i`'s value, in bits, when
+    /// the comparison has term frequencies.
+    pub fn tf_bits(&self, ci: usize, i: usize) -> Option<f32> {
+        self.tf_bits.get(ci)?.as_ref().map(|b| b[i])
+    }
+
+    /// Whether records `a` and `b` share the value term frequencies are counted on.
+    pub fn tf_shared(&self, ci: usize, a: usize, b: usize) -> bool {
+        match &self.columns[ci] {
+            Column::Company(k) => {
+                let f = &self.fast[*k];
+                f[a].trade_id != 0 && f[a].trade_id == f[b].trade_id
+            }
+            Column::Text(v) => !v[a].is_empty() && v[a] == v[b],
+            _ => false,
+        }
     }
 
     /// The company keys of `field`, when computed.
@@ -260,14 +498,14 @@ impl Features {
         match &self.columns[ci] {
             Column::Text(v) => &v[i],
             Column::Company(k) => &self.companies[*k].1[i].trade,
-            Column::Phones(_) | Column::Region(_) => "",
+            Column::Phones(_) | Column::Region(..) => "",
         }
     }
 
     /// A readable form of what comparison `ci` saw in record `i` (for explanations).
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
-            Column::Region(r) => r[i].as_ref().map(region_text).unwrap_or_default(),
+            Column::Region(r, _) => r[i].as_ref().map(region_text).unwrap_or_default(),
             Column::Text(v) => v[i].to_string(),
             Column::Phones(p) => p[i]
                 .iter()
@@ -303,10 +541,10 @@ impl Features {
                 }
             }
             Column::Company(k) => {
-                let keys = &self.companies[*k].1;
-                company_level(c.kind, &keys[a], &keys[b])
+                let keys = &self.fast[*k];
+                fast_level(c.kind, &keys[a], &keys[b])
             }
-            Column::Region(r) => region_level(r[a].as_ref(), r[b].as_ref()),
+            Column::Region(_, codes) => region_code_level(codes[a], codes[b]),
         }
     }
 
@@ -494,69 +732,19 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-fn company_level<'a>(kind: Kind, a: &'a CompanyKey, b: &'a CompanyKey) -> u8 {
-    match kind {
-        Kind::CompanyCore => {
-            let (x, y) = (a.core.as_str(), b.core.as_str());
-            if x.is_empty() || y.is_empty() {
-                0
-            } else if x == y {
-                1
-            } else if x.chars().count().min(y.chars().count()) >= 2
-                && (x.starts_with(y) || y.starts_with(x))
-            {
-                // One is the other's abbreviation (迅顺 / 迅顺货运代理).
-                2
-            } else if !a.trade.is_empty() && a.trade == b.trade {
-                // The same 字号: are the industry words an abbreviation or a typo of each
-                // other (华远 / 华远软件科技, 科技 / 网络科技, 软件科技 / 软件科枝), or another
-                // business (华远物流 / 华远软件科技)?
-                let rest = |k: &'a CompanyKey| k.core.strip_prefix(k.trade.as_str()).unwrap_or("");
-                let (p, q) = (rest(a), rest(b));
-                if p.is_empty() || q.is_empty() || p.contains(q) || q.contains(p) || within_one_edit(p, q) {
-                    2
-                } else {
-                    3
-                }
-            } else if x.chars().count().min(y.chars().count()) >= 4 && within_one_edit(x, y)
-                || dice(x, y) >= 0.5
-            {
-                4
-            } else {
-                5
-            }
-        }
-        Kind::CompanyRegion => region_level(a.region.as_ref(), b.region.as_ref()),
-        Kind::CompanyBranch => {
-            if a.core.is_empty() || b.core.is_empty() {
-                0
-            } else if a.branch == b.branch {
-                1
-            } else {
-                2
-            }
-        }
-        Kind::CompanyForm => match (&a.form, &b.form) {
-            (Some(x), Some(y)) => {
-                if company::form_class(x) == company::form_class(y) {
-                    1
-                } else {
-                    2
-                }
-            }
-            _ => 0,
-        },
-        _ => 0,
-    }
-}
-
-fn region_level(a: Option<&Region>, b: Option<&Region>) -> u8 {
-    match company::compare_regions(a, b) {
-        RegionMatch::Missing => 0,
-        RegionMatch::Same => 1,
-        RegionMatch::Compatible => 2,
-        RegionMatch::Different => 3,
-    }
+fn region_column(regions: Vec<Option<Region>>) -> Column {
+    let mut interner = Interner::default();
+    let codes = regions
+        .iter()
+        .map(|r| match r {
+            Some(r) => (
+                interner.id(&r.province),
+                r.city.as_deref().map(|c| interner.id(c)).unwrap_or(0),
+            ),
+            None => (0, 0),
+        })
+        .collect();
+    Column::Region(regions, codes)
 }
 
 fn region_text(r: &Region) -> String {

@@ -359,9 +359,6 @@ pub fn tf_adjustment(
     a: usize,
     b: usize,
 ) -> f64 {
-    let Some(tf) = features.tf.get(ci).and_then(|t| t.as_ref()) else {
-        return 0.0;
-    };
     let applies = match config.comparisons[ci].kind {
         Kind::CompanyCore => matches!(level, 1..=3),
         _ => level == 1,
@@ -369,11 +366,10 @@ pub fn tf_adjustment(
     if !applies {
         return 0.0;
     }
-    let (x, y) = (features.tf_value(ci, a), features.tf_value(ci, b));
-    if x.is_empty() || x != y {
-        return 0.0;
+    match features.tf_bits(ci, a) {
+        Some(bits) if features.tf_shared(ci, a, b) => bits as f64,
+        _ => 0.0,
     }
-    (tf.u_average / tf.frequency(x)).log2()
 }
 
 /// A pair's match weight.
