@@ -136,6 +136,25 @@ pub enum Error {
         limit: usize,
         hint: &'static str,
     },
+
+    /// The review queue was asked for in a format other than .xlsx.
+    #[error("{path}: 复核表只能写成 .xlsx (需要下拉列表、标色和隐藏列), 不支持 `{extension}`; 请把文件名改为 .xlsx, 例如 review.xlsx")]
+    ReviewFormat { path: PathBuf, extension: String },
+
+    /// A decisions file lacks a column crmkit needs.
+    #[error("{location}: 复核结论文件缺少列 {missing}; 应有表头 A行、B行、是否同一客户 (crmkit 写出的复核表自带这些列; CSV 示例: 第一行 `A行,B行,是否同一客户`, 之后如 `customers.xlsx:2,service.csv:8,是`)")]
+    DecisionColumns { location: String, missing: String },
+
+    /// A cell of a decisions file cannot be used.
+    #[error("{location} 第 {row} 行 {letter} 列 ({header}): \"{value}\" {problem}")]
+    Decision {
+        location: String,
+        row: u32,
+        letter: String,
+        header: String,
+        value: String,
+        problem: String,
+    },
 }
 
 /// Shorthand for results in this crate.
