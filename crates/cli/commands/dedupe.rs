@@ -20,12 +20,13 @@ pub fn run(args: DedupeArgs, shell: &mut Shell) -> Result<ExitStatus> {
 }
 
 /// Reads every input; `None` when one lacks required columns (reported).
-fn open(
-    inputs: &[PathBuf],
-    input: &DedupeInput,
-    shell: &mut Shell,
-) -> Result<Option<Session>> {
-    let template = Template::resolve(input.template.as_deref().context("--template is required")?)?;
+fn open(inputs: &[PathBuf], input: &DedupeInput, shell: &mut Shell) -> Result<Option<Session>> {
+    let template = Template::resolve(
+        input
+            .template
+            .as_deref()
+            .context("--template is required")?,
+    )?;
     let options = input.options()?;
     let started = Instant::now();
     let session = match Session::open(inputs, &template, &options)? {
@@ -48,7 +49,11 @@ fn open(
             .as_ref()
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        let kind = if input.existing { "已有主记录" } else { "读取" };
+        let kind = if input.existing {
+            "已有主记录"
+        } else {
+            "读取"
+        };
         shell.status(format!(
             "{kind} {}{sheet}: {} 行{}",
             input.name,
@@ -340,7 +345,11 @@ fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
     let verdict = if e.probability >= t.matched {
         format!("≥ {:.0}%: 同一客户, 自动合并", t.matched * 100.0)
     } else if e.probability >= t.review {
-        format!("在 {:.0}%–{:.0}% 之间: 进入人工复核", t.review * 100.0, t.matched * 100.0)
+        format!(
+            "在 {:.0}%–{:.0}% 之间: 进入人工复核",
+            t.review * 100.0,
+            t.matched * 100.0
+        )
     } else {
         format!("< {:.0}%: 不是同一客户", t.review * 100.0)
     };

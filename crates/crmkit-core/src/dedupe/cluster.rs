@@ -239,11 +239,9 @@ pub fn cluster(
                 } else {
                     (y, x)
                 };
-                let conflict = groups[small as usize].iter().any(|&p| {
-                    apart[p as usize]
-                        .iter()
-                        .any(|&q| local.find(q) == other)
-                });
+                let conflict = groups[small as usize]
+                    .iter()
+                    .any(|&p| apart[p as usize].iter().any(|&q| local.find(q) == other));
                 if conflict {
                     refused.push(link);
                     continue;

@@ -44,7 +44,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "核心名称不同",
         ],
         Kind::CompanyRegion => &["地区相同", "地区兼容 (省与其下的市)", "地区不同"],
-        Kind::CompanyBranch => &["同为总部或同一分支机构", "分支机构不同 (总部与分公司/办事处)"],
+        Kind::CompanyBranch => &[
+            "同为总部或同一分支机构",
+            "分支机构不同 (总部与分公司/办事处)",
+        ],
         Kind::CompanyForm => &["组织形式同类", "组织形式不同"],
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
             return if level == 1 {
@@ -218,12 +221,19 @@ fn fast_level(kind: Kind, a: &Fast, b: &Fast) -> u8 {
             } else if x.len().min(y.len()) >= 2 && (x.starts_with(y) || y.starts_with(x)) {
                 // One is the other's abbreviation (迅顺 / 迅顺货运代理).
                 2
+            } else if x.len().min(y.len()) >= 4 && x[..2] == y[..2] && one_edit(x, y) {
+                // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
+                2
             } else if a.trade_id != 0 && a.trade_id == b.trade_id {
                 // The same 字号: are the industry words an abbreviation or a typo of each
                 // other (科技 / 网络科技, 软件科技 / 软件科枝), or another business
                 // (华远物流 / 华远软件科技)?
                 let (p, q) = (&x[a.trade_len as usize..], &y[b.trade_len as usize..]);
-                if p.is_empty() || q.is_empty() || contains(p, q) || contains(q, p) || one_edit(p, q)
+                if p.is_empty()
+                    || q.is_empty()
+                    || contains(p, q)
+                    || contains(q, p)
+                    || one_edit(p, q)
                 {
                     2
                 } else {
@@ -421,10 +431,7 @@ impl Features {
                 ),
             })
             .collect::<Vec<_>>();
-        let fast = companies
-            .iter()
-            .map(|(_, keys)| fast_keys(keys))
-            .collect();
+        let fast = companies.iter().map(|(_, keys)| fast_keys(keys)).collect();
         let mut features = Features {
             columns,
             companies,
@@ -560,10 +567,30 @@ impl Features {
 
 /// Mail providers anyone can sign up with: sharing one says nothing about the company.
 const PUBLIC_MAIL: &[&str] = &[
-    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn",
-    "sohu.com", "139.com", "189.cn", "wo.cn", "aliyun.com", "tom.com", "21cn.com",
-    "gmail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com", "icloud.com",
-    "msn.com", "vip.qq.com", "vip.163.com", "vip.sina.com",
+    "qq.com",
+    "foxmail.com",
+    "163.com",
+    "126.com",
+    "yeah.net",
+    "sina.com",
+    "sina.cn",
+    "sohu.com",
+    "139.com",
+    "189.cn",
+    "wo.cn",
+    "aliyun.com",
+    "tom.com",
+    "21cn.com",
+    "gmail.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "msn.com",
+    "vip.qq.com",
+    "vip.163.com",
+    "vip.sina.com",
 ];
 
 /// The level of comparison `ci` in a packed comparison vector.
@@ -640,7 +667,8 @@ fn text_level(c: &Comparison, a: &str, b: &str) -> u8 {
         }
         Kind::Date => {
             let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-            let differing = x.len() == y.len() && x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1;
+            let differing =
+                x.len() == y.len() && x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1;
             let swapped = a.len() >= 10
                 && b.len() >= 10
                 && a[..4] == b[..4]
@@ -712,7 +740,11 @@ pub fn dice(a: &str, b: &str) -> f64 {
 /// apart; cheap for the short strings of company names.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
     let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if x.len() <= y.len() { (&x, &y) } else { (&y, &x) };
+    let (short, long) = if x.len() <= y.len() {
+        (&x, &y)
+    } else {
+        (&y, &x)
+    };
     match long.len() - short.len() {
         0 => {
             let diffs: Vec<usize> = (0..short.len()).filter(|&i| short[i] != long[i]).collect();

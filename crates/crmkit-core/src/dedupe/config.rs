@@ -392,7 +392,10 @@ impl Config {
         if !(t.veto < 0.0) {
             return Err(invalid(
                 "thresholds.veto".into(),
-                format!("expected a negative weight in bits (e.g. -10), found {}", t.veto),
+                format!(
+                    "expected a negative weight in bits (e.g. -10), found {}",
+                    t.veto
+                ),
             ));
         }
         let mut comparisons = Vec::new();
@@ -427,7 +430,10 @@ impl Config {
             if names.len() > 1 && kind != Kind::Phones {
                 return Err(invalid(
                     at("fields"),
-                    format!("only `phones` compares several fields; `{}` takes one", c.kind),
+                    format!(
+                        "only `phones` compares several fields; `{}` takes one",
+                        c.kind
+                    ),
                 ));
             }
             let fields = names
@@ -518,7 +524,10 @@ impl Config {
         if raw.blocking.keys.len() > 16 {
             return Err(invalid(
                 "blocking.keys".into(),
-                format!("at most 16 blocking keys, found {}", raw.blocking.keys.len()),
+                format!(
+                    "at most 16 blocking keys, found {}",
+                    raw.blocking.keys.len()
+                ),
             ));
         }
         if raw.blocking.max_block < 2 {
@@ -547,7 +556,8 @@ impl Config {
         for (key, text) in &raw.survivorship.fields {
             let at = format!("survivorship.fields.{key}");
             let index = field(&at, key)?;
-            survivorship[index] = Survivorship::parse(text, template).map_err(|m| invalid(at, m))?;
+            survivorship[index] =
+                Survivorship::parse(text, template).map_err(|m| invalid(at, m))?;
         }
 
         Ok(Config {
@@ -611,7 +621,11 @@ fn parse_key(
                         .filter(|&n: &usize| n > 0)
                         .ok_or_else(|| format!("`prefix` needs a length ≥ 1, found `{n}`"))?,
                 ),
-                _ => return Err(format!("`prefix` takes a field and a length, found `{part}`")),
+                _ => {
+                    return Err(format!(
+                        "`prefix` takes a field and a length, found `{part}`"
+                    ))
+                }
             },
             other => return Err(format!("unknown key function `{other}`; expected {FORMS}")),
         });

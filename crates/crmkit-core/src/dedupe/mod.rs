@@ -30,8 +30,7 @@ use crate::finding::Severity;
 use crate::template::Template;
 use crate::validate::{self, RunOptions};
 
-/// The column of a golden file holding the golden id.
-pub const GOLDEN_ID: &str = "golden_id";
+pub use golden::GOLDEN_ID;
 
 /// What to read and how.
 #[derive(Debug, Clone, Default)]
@@ -185,9 +184,7 @@ impl Session {
                         Some(text.parse::<u64>().map_err(|_| Error::InvalidTemplate {
                             file: path.display().to_string(),
                             key: format!("第 {} 行 {GOLDEN_ID}", row.number),
-                            message: format!(
-                                "主记录编号应为正整数 (如 17), 实际为 \"{text}\""
-                            ),
+                            message: format!("主记录编号应为正整数 (如 17), 实际为 \"{text}\""),
                         })?)
                     }
                     None => None,

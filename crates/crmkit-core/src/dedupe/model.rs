@@ -118,7 +118,11 @@ pub fn train(
                 // Add-half smoothing: a level never seen among random pairs is rare, not impossible.
                 let total: f64 = c[1..].iter().map(|&x| x as f64 + 0.5).sum();
                 std::iter::once(1.0)
-                    .chain(c[1..].iter().map(|&x| ((x as f64 + 0.5) / total).max(FLOOR)))
+                    .chain(
+                        c[1..]
+                            .iter()
+                            .map(|&x| ((x as f64 + 0.5) / total).max(FLOOR)),
+                    )
                     .collect()
             }
         };
@@ -138,7 +142,9 @@ pub fn train(
             None => {
                 let raw: Vec<f64> = (1..l).map(|k| 0.5f64.powi(k as i32 - 1)).collect();
                 let sum: f64 = raw.iter().sum();
-                std::iter::once(1.0).chain(raw.iter().map(|x| x / sum)).collect()
+                std::iter::once(1.0)
+                    .chain(raw.iter().map(|x| x / sum))
+                    .collect()
             }
         })
         .collect();
@@ -245,7 +251,11 @@ pub fn train(
 const MIN_SESSION_PAIRS: f64 = 20.0;
 
 /// The comparison-vector histogram of the pairs whose key mask passes `keep`.
-fn histogram_of(patterns: &[u64], keys: &[u16], keep: impl Fn(u16) -> bool + Sync) -> Vec<(u64, f64)> {
+fn histogram_of(
+    patterns: &[u64],
+    keys: &[u16],
+    keep: impl Fn(u16) -> bool + Sync,
+) -> Vec<(u64, f64)> {
     let map = patterns
         .par_chunks(1 << 16)
         .zip(keys.par_chunks(1 << 16))
@@ -397,7 +407,8 @@ pub fn weight_of(
 
 /// Whether one comparison of a pair alone weighs `thresholds.veto` bits or less.
 pub fn vetoed(model: &Model, config: &Config, pattern: u64) -> bool {
-    (0..config.comparisons.len()).any(|ci| model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto)
+    (0..config.comparisons.len())
+        .any(|ci| model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto)
 }
 
 /// The probability for a match weight.
