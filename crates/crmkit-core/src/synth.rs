@@ -131,9 +131,18 @@ pub fn truth_path(table: &Path) -> PathBuf {
     table.with_file_name(name)
 }
 
-/// Checks an output path before any work: a format crmkit writes, in a directory that exists.
-pub fn check_output(path: &Path) -> Result<OutputFormat> {
+/// Checks an output for `rows` data rows before any work: a format crmkit writes, in a
+/// directory that exists, and no more rows than an .xlsx sheet holds.
+pub fn check_output(path: &Path, rows: usize) -> Result<OutputFormat> {
     let format = OutputFormat::from_path(path)?;
+    if format == OutputFormat::Xlsx && rows > XLSX_MAX_ROWS {
+        return Err(Error::InvalidOption {
+            option: "rows",
+            message: format!(
+                "一个 .xlsx 工作表最多容纳 {XLSX_MAX_ROWS} 行数据, 要求 {rows} 行; 请输出 .csv"
+            ),
+        });
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -160,9 +169,12 @@ pub struct Synth {
     /// Cities of each province in [`PROVINCES`].
     province_cities: Vec<Vec<u8>>,
     /// Character → its group in [`HOMOPHONES`].
-    homophones: HashMap<char, usize>,
+    homophones: HashMap<char, usize, Fast>,
     /// Character → its pinyin ([`POOL`]).
-    pinyin: HashMap<char, &'static str>,
+    pinyin: HashMap<char, &'static str, Fast>,
+    /// Running totals of the weights of [`INDUSTRIES`] and [`CITIES`].
+    industry_weights: Vec<u32>,
+    city_weights: Vec<u32>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +191,7 @@ const STREAM_CORE: u64 = 2;
 const STREAM_ENTITY: u64 = 3;
 const STREAM_DOMAIN: u64 = 4;
 const STREAM_RECORD: u64 = 5;
+const STREAM_CONTACT: u64 = 6;
 
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -216,6 +229,12 @@ impl Rng {
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
+    }
+
+    /// An index drawn in proportion to the weights whose running totals are `totals`.
+    fn cumulative(&mut self, totals: &[u32]) -> usize {
+        let r = self.below(totals.last().copied().unwrap_or(1) as usize) as u32;
+        totals.partition_point(|&t| t <= r)
     }
 
     /// An index drawn in proportion to `weight(item)`.
@@ -350,14 +369,51 @@ impl Core {
     }
 }
 
+/// A hasher for the planning sets: their keys are already well mixed or small, and SipHash's
+/// protection against crafted keys is not needed here. (No set is ever iterated, so the order
+/// of a hash table never reaches the output.)
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl std::hash::Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = mix(self.0 ^ n);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<MixHasher>;
+
 /// Names already taken, so that two companies never have the same name (nor one that a
 /// dropped region would make the same).
 #[derive(Default)]
 struct Names {
-    with_region: HashSet<u128>,
-    without_region: HashSet<u128>,
-    any: HashSet<u128>,
-    branches: HashSet<(u32, u8)>,
+    with_region: HashSet<u128, Fast>,
+    without_region: HashSet<u128, Fast>,
+    any: HashSet<u128, Fast>,
+    branches: HashSet<(u32, u8), Fast>,
 }
 
 impl Names {
@@ -474,7 +530,7 @@ impl Synth {
                     .collect()
             })
             .collect();
-        let mut homophones = HashMap::new();
+        let mut homophones = HashMap::default();
         for (i, group) in HOMOPHONES.iter().enumerate() {
             for c in group.chars() {
                 homophones.insert(c, i);
@@ -491,6 +547,8 @@ impl Synth {
             province_cities,
             homophones,
             pinyin,
+            industry_weights: running_totals(INDUSTRIES.iter().map(|i| i.2)),
+            city_weights: running_totals(CITIES.iter().map(|c| c.weight)),
         };
         synth.plan(options);
         Ok(synth)
@@ -574,8 +632,8 @@ impl Synth {
         }
 
         // Which names are shared.
-        let mut zihao_count: HashMap<Zihao, u32> = HashMap::new();
-        let mut name_count: HashMap<(Zihao, u8), u32> = HashMap::new();
+        let mut zihao_count: HashMap<Zihao, u32, Fast> = HashMap::default();
+        let mut name_count: HashMap<(Zihao, u8), u32, Fast> = HashMap::default();
         for core in &cores {
             *zihao_count.entry(core.zihao).or_default() += 1;
             *name_count.entry((core.zihao, core.industry)).or_default() += 1;
@@ -685,7 +743,7 @@ impl Synth {
             }
             Kind::Lookalike(Lookalike::OtherIndustry) => {
                 while core.industry == a.industry {
-                    core.industry = rng.weighted(INDUSTRIES, |i| i.2) as u8;
+                    core.industry = rng.cumulative(&self.industry_weights) as u8;
                 }
                 core.form = draw_form(&mut rng, core.industry);
                 if rng.chance(0.5) {
@@ -698,7 +756,7 @@ impl Synth {
             Kind::Lookalike(Lookalike::Branch) => {
                 let mut city = a.city;
                 while city == a.city {
-                    city = rng.weighted(CITIES, |c| c.weight) as u8;
+                    city = rng.cumulative(&self.city_weights) as u8;
                 }
                 let section = INDUSTRIES[a.industry as usize].1;
                 let suffix = if matches!(section, 'F' | 'H') && rng.chance(0.4) {
@@ -739,7 +797,7 @@ impl Synth {
             }
             z
         };
-        let industry = rng.weighted(INDUSTRIES, |i| i.2) as u8;
+        let industry = rng.cumulative(&self.industry_weights) as u8;
         let form = draw_form(rng, industry);
         let (region, city) = self.draw_region(rng);
         Core {
@@ -756,7 +814,7 @@ impl Synth {
     /// A region for a name (none, a province or a city) and the city the company is in.
     fn draw_region(&self, rng: &mut Rng) -> (Option<Region>, u8) {
         match rng.below(100) {
-            0..=11 => (None, rng.weighted(CITIES, |c| c.weight) as u8),
+            0..=11 => (None, rng.cumulative(&self.city_weights) as u8),
             12..=21 => {
                 let p = rng.below(PROVINCES.len());
                 let cities = &self.province_cities[p];
@@ -764,7 +822,7 @@ impl Synth {
                 (Some(Region::Province(p as u8)), city)
             }
             _ => {
-                let c = rng.weighted(CITIES, |c| c.weight) as u8;
+                let c = rng.cumulative(&self.city_weights) as u8;
                 (Some(Region::City(c)), c)
             }
         }
@@ -827,16 +885,7 @@ impl Synth {
     /// it ([`truth_path`]), both through [`write::atomic_write`]. If the truth cannot be
     /// written, the table is removed again.
     pub fn write(&self, path: &Path) -> Result<Written> {
-        let format = check_output(path)?;
-        if format == OutputFormat::Xlsx && self.len() > XLSX_MAX_ROWS {
-            return Err(Error::InvalidOption {
-                option: "rows",
-                message: format!(
-                    "一个 .xlsx 工作表最多容纳 {XLSX_MAX_ROWS} 行数据, 要求 {} 行; 请输出 .csv",
-                    self.len()
-                ),
-            });
-        }
+        check_output(path, self.len())?;
         let headers = self.headers();
         let text_columns: Vec<usize> = self
             .template
@@ -852,7 +901,7 @@ impl Synth {
             &text_columns,
             &self.template.title,
             self.len(),
-            |i| self.row(i).into_iter().map(Cow::Owned),
+            |i| self.cells(i).into_iter(),
         )?;
         let truth = truth_path(path);
         let written = write::write_rows(
@@ -876,6 +925,15 @@ impl Synth {
             truth,
         })
     }
+}
+
+fn running_totals(weights: impl Iterator<Item = u32>) -> Vec<u32> {
+    weights
+        .scan(0, |total, w| {
+            *total += w;
+            Some(*total)
+        })
+        .collect()
 }
 
 fn draw_pool_char(rng: &mut Rng) -> char {
@@ -959,9 +1017,9 @@ struct Contact {
 /// A company with everything its records draw on.
 #[derive(Debug, Clone)]
 struct Entity {
-    core: Core,
     credit: String,
-    contacts: [Contact; 3],
+    /// The contacts a record needs: the first always, others when a record names another.
+    contacts: Vec<Contact>,
     district: usize,
     address: String,
     /// 年采购额 in hundredths of 万元.
@@ -971,27 +1029,27 @@ struct Entity {
 }
 
 impl Synth {
-    fn entity_data(&self, e: u32) -> Entity {
-        let core = self.core(e);
+    /// Company `e` with its name parts `core` and its first `contacts` contacts (1 to 3). Each
+    /// contact has a stream of its own, so the first is the same however many are made.
+    fn entity_data(&self, e: u32, core: Core, contacts: usize) -> Entity {
         let mut rng = Rng::stream(self.seed, STREAM_ENTITY, u64::from(e));
         let city = &CITIES[core.city as usize];
         let district = rng.below(city.districts.len());
         let credit = credit_code(&mut rng, city.districts[district].1, core.individual());
         let domain = self.domain(e, &core);
-        let first = contact(&mut rng, domain.as_deref());
-        let mut second = contact(&mut rng, domain.as_deref());
-        while second.name == first.name {
-            second = contact(&mut rng, domain.as_deref());
-        }
-        let mut third = contact(&mut rng, domain.as_deref());
-        while third.name == first.name || third.name == second.name {
-            third = contact(&mut rng, domain.as_deref());
+        let mut people: Vec<Contact> = Vec::with_capacity(contacts);
+        for k in 0..contacts as u64 {
+            let mut stream = Rng::stream(self.seed, STREAM_CONTACT, (u64::from(e) << 2) | k);
+            let mut person = contact(&mut stream, domain.as_deref());
+            while people.iter().any(|p| p.name == person.name) {
+                person = contact(&mut stream, domain.as_deref());
+            }
+            people.push(person);
         }
         let address = address(&mut rng, city.districts[district].0);
         Entity {
-            core,
             credit,
-            contacts: [first, second, third],
+            contacts: people,
             district,
             address,
             purchase: purchase(&mut rng),
@@ -1056,8 +1114,11 @@ impl Synth {
 /// its GB 11714 check character, the GB 32100 check character.
 fn credit_code(rng: &mut Rng, region: u32, individual: bool) -> String {
     const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut code: Vec<char> = vec!['9', if individual { '2' } else { '1' }];
-    code.extend(format!("{region:06}").chars());
+    let mut code: Vec<char> = Vec::with_capacity(18);
+    code.extend(['9', if individual { '2' } else { '1' }]);
+    for power in [100_000, 10_000, 1000, 100, 10, 1] {
+        code.push(char::from(b'0' + (region / power % 10) as u8));
+    }
     if rng.chance(0.65) {
         // Codes issued since 2015 start their 主体标识码 with MA.
         code.extend(['M', 'A']);
@@ -1276,11 +1337,15 @@ impl Synth {
     /// The cells of row `i` (0-based), in template order. Depends only on the plan: rows can be
     /// built in any order, on any thread.
     pub fn row(&self, i: usize) -> Vec<String> {
+        self.cells(i).into_iter().map(Cow::into_owned).collect()
+    }
+
+    /// [`Synth::row`] without copying the values that are constants.
+    fn cells(&self, i: usize) -> Vec<Cow<'static, str>> {
         let plan = self.rows[i];
         let e = plan.entity;
-        let entity = self.entity_data(e);
+        let core = &self.core(e);
         let flags = self.entities[e as usize].flags;
-        let core = &entity.core;
         let mut rng = Rng::stream(
             self.seed,
             STREAM_RECORD,
@@ -1306,7 +1371,9 @@ impl Synth {
         let mut with_credit = rng.chance(0.6);
         let mut wide = Wide::None;
         let mut contact_space = rng.chance(0.02);
-        let mut remark = rng.chance(0.25).then(|| rng.pick(REMARKS).to_string());
+        let mut remark: Option<Cow<'static, str>> =
+            rng.chance(0.25).then(|| Cow::Borrowed(*rng.pick(REMARKS)));
+        let mut moved = false;
 
         if plan.record > 0 {
             let wanted = 1 + rng.weighted(&[45u32, 35, 20], |&w| w);
@@ -1354,9 +1421,7 @@ impl Synth {
                     Variation::PhoneFormat => phone_format = 1 + rng.below(8),
                     Variation::OtherContact => {
                         contact = 1 + rng.below(2);
-                        if rng.chance(0.3) {
-                            remark = Some(format!("原联系人{}已调岗", entity.contacts[0].name));
-                        }
+                        moved = rng.chance(0.3);
                     }
                     Variation::Email => {
                         email_mode = match rng.below(4) {
@@ -1371,6 +1436,10 @@ impl Synth {
             }
         }
 
+        let entity = self.entity_data(e, *core, contact + 1);
+        if moved {
+            remark = Some(format!("原联系人{}已调岗", entity.contacts[0].name).into());
+        }
         let person = &entity.contacts[contact];
         let city = &CITIES[core.city as usize];
         let duplicate = plan.record > 0;
@@ -1393,45 +1462,46 @@ impl Synth {
             entity.owner
         };
 
-        let mut cells: Vec<String> = Vec::with_capacity(self.columns.len());
+        let mut cells: Vec<Cow<'static, str>> = Vec::with_capacity(self.columns.len());
+        let none = || Cow::Borrowed("");
         for column in &self.columns {
-            let value = match column {
+            let value: Cow<'static, str> = match column {
                 Column::CustomerCode => {
                     if rng.chance(0.03) {
-                        String::new()
+                        none()
                     } else {
                         let system = (plan.record as usize + e as usize) % 3;
-                        format!("{}{:07}", ["KH", "XS-", "FW"][system], i + 1)
+                        format!("{}{:07}", ["KH", "XS-", "FW"][system], i + 1).into()
                     }
                 }
-                Column::CustomerName => self.render_name(core, &name, &mut rng),
+                Column::CustomerName => self.render_name(core, &name, &mut rng).into(),
                 Column::CreditCode => {
                     if !with_credit {
-                        String::new()
+                        none()
                     } else if wide == Wide::Credit {
-                        full_width(&entity.credit)
+                        full_width(&entity.credit).into()
                     } else if rng.chance(0.05) {
-                        entity.credit.to_lowercase()
+                        entity.credit.to_lowercase().into()
                     } else {
-                        entity.credit.clone()
+                        entity.credit.clone().into()
                     }
                 }
                 Column::ContactName => {
                     if contact_space {
                         let mut chars = person.name.chars();
                         let first: String = chars.next().into_iter().collect();
-                        format!("{first} {}", chars.as_str())
+                        format!("{first} {}", chars.as_str()).into()
                     } else {
-                        person.name.clone()
+                        person.name.clone().into()
                     }
                 }
-                Column::ContactTitle => person.title.to_string(),
+                Column::ContactTitle => person.title.into(),
                 Column::Mobile => {
                     let text = phone(person.mobile, phone_format);
                     if wide == Wide::Phone {
-                        full_width(&text)
+                        full_width(&text).into()
                     } else {
-                        text
+                        text.into()
                     }
                 }
                 Column::Email => {
@@ -1442,9 +1512,9 @@ impl Synth {
                         EmailMode::Other => person.other_email.clone(),
                     };
                     if wide == Wide::Email {
-                        full_width(&text)
+                        full_width(&text).into()
                     } else {
-                        text
+                        text.into()
                     }
                 }
                 Column::Industry => {
@@ -1454,25 +1524,25 @@ impl Synth {
                         .find(|s| s.0 == letter)
                         .unwrap_or(&SECTIONS[2]);
                     match rng.below(100) {
-                        0..=87 => section.1.to_string(),
-                        88..=93 => section.2.to_string(),
-                        94..=96 => section.0.to_string(),
-                        _ => format!("{} {}", section.0, section.1),
+                        0..=87 => section.1.into(),
+                        88..=93 => section.2.into(),
+                        94..=96 => section.0.to_string().into(),
+                        _ => format!("{} {}", section.0, section.1).into(),
                     }
                 }
                 Column::Level => {
                     let (value, synonyms) = LEVELS[level_of(purchase)];
                     if rng.chance(0.1) {
-                        rng.pick(&synonyms).to_string()
+                        (*rng.pick(&synonyms)).into()
                     } else {
-                        value.to_string()
+                        value.into()
                     }
                 }
                 Column::AnnualPurchase => match rng.below(100) {
-                    0..=7 => String::new(),
-                    8..=79 => hundredths(purchase),
-                    80..=89 => format!("{}万", hundredths(purchase)),
-                    _ => format!("{}元", purchase * 100),
+                    0..=7 => none(),
+                    8..=79 => hundredths(purchase).into(),
+                    80..=89 => format!("{}万", hundredths(purchase)).into(),
+                    _ => format!("{}元", purchase * 100).into(),
                 },
                 Column::Demand => {
                     if rng.chance(0.45) {
@@ -1482,48 +1552,50 @@ impl Synth {
                                 "计划采购{}套{product}，预算约{}万元",
                                 rng.range(2, 500),
                                 rng.range(1, 200)
-                            ),
-                            1 => format!("咨询{product}价格，要求{}月前交付", rng.range(1, 12)),
-                            2 => format!("需要上门演示{product}"),
-                            _ => format!("续签{product}年度合同"),
+                            )
+                            .into(),
+                            1 => format!("咨询{product}价格，要求{}月前交付", rng.range(1, 12))
+                                .into(),
+                            2 => format!("需要上门演示{product}").into(),
+                            _ => format!("续签{product}年度合同").into(),
                         }
                     } else {
-                        String::new()
+                        none()
                     }
                 }
                 Column::Status => {
                     let (value, _, synonyms) = STATUSES[status];
                     if rng.chance(0.08) {
-                        rng.pick(&synonyms).to_string()
+                        (*rng.pick(&synonyms)).into()
                     } else {
-                        value.to_string()
+                        value.into()
                     }
                 }
-                Column::NextFollowup => followup(&mut rng),
+                Column::NextFollowup => followup(&mut rng).into(),
                 Column::Province => {
                     if rng.chance(0.05) {
-                        String::new()
+                        none()
                     } else {
-                        city.province.to_string()
+                        city.province.into()
                     }
                 }
                 Column::City => {
                     if rng.chance(0.05) {
-                        String::new()
+                        none()
                     } else if city.city.is_empty() {
-                        city.districts[entity.district].0.to_string()
+                        city.districts[entity.district].0.into()
                     } else {
-                        city.city.to_string()
+                        city.city.into()
                     }
                 }
                 Column::Address => match rng.below(100) {
-                    0..=9 => String::new(),
-                    10..=19 => format!("{}{}{}", city.province, city.city, entity.address),
-                    _ => entity.address.clone(),
+                    0..=9 => none(),
+                    10..=19 => format!("{}{}{}", city.province, city.city, entity.address).into(),
+                    _ => entity.address.clone().into(),
                 },
-                Column::Owner => OWNERS[owner].to_string(),
-                Column::Remarks => remark.take().unwrap_or_default(),
-                Column::Other => String::new(),
+                Column::Owner => OWNERS[owner].into(),
+                Column::Remarks => remark.take().unwrap_or_else(none),
+                Column::Other => none(),
             };
             cells.push(value);
         }
@@ -1534,10 +1606,10 @@ impl Synth {
     }
 
     /// Puts one value no repair can fix into a row.
-    fn spoil(&self, cells: &mut [String], kind: u8, entity: &Entity, rng: &mut Rng) {
+    fn spoil(&self, cells: &mut [Cow<'static, str>], kind: u8, entity: &Entity, rng: &mut Rng) {
         let mut set = |column: Column, value: String| {
             if let Some(i) = self.columns.iter().position(|c| *c == column) {
-                cells[i] = value;
+                cells[i] = value.into();
             }
         };
         match kind {
@@ -1899,6 +1971,16 @@ mod tests {
     }
 
     #[test]
+    fn cumulative_draws_like_weighted() {
+        let weights = [3u32, 0, 5, 1];
+        let totals = running_totals(weights.iter().copied());
+        let (mut a, mut b) = (Rng(9), Rng(9));
+        for _ in 0..1000 {
+            assert_eq!(a.cumulative(&totals), b.weighted(&weights, |&w| w));
+        }
+    }
+
+    #[test]
     fn bad_options_are_refused() {
         let refused = |options: SynthOptions| match Synth::new(&options) {
             Err(Error::InvalidOption { option, .. }) => option,
@@ -1926,7 +2008,7 @@ mod tests {
     fn generated_credit_codes_pass_the_check() {
         let s = synth(3000, 42, 0.0);
         for e in 0..s.entities.len() as u32 {
-            let code = s.entity_data(e).credit;
+            let code = s.entity_data(e, s.core(e), 1).credit;
             assert!(checks::credit_code(&code).is_ok(), "{code}");
         }
         let col = column(&s, "credit_code");
@@ -2111,8 +2193,8 @@ mod tests {
                 Lookalike::OtherIndustry => assert_ne!(mine.industry, theirs.industry),
                 Lookalike::Branch => assert!(mine.branch.is_some() && mine.city != theirs.city),
             }
-            let a = s.entity_data(anchor - 1);
-            let b = s.entity_data(id - 1);
+            let a = s.entity_data(anchor - 1, theirs, 1);
+            let b = s.entity_data(id - 1, mine, 1);
             assert_ne!(a.credit, b.credit);
             let their_rows = &groups[&anchor];
             for &i in group {
