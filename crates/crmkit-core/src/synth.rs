@@ -936,6 +936,34 @@ fn running_totals(weights: impl Iterator<Item = u32>) -> Vec<u32> {
         .collect()
 }
 
+/// Pieces joined into a string allocated once at its final size (`format!` regrows its
+/// buffer as it goes, which showed in profiles).
+fn concat(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_number(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - start..width {
+        out.push('0');
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
 fn draw_pool_char(rng: &mut Rng) -> char {
     let total = 3 * POOL_COMMON + (POOL.len() - POOL_COMMON);
     let r = rng.below(total);
@@ -1010,8 +1038,10 @@ struct Contact {
     title: &'static str,
     mobile: u64,
     email: String,
-    /// A second address of the same person, at a free mail provider.
-    other_email: String,
+    /// The pinyin part of the e-mail address.
+    local: String,
+    /// The seed of [`Contact::other_email`].
+    other: u64,
 }
 
 /// A company with everything its records draw on.
@@ -1090,22 +1120,21 @@ impl Synth {
     }
 
     fn make_domain(&self, rng: &mut Rng, core: &Core) -> String {
-        let syllables: Vec<&str> = core
-            .zihao
-            .chars()
-            .iter()
-            .map(|c| self.pinyin.get(c).copied().unwrap_or("x"))
-            .collect();
-        let full = syllables.concat();
-        let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
+        let mut full = String::with_capacity(24);
+        let mut initials = String::with_capacity(4);
+        for c in core.zihao.chars() {
+            let syllable = self.pinyin.get(c).copied().unwrap_or("x");
+            full.push_str(syllable);
+            initials.push_str(&syllable[..1]);
+        }
         let tag = INDUSTRIES[core.industry as usize].3;
         let tld = [".com", ".cn", ".com.cn", ".net"][rng.weighted(&[60u32, 15, 20, 5], |&w| w)];
         match rng.below(100) {
-            0..=34 => format!("{full}{tld}"),
-            35..=54 => format!("{full}-{tag}{tld}"),
-            55..=69 => format!("{full}{tag}{tld}"),
-            70..=84 => format!("{initials}{tag}{tld}"),
-            _ => format!("{}{full}{tld}", CITIES[core.city as usize].pinyin),
+            0..=34 => concat(&[&full, tld]),
+            35..=54 => concat(&[&full, "-", tag, tld]),
+            55..=69 => concat(&[&full, tag, tld]),
+            70..=84 => concat(&[&initials, tag, tld]),
+            _ => concat(&[CITIES[core.city as usize].pinyin, &full, tld]),
         }
     }
 }
@@ -1137,6 +1166,7 @@ fn credit_code(rng: &mut Rng, region: u32, individual: bool) -> String {
 
 /// A person's name and its pinyin syllables (surname first).
 fn person(rng: &mut Rng) -> (String, Vec<&'static str>) {
+    // At most a compound surname and two given characters.
     let plain = SURNAMES.len() - COMPOUND_SURNAMES;
     let (surname, surname_py) = if rng.chance(0.01) {
         SURNAMES[plain + rng.below(COMPOUND_SURNAMES)]
@@ -1148,8 +1178,10 @@ fn person(rng: &mut Rng) -> (String, Vec<&'static str>) {
             SURNAMES[rng.below(plain)]
         }
     };
-    let mut name = surname.to_string();
-    let mut syllables = vec![surname_py];
+    let mut name = String::with_capacity(12);
+    name.push_str(surname);
+    let mut syllables = Vec::with_capacity(3);
+    syllables.push(surname_py);
     let given = if rng.chance(0.3) { 1 } else { 2 };
     for _ in 0..given {
         let (c, py) = *rng.pick(GIVEN);
@@ -1163,66 +1195,86 @@ fn contact(rng: &mut Rng, domain: Option<&str>) -> Contact {
     let (name, syllables) = person(rng);
     let surname = syllables[0];
     let given = syllables[1..].concat();
-    let initials: String = syllables[1..]
-        .iter()
-        .filter_map(|s| s.chars().next())
-        .collect();
-    let local = match rng.below(100) {
-        0..=34 => format!("{surname}{given}"),
-        35..=49 => format!("{given}.{surname}"),
-        50..=69 => format!("{surname}{initials}"),
-        70..=79 => format!("{surname}.{given}"),
-        80..=89 => format!(
-            "{}{initials}{}",
-            surname.chars().next().unwrap_or('x'),
-            rng.range(10, 99)
-        ),
-        _ => format!("{surname}{given}{}", rng.range(1, 99)),
-    };
-    let free = |rng: &mut Rng, local: &str| {
-        let provider = FREE_MAIL[rng.weighted(FREE_MAIL, |m| m.1)].0;
-        if provider == "qq.com" {
-            format!("{}@qq.com", rng.range(10_000, 3_999_999_999))
-        } else {
-            format!("{local}@{provider}")
+    let initials: String = syllables[1..].iter().map(|s| &s[..1]).collect();
+    let mut local = String::with_capacity(24);
+    match rng.below(100) {
+        0..=34 => local.extend([surname, &given]),
+        35..=49 => local.extend([&given, ".", surname]),
+        50..=69 => local.extend([surname, &initials]),
+        70..=79 => local.extend([surname, ".", &given]),
+        80..=89 => {
+            local.extend([&surname[..1], &initials]);
+            push_number(&mut local, rng.range(10, 99), 0);
         }
-    };
-    let email = match domain {
-        Some(domain) if rng.chance(0.75) => format!("{local}@{domain}"),
-        _ => free(rng, &local),
-    };
-    let other_local = format!("{local}{}", rng.range(1, 999));
-    let mut other_email = free(rng, &other_local);
-    if other_email == email {
-        other_email = format!("{local}{}@163.com", rng.range(1000, 9999));
+        _ => {
+            local.extend([surname, &given]);
+            push_number(&mut local, rng.range(1, 99), 0);
+        }
     }
+    let email = match domain {
+        Some(domain) if rng.chance(0.75) => concat(&[&local, "@", domain]),
+        _ => free_mail(rng, &local),
+    };
     let prefix = u64::from(*rng.pick(MOBILE_PREFIXES));
     Contact {
         name,
         title: rng.pick::<&str>(TITLES),
         mobile: prefix * 100_000_000 + rng.range(0, 99_999_999),
         email,
-        other_email,
+        local,
+        other: rng.next(),
+    }
+}
+
+/// An address at a free mail provider: a QQ number, or the local part at 163.com and others.
+fn free_mail(rng: &mut Rng, local: &str) -> String {
+    let provider = FREE_MAIL[rng.weighted(FREE_MAIL, |m| m.1)].0;
+    let mut text = String::with_capacity(local.len() + 16);
+    if provider == "qq.com" {
+        push_number(&mut text, rng.range(10_000, 3_999_999_999), 0);
+        text.push_str("@qq.com");
+    } else {
+        text.extend([local, "@", provider]);
+    }
+    text
+}
+
+impl Contact {
+    /// Another address of the same person, at a free mail provider (made only for the records
+    /// that show it).
+    fn other_email(&self) -> String {
+        let mut rng = Rng(self.other);
+        let mut local = self.local.clone();
+        push_number(&mut local, rng.range(1, 999), 0);
+        let mut text = free_mail(&mut rng, &local);
+        if text == self.email {
+            text = self.local.clone();
+            push_number(&mut text, rng.range(1000, 9999), 0);
+            text.push_str("@163.com");
+        }
+        text
     }
 }
 
 fn address(rng: &mut Rng, district: &str) -> String {
     let road = rng.pick(ROADS);
-    let number = rng.range(1, 999);
+    let mut text = String::with_capacity(96);
+    text.extend([district, road]);
+    push_number(&mut text, rng.range(1, 999), 0);
+    text.push('号');
     if rng.chance(0.3) {
-        return format!("{district}{road}{number}号");
+        return text;
     }
-    let building: String = [draw_pool_char(rng), draw_pool_char(rng)]
-        .into_iter()
-        .collect();
-    let kind = rng.pick(BUILDINGS);
+    text.extend([draw_pool_char(rng), draw_pool_char(rng)]);
+    text.push_str(rng.pick::<&str>(BUILDINGS));
     let floor = rng.range(1, 30);
     if rng.chance(0.4) {
-        let block = char::from(b'A' + rng.below(4) as u8);
-        format!("{district}{road}{number}号{building}{kind}{block}座{floor}层")
-    } else {
-        format!("{district}{road}{number}号{building}{kind}{floor}层")
+        text.push(char::from(b'A' + rng.below(4) as u8));
+        text.push('座');
     }
+    push_number(&mut text, floor, 0);
+    text.push('层');
+    text
 }
 
 /// 年采购额 in hundredths of 万元, never on a band's edge (10 or 50).
@@ -1336,6 +1388,10 @@ enum Wide {
 impl Synth {
     /// The cells of row `i` (0-based), in template order. Depends only on the plan: rows can be
     /// built in any order, on any thread.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not less than [`Synth::len`].
     pub fn row(&self, i: usize) -> Vec<String> {
         self.cells(i).into_iter().map(Cow::into_owned).collect()
     }
@@ -1471,7 +1527,10 @@ impl Synth {
                         none()
                     } else {
                         let system = (plan.record as usize + e as usize) % 3;
-                        format!("{}{:07}", ["KH", "XS-", "FW"][system], i + 1).into()
+                        let mut code = String::with_capacity(12);
+                        code.push_str(["KH", "XS-", "FW"][system]);
+                        push_number(&mut code, i as u64 + 1, 7);
+                        code.into()
                     }
                 }
                 Column::CustomerName => self.render_name(core, &name, &mut rng).into(),
@@ -1509,7 +1568,7 @@ impl Synth {
                         EmailMode::Plain => person.email.clone(),
                         EmailMode::Upper => person.email.to_uppercase(),
                         EmailMode::Missing => String::new(),
-                        EmailMode::Other => person.other_email.clone(),
+                        EmailMode::Other => person.other_email(),
                     };
                     if wide == Wide::Email {
                         full_width(&text).into()
@@ -1600,13 +1659,26 @@ impl Synth {
             cells.push(value);
         }
         if plan.invalid != 0 {
-            self.spoil(&mut cells, plan.invalid, &entity, &mut rng);
+            self.spoil(
+                &mut cells,
+                plan.invalid,
+                &entity.credit,
+                person.mobile,
+                &mut rng,
+            );
         }
         cells
     }
 
     /// Puts one value no repair can fix into a row.
-    fn spoil(&self, cells: &mut [Cow<'static, str>], kind: u8, entity: &Entity, rng: &mut Rng) {
+    fn spoil(
+        &self,
+        cells: &mut [Cow<'static, str>],
+        kind: u8,
+        credit: &str,
+        mobile: u64,
+        rng: &mut Rng,
+    ) {
         let mut set = |column: Column, value: String| {
             if let Some(i) = self.columns.iter().position(|c| *c == column) {
                 cells[i] = value.into();
@@ -1615,7 +1687,7 @@ impl Synth {
         match kind {
             1 => {
                 // A digit lost or one too many.
-                let digits = entity.contacts[0].mobile.to_string();
+                let digits = mobile.to_string();
                 let bad = if rng.chance(0.5) {
                     digits[..10].to_string()
                 } else {
@@ -1658,7 +1730,7 @@ impl Synth {
             }
             4 => {
                 // A wrong check character.
-                let mut code: Vec<char> = entity.credit.chars().collect();
+                let mut code: Vec<char> = credit.chars().collect();
                 let last = code[17];
                 let wrong = loop {
                     let c = char::from(*rng.pick(b"0123456789ABCDEFGHJKLMNPQRTUWXY"));
@@ -1716,7 +1788,7 @@ impl Synth {
         match region {
             Some(region) if core.bracketed != style.flip_region => {
                 parts.push(span.into());
-                parts.push(format!("{open}{region}{close}").into());
+                parts.push(concat(&[open, region, close]).into());
             }
             Some(region) => {
                 parts.push(region.into());
@@ -1814,18 +1886,21 @@ fn full_width(text: &str) -> String {
 
 /// A mobile number written one of the ways people write them; all are repaired by crmkit.
 fn phone(number: u64, format: usize) -> String {
-    let d = number.to_string();
+    let mut d = String::with_capacity(24);
+    push_number(&mut d, number, 0);
+    if format == 0 {
+        return d;
+    }
     let (a, b, c) = (&d[..3], &d[3..7], &d[7..]);
     match format {
-        0 => d.clone(),
-        1 => format!("{a} {b} {c}"),
-        2 => format!("{a}-{b}-{c}"),
-        3 => format!("+86 {a} {b} {c}"),
-        4 => format!("+86-{d}"),
-        5 => format!("86-{d}"),
-        6 => format!("0086 {d}"),
-        7 => format!("手机：{d}"),
-        _ => format!("(+86){d}"),
+        1 => concat(&[a, " ", b, " ", c]),
+        2 => concat(&[a, "-", b, "-", c]),
+        3 => concat(&["+86 ", a, " ", b, " ", c]),
+        4 => concat(&["+86-", &d]),
+        5 => concat(&["86-", &d]),
+        6 => concat(&["0086 ", &d]),
+        7 => concat(&["手机：", &d]),
+        _ => concat(&["(+86)", &d]),
     }
 }
 
@@ -1839,13 +1914,24 @@ fn followup(rng: &mut Rng) -> String {
     });
     let day = start.add_days(rng.range(0, 1095) as i64).unwrap_or(start);
     let (hour, minute) = (rng.range(9, 17), if rng.chance(0.5) { 0 } else { 30 });
-    let (y, m, d) = (day.year, day.month, day.day);
-    match rng.below(100) {
-        0..=69 => format!("{y}-{m:02}-{d:02} {hour:02}:{minute:02}"),
-        70..=84 => format!("{y}/{m}/{d} {hour}:{minute:02}"),
-        85..=94 => format!("{y}年{m}月{d}日 {hour}:{minute:02}"),
-        _ => format!("{y}-{m:02}-{d:02} {hour:02}:{minute:02}:00"),
+    let (y, m, d) = (day.year as u64, u64::from(day.month), u64::from(day.day));
+    // Separators after year, month, day and hour, and the width of the numbers after the year.
+    let (seps, width, seconds) = match rng.below(100) {
+        0..=69 => (["-", "-", " ", ":"], 2, false),
+        70..=84 => (["/", "/", " ", ":"], 0, false),
+        85..=94 => (["年", "月", "日 ", ":"], 0, false),
+        _ => (["-", "-", " ", ":"], 2, true),
+    };
+    let mut text = String::with_capacity(24);
+    for (i, value) in [y, m, d, hour].into_iter().enumerate() {
+        push_number(&mut text, value, if i == 0 { 4 } else { width });
+        text.push_str(seps[i]);
     }
+    push_number(&mut text, minute, 2);
+    if seconds {
+        text.push_str(":00");
+    }
+    text
 }
 
 #[cfg(test)]
@@ -1978,6 +2064,57 @@ mod tests {
         for _ in 0..1000 {
             assert_eq!(a.cumulative(&totals), b.weighted(&weights, |&w| w));
         }
+    }
+
+    #[test]
+    fn strings_are_built_as_format_would() {
+        for (n, width) in [
+            (0u64, 0usize),
+            (7, 2),
+            (42, 2),
+            (2024, 4),
+            (1, 7),
+            (13_800_138_000, 0),
+        ] {
+            let mut text = String::new();
+            push_number(&mut text, n, width);
+            assert_eq!(text, format!("{n:0width$}"));
+        }
+        let n = 13_812_345_678;
+        let written: Vec<String> = (0..9).map(|f| phone(n, f)).collect();
+        assert_eq!(
+            written,
+            [
+                "13812345678",
+                "138 1234 5678",
+                "138-1234-5678",
+                "+86 138 1234 5678",
+                "+86-13812345678",
+                "86-13812345678",
+                "0086 13812345678",
+                "手机：13812345678",
+                "(+86)13812345678",
+            ]
+        );
+        let mut rng = Rng(5);
+        let forms: Vec<String> = (0..400).map(|_| followup(&mut rng)).collect();
+        let shape = |t: &str| {
+            t.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect::<String>()
+        };
+        let mut shapes: Vec<String> = forms.iter().map(|t| shape(t)).collect();
+        shapes.sort();
+        shapes.dedup();
+        assert!(
+            shapes.contains(&"9999-99-99 99:99".to_string()),
+            "{shapes:?}"
+        );
+        assert!(shapes.contains(&"9999-99-99 99:99:99".to_string()));
+        assert!(shapes
+            .iter()
+            .any(|s| s.contains('年') && s.ends_with(":99")));
+        assert!(shapes.iter().any(|s| s.contains('/')));
     }
 
     #[test]
