@@ -192,5 +192,8 @@ fn unknown_output_extension_writes_nothing() {
     synth(dir.path(), "no/such/dir/out.csv", &["--rows", "10"])
         .code(2)
         .stderr_has("does not exist");
+    synth(dir.path(), "big.xlsx", &["--rows", "1048576"])
+        .code(2)
+        .stderr_has("--rows: 一个 .xlsx 工作表最多容纳 1048575 行数据");
     assert!(files_in(dir.path()).is_empty());
 }

@@ -10,7 +10,7 @@ use crate::shell::Shell;
 
 pub fn run(args: SynthArgs, shell: &mut Shell) -> Result<ExitStatus> {
     // Refuse a bad output before the work.
-    synth::check_output(&args.output)?;
+    synth::check_output(&args.output, args.rows)?;
     let synth = Synth::new(&SynthOptions {
         rows: args.rows,
         seed: args.seed,

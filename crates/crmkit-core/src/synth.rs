@@ -131,9 +131,18 @@ pub fn truth_path(table: &Path) -> PathBuf {
     table.with_file_name(name)
 }
 
-/// Checks an output path before any work: a format crmkit writes, in a directory that exists.
-pub fn check_output(path: &Path) -> Result<OutputFormat> {
+/// Checks an output for `rows` data rows before any work: a format crmkit writes, in a
+/// directory that exists, and no more rows than an .xlsx sheet holds.
+pub fn check_output(path: &Path, rows: usize) -> Result<OutputFormat> {
     let format = OutputFormat::from_path(path)?;
+    if format == OutputFormat::Xlsx && rows > XLSX_MAX_ROWS {
+        return Err(Error::InvalidOption {
+            option: "rows",
+            message: format!(
+                "一个 .xlsx 工作表最多容纳 {XLSX_MAX_ROWS} 行数据, 要求 {rows} 行; 请输出 .csv"
+            ),
+        });
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -160,9 +169,12 @@ pub struct Synth {
     /// Cities of each province in [`PROVINCES`].
     province_cities: Vec<Vec<u8>>,
     /// Character → its group in [`HOMOPHONES`].
-    homophones: HashMap<char, usize>,
+    homophones: HashMap<char, usize, Fast>,
     /// Character → its pinyin ([`POOL`]).
-    pinyin: HashMap<char, &'static str>,
+    pinyin: HashMap<char, &'static str, Fast>,
+    /// Running totals of the weights of [`INDUSTRIES`] and [`CITIES`].
+    industry_weights: Vec<u32>,
+    city_weights: Vec<u32>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +191,7 @@ const STREAM_CORE: u64 = 2;
 const STREAM_ENTITY: u64 = 3;
 const STREAM_DOMAIN: u64 = 4;
 const STREAM_RECORD: u64 = 5;
+const STREAM_CONTACT: u64 = 6;
 
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -216,6 +229,12 @@ impl Rng {
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
+    }
+
+    /// An index drawn in proportion to the weights whose running totals are `totals`.
+    fn cumulative(&mut self, totals: &[u32]) -> usize {
+        let r = self.below(totals.last().copied().unwrap_or(1) as usize) as u32;
+        totals.partition_point(|&t| t <= r)
     }
 
     /// An index drawn in proportion to `weight(item)`.
@@ -350,14 +369,51 @@ impl Core {
     }
 }
 
+/// A hasher for the planning sets: their keys are already well mixed or small, and SipHash's
+/// protection against crafted keys is not needed here. (No set is ever iterated, so the order
+/// of a hash table never reaches the output.)
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl std::hash::Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = mix(self.0 ^ n);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<MixHasher>;
+
 /// Names already taken, so that two companies never have the same name (nor one that a
 /// dropped region would make the same).
 #[derive(Default)]
 struct Names {
-    with_region: HashSet<u128>,
-    without_region: HashSet<u128>,
-    any: HashSet<u128>,
-    branches: HashSet<(u32, u8)>,
+    with_region: HashSet<u128, Fast>,
+    without_region: HashSet<u128, Fast>,
+    any: HashSet<u128, Fast>,
+    branches: HashSet<(u32, u8), Fast>,
 }
 
 impl Names {
@@ -474,7 +530,7 @@ impl Synth {
                     .collect()
             })
             .collect();
-        let mut homophones = HashMap::new();
+        let mut homophones = HashMap::default();
         for (i, group) in HOMOPHONES.iter().enumerate() {
             for c in group.chars() {
                 homophones.insert(c, i);
@@ -491,6 +547,8 @@ impl Synth {
             province_cities,
             homophones,
             pinyin,
+            industry_weights: running_totals(INDUSTRIES.iter().map(|i| i.2)),
+            city_weights: running_totals(CITIES.iter().map(|c| c.weight)),
         };
         synth.plan(options);
         Ok(synth)
@@ -574,8 +632,8 @@ impl Synth {
         }
 
         // Which names are shared.
-        let mut zihao_count: HashMap<Zihao, u32> = HashMap::new();
-        let mut name_count: HashMap<(Zihao, u8), u32> = HashMap::new();
+        let mut zihao_count: HashMap<Zihao, u32, Fast> = HashMap::default();
+        let mut name_count: HashMap<(Zihao, u8), u32, Fast> = HashMap::default();
         for core in &cores {
             *zihao_count.entry(core.zihao).or_default() += 1;
             *name_count.entry((core.zihao, core.industry)).or_default() += 1;
@@ -685,7 +743,7 @@ impl Synth {
             }
             Kind::Lookalike(Lookalike::OtherIndustry) => {
                 while core.industry == a.industry {
-                    core.industry = rng.weighted(INDUSTRIES, |i| i.2) as u8;
+                    core.industry = rng.cumulative(&self.industry_weights) as u8;
                 }
                 core.form = draw_form(&mut rng, core.industry);
                 if rng.chance(0.5) {
@@ -698,7 +756,7 @@ impl Synth {
             Kind::Lookalike(Lookalike::Branch) => {
                 let mut city = a.city;
                 while city == a.city {
-                    city = rng.weighted(CITIES, |c| c.weight) as u8;
+                    city = rng.cumulative(&self.city_weights) as u8;
                 }
                 let section = INDUSTRIES[a.industry as usize].1;
                 let suffix = if matches!(section, 'F' | 'H') && rng.chance(0.4) {
@@ -739,7 +797,7 @@ impl Synth {
             }
             z
         };
-        let industry = rng.weighted(INDUSTRIES, |i| i.2) as u8;
+        let industry = rng.cumulative(&self.industry_weights) as u8;
         let form = draw_form(rng, industry);
         let (region, city) = self.draw_region(rng);
         Core {
@@ -756,7 +814,7 @@ impl Synth {
     /// A region for a name (none, a province or a city) and the city the company is in.
     fn draw_region(&self, rng: &mut Rng) -> (Option<Region>, u8) {
         match rng.below(100) {
-            0..=11 => (None, rng.weighted(CITIES, |c| c.weight) as u8),
+            0..=11 => (None, rng.cumulative(&self.city_weights) as u8),
             12..=21 => {
                 let p = rng.below(PROVINCES.len());
                 let cities = &self.province_cities[p];
@@ -764,7 +822,7 @@ impl Synth {
                 (Some(Region::Province(p as u8)), city)
             }
             _ => {
-                let c = rng.weighted(CITIES, |c| c.weight) as u8;
+                let c = rng.cumulative(&self.city_weights) as u8;
                 (Some(Region::City(c)), c)
             }
         }
@@ -827,16 +885,7 @@ impl Synth {
     /// it ([`truth_path`]), both through [`write::atomic_write`]. If the truth cannot be
     /// written, the table is removed again.
     pub fn write(&self, path: &Path) -> Result<Written> {
-        let format = check_output(path)?;
-        if format == OutputFormat::Xlsx && self.len() > XLSX_MAX_ROWS {
-            return Err(Error::InvalidOption {
-                option: "rows",
-                message: format!(
-                    "一个 .xlsx 工作表最多容纳 {XLSX_MAX_ROWS} 行数据, 要求 {} 行; 请输出 .csv",
-                    self.len()
-                ),
-            });
-        }
+        check_output(path, self.len())?;
         let headers = self.headers();
         let text_columns: Vec<usize> = self
             .template
@@ -852,7 +901,7 @@ impl Synth {
             &text_columns,
             &self.template.title,
             self.len(),
-            |i| self.row(i).into_iter().map(Cow::Owned),
+            |i| self.cells(i).into_iter(),
         )?;
         let truth = truth_path(path);
         let written = write::write_rows(
@@ -876,6 +925,43 @@ impl Synth {
             truth,
         })
     }
+}
+
+fn running_totals(weights: impl Iterator<Item = u32>) -> Vec<u32> {
+    weights
+        .scan(0, |total, w| {
+            *total += w;
+            Some(*total)
+        })
+        .collect()
+}
+
+/// Pieces joined into a string allocated once at its final size (`format!` regrows its
+/// buffer as it goes, which showed in profiles).
+fn concat(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_number(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - start..width {
+        out.push('0');
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 fn draw_pool_char(rng: &mut Rng) -> char {
@@ -952,16 +1038,18 @@ struct Contact {
     title: &'static str,
     mobile: u64,
     email: String,
-    /// A second address of the same person, at a free mail provider.
-    other_email: String,
+    /// The pinyin part of the e-mail address.
+    local: String,
+    /// The seed of [`Contact::other_email`].
+    other: u64,
 }
 
 /// A company with everything its records draw on.
 #[derive(Debug, Clone)]
 struct Entity {
-    core: Core,
     credit: String,
-    contacts: [Contact; 3],
+    /// The contacts a record needs: the first always, others when a record names another.
+    contacts: Vec<Contact>,
     district: usize,
     address: String,
     /// 年采购额 in hundredths of 万元.
@@ -971,27 +1059,27 @@ struct Entity {
 }
 
 impl Synth {
-    fn entity_data(&self, e: u32) -> Entity {
-        let core = self.core(e);
+    /// Company `e` with its name parts `core` and its first `contacts` contacts (1 to 3). Each
+    /// contact has a stream of its own, so the first is the same however many are made.
+    fn entity_data(&self, e: u32, core: Core, contacts: usize) -> Entity {
         let mut rng = Rng::stream(self.seed, STREAM_ENTITY, u64::from(e));
         let city = &CITIES[core.city as usize];
         let district = rng.below(city.districts.len());
         let credit = credit_code(&mut rng, city.districts[district].1, core.individual());
         let domain = self.domain(e, &core);
-        let first = contact(&mut rng, domain.as_deref());
-        let mut second = contact(&mut rng, domain.as_deref());
-        while second.name == first.name {
-            second = contact(&mut rng, domain.as_deref());
-        }
-        let mut third = contact(&mut rng, domain.as_deref());
-        while third.name == first.name || third.name == second.name {
-            third = contact(&mut rng, domain.as_deref());
+        let mut people: Vec<Contact> = Vec::with_capacity(contacts);
+        for k in 0..contacts as u64 {
+            let mut stream = Rng::stream(self.seed, STREAM_CONTACT, (u64::from(e) << 2) | k);
+            let mut person = contact(&mut stream, domain.as_deref());
+            while people.iter().any(|p| p.name == person.name) {
+                person = contact(&mut stream, domain.as_deref());
+            }
+            people.push(person);
         }
         let address = address(&mut rng, city.districts[district].0);
         Entity {
-            core,
             credit,
-            contacts: [first, second, third],
+            contacts: people,
             district,
             address,
             purchase: purchase(&mut rng),
@@ -1032,22 +1120,21 @@ impl Synth {
     }
 
     fn make_domain(&self, rng: &mut Rng, core: &Core) -> String {
-        let syllables: Vec<&str> = core
-            .zihao
-            .chars()
-            .iter()
-            .map(|c| self.pinyin.get(c).copied().unwrap_or("x"))
-            .collect();
-        let full = syllables.concat();
-        let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
+        let mut full = String::with_capacity(24);
+        let mut initials = String::with_capacity(4);
+        for c in core.zihao.chars() {
+            let syllable = self.pinyin.get(c).copied().unwrap_or("x");
+            full.push_str(syllable);
+            initials.push_str(&syllable[..1]);
+        }
         let tag = INDUSTRIES[core.industry as usize].3;
         let tld = [".com", ".cn", ".com.cn", ".net"][rng.weighted(&[60u32, 15, 20, 5], |&w| w)];
         match rng.below(100) {
-            0..=34 => format!("{full}{tld}"),
-            35..=54 => format!("{full}-{tag}{tld}"),
-            55..=69 => format!("{full}{tag}{tld}"),
-            70..=84 => format!("{initials}{tag}{tld}"),
-            _ => format!("{}{full}{tld}", CITIES[core.city as usize].pinyin),
+            0..=34 => concat(&[&full, tld]),
+            35..=54 => concat(&[&full, "-", tag, tld]),
+            55..=69 => concat(&[&full, tag, tld]),
+            70..=84 => concat(&[&initials, tag, tld]),
+            _ => concat(&[CITIES[core.city as usize].pinyin, &full, tld]),
         }
     }
 }
@@ -1056,8 +1143,11 @@ impl Synth {
 /// its GB 11714 check character, the GB 32100 check character.
 fn credit_code(rng: &mut Rng, region: u32, individual: bool) -> String {
     const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut code: Vec<char> = vec!['9', if individual { '2' } else { '1' }];
-    code.extend(format!("{region:06}").chars());
+    let mut code: Vec<char> = Vec::with_capacity(18);
+    code.extend(['9', if individual { '2' } else { '1' }]);
+    for power in [100_000, 10_000, 1000, 100, 10, 1] {
+        code.push(char::from(b'0' + (region / power % 10) as u8));
+    }
     if rng.chance(0.65) {
         // Codes issued since 2015 start their 主体标识码 with MA.
         code.extend(['M', 'A']);
@@ -1076,6 +1166,7 @@ fn credit_code(rng: &mut Rng, region: u32, individual: bool) -> String {
 
 /// A person's name and its pinyin syllables (surname first).
 fn person(rng: &mut Rng) -> (String, Vec<&'static str>) {
+    // At most a compound surname and two given characters.
     let plain = SURNAMES.len() - COMPOUND_SURNAMES;
     let (surname, surname_py) = if rng.chance(0.01) {
         SURNAMES[plain + rng.below(COMPOUND_SURNAMES)]
@@ -1087,8 +1178,10 @@ fn person(rng: &mut Rng) -> (String, Vec<&'static str>) {
             SURNAMES[rng.below(plain)]
         }
     };
-    let mut name = surname.to_string();
-    let mut syllables = vec![surname_py];
+    let mut name = String::with_capacity(12);
+    name.push_str(surname);
+    let mut syllables = Vec::with_capacity(3);
+    syllables.push(surname_py);
     let given = if rng.chance(0.3) { 1 } else { 2 };
     for _ in 0..given {
         let (c, py) = *rng.pick(GIVEN);
@@ -1102,66 +1195,86 @@ fn contact(rng: &mut Rng, domain: Option<&str>) -> Contact {
     let (name, syllables) = person(rng);
     let surname = syllables[0];
     let given = syllables[1..].concat();
-    let initials: String = syllables[1..]
-        .iter()
-        .filter_map(|s| s.chars().next())
-        .collect();
-    let local = match rng.below(100) {
-        0..=34 => format!("{surname}{given}"),
-        35..=49 => format!("{given}.{surname}"),
-        50..=69 => format!("{surname}{initials}"),
-        70..=79 => format!("{surname}.{given}"),
-        80..=89 => format!(
-            "{}{initials}{}",
-            surname.chars().next().unwrap_or('x'),
-            rng.range(10, 99)
-        ),
-        _ => format!("{surname}{given}{}", rng.range(1, 99)),
-    };
-    let free = |rng: &mut Rng, local: &str| {
-        let provider = FREE_MAIL[rng.weighted(FREE_MAIL, |m| m.1)].0;
-        if provider == "qq.com" {
-            format!("{}@qq.com", rng.range(10_000, 3_999_999_999))
-        } else {
-            format!("{local}@{provider}")
+    let initials: String = syllables[1..].iter().map(|s| &s[..1]).collect();
+    let mut local = String::with_capacity(24);
+    match rng.below(100) {
+        0..=34 => local.extend([surname, &given]),
+        35..=49 => local.extend([&given, ".", surname]),
+        50..=69 => local.extend([surname, &initials]),
+        70..=79 => local.extend([surname, ".", &given]),
+        80..=89 => {
+            local.extend([&surname[..1], &initials]);
+            push_number(&mut local, rng.range(10, 99), 0);
         }
-    };
-    let email = match domain {
-        Some(domain) if rng.chance(0.75) => format!("{local}@{domain}"),
-        _ => free(rng, &local),
-    };
-    let other_local = format!("{local}{}", rng.range(1, 999));
-    let mut other_email = free(rng, &other_local);
-    if other_email == email {
-        other_email = format!("{local}{}@163.com", rng.range(1000, 9999));
+        _ => {
+            local.extend([surname, &given]);
+            push_number(&mut local, rng.range(1, 99), 0);
+        }
     }
+    let email = match domain {
+        Some(domain) if rng.chance(0.75) => concat(&[&local, "@", domain]),
+        _ => free_mail(rng, &local),
+    };
     let prefix = u64::from(*rng.pick(MOBILE_PREFIXES));
     Contact {
         name,
         title: rng.pick::<&str>(TITLES),
         mobile: prefix * 100_000_000 + rng.range(0, 99_999_999),
         email,
-        other_email,
+        local,
+        other: rng.next(),
+    }
+}
+
+/// An address at a free mail provider: a QQ number, or the local part at 163.com and others.
+fn free_mail(rng: &mut Rng, local: &str) -> String {
+    let provider = FREE_MAIL[rng.weighted(FREE_MAIL, |m| m.1)].0;
+    let mut text = String::with_capacity(local.len() + 16);
+    if provider == "qq.com" {
+        push_number(&mut text, rng.range(10_000, 3_999_999_999), 0);
+        text.push_str("@qq.com");
+    } else {
+        text.extend([local, "@", provider]);
+    }
+    text
+}
+
+impl Contact {
+    /// Another address of the same person, at a free mail provider (made only for the records
+    /// that show it).
+    fn other_email(&self) -> String {
+        let mut rng = Rng(self.other);
+        let mut local = self.local.clone();
+        push_number(&mut local, rng.range(1, 999), 0);
+        let mut text = free_mail(&mut rng, &local);
+        if text == self.email {
+            text = self.local.clone();
+            push_number(&mut text, rng.range(1000, 9999), 0);
+            text.push_str("@163.com");
+        }
+        text
     }
 }
 
 fn address(rng: &mut Rng, district: &str) -> String {
     let road = rng.pick(ROADS);
-    let number = rng.range(1, 999);
+    let mut text = String::with_capacity(96);
+    text.extend([district, road]);
+    push_number(&mut text, rng.range(1, 999), 0);
+    text.push('号');
     if rng.chance(0.3) {
-        return format!("{district}{road}{number}号");
+        return text;
     }
-    let building: String = [draw_pool_char(rng), draw_pool_char(rng)]
-        .into_iter()
-        .collect();
-    let kind = rng.pick(BUILDINGS);
+    text.extend([draw_pool_char(rng), draw_pool_char(rng)]);
+    text.push_str(rng.pick::<&str>(BUILDINGS));
     let floor = rng.range(1, 30);
     if rng.chance(0.4) {
-        let block = char::from(b'A' + rng.below(4) as u8);
-        format!("{district}{road}{number}号{building}{kind}{block}座{floor}层")
-    } else {
-        format!("{district}{road}{number}号{building}{kind}{floor}层")
+        text.push(char::from(b'A' + rng.below(4) as u8));
+        text.push('座');
     }
+    push_number(&mut text, floor, 0);
+    text.push('层');
+    text
 }
 
 /// 年采购额 in hundredths of 万元, never on a band's edge (10 or 50).
@@ -1275,12 +1388,20 @@ enum Wide {
 impl Synth {
     /// The cells of row `i` (0-based), in template order. Depends only on the plan: rows can be
     /// built in any order, on any thread.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not less than [`Synth::len`].
     pub fn row(&self, i: usize) -> Vec<String> {
+        self.cells(i).into_iter().map(Cow::into_owned).collect()
+    }
+
+    /// [`Synth::row`] without copying the values that are constants.
+    fn cells(&self, i: usize) -> Vec<Cow<'static, str>> {
         let plan = self.rows[i];
         let e = plan.entity;
-        let entity = self.entity_data(e);
+        let core = &self.core(e);
         let flags = self.entities[e as usize].flags;
-        let core = &entity.core;
         let mut rng = Rng::stream(
             self.seed,
             STREAM_RECORD,
@@ -1306,7 +1427,9 @@ impl Synth {
         let mut with_credit = rng.chance(0.6);
         let mut wide = Wide::None;
         let mut contact_space = rng.chance(0.02);
-        let mut remark = rng.chance(0.25).then(|| rng.pick(REMARKS).to_string());
+        let mut remark: Option<Cow<'static, str>> =
+            rng.chance(0.25).then(|| Cow::Borrowed(*rng.pick(REMARKS)));
+        let mut moved = false;
 
         if plan.record > 0 {
             let wanted = 1 + rng.weighted(&[45u32, 35, 20], |&w| w);
@@ -1354,9 +1477,7 @@ impl Synth {
                     Variation::PhoneFormat => phone_format = 1 + rng.below(8),
                     Variation::OtherContact => {
                         contact = 1 + rng.below(2);
-                        if rng.chance(0.3) {
-                            remark = Some(format!("原联系人{}已调岗", entity.contacts[0].name));
-                        }
+                        moved = rng.chance(0.3);
                     }
                     Variation::Email => {
                         email_mode = match rng.below(4) {
@@ -1371,6 +1492,10 @@ impl Synth {
             }
         }
 
+        let entity = self.entity_data(e, *core, contact + 1);
+        if moved {
+            remark = Some(format!("原联系人{}已调岗", entity.contacts[0].name).into());
+        }
         let person = &entity.contacts[contact];
         let city = &CITIES[core.city as usize];
         let duplicate = plan.record > 0;
@@ -1393,45 +1518,49 @@ impl Synth {
             entity.owner
         };
 
-        let mut cells: Vec<String> = Vec::with_capacity(self.columns.len());
+        let mut cells: Vec<Cow<'static, str>> = Vec::with_capacity(self.columns.len());
+        let none = || Cow::Borrowed("");
         for column in &self.columns {
-            let value = match column {
+            let value: Cow<'static, str> = match column {
                 Column::CustomerCode => {
                     if rng.chance(0.03) {
-                        String::new()
+                        none()
                     } else {
                         let system = (plan.record as usize + e as usize) % 3;
-                        format!("{}{:07}", ["KH", "XS-", "FW"][system], i + 1)
+                        let mut code = String::with_capacity(12);
+                        code.push_str(["KH", "XS-", "FW"][system]);
+                        push_number(&mut code, i as u64 + 1, 7);
+                        code.into()
                     }
                 }
-                Column::CustomerName => self.render_name(core, &name, &mut rng),
+                Column::CustomerName => self.render_name(core, &name, &mut rng).into(),
                 Column::CreditCode => {
                     if !with_credit {
-                        String::new()
+                        none()
                     } else if wide == Wide::Credit {
-                        full_width(&entity.credit)
+                        full_width(&entity.credit).into()
                     } else if rng.chance(0.05) {
-                        entity.credit.to_lowercase()
+                        entity.credit.to_lowercase().into()
                     } else {
-                        entity.credit.clone()
+                        entity.credit.clone().into()
                     }
                 }
                 Column::ContactName => {
                     if contact_space {
                         let mut chars = person.name.chars();
                         let first: String = chars.next().into_iter().collect();
-                        format!("{first} {}", chars.as_str())
+                        format!("{first} {}", chars.as_str()).into()
                     } else {
-                        person.name.clone()
+                        person.name.clone().into()
                     }
                 }
-                Column::ContactTitle => person.title.to_string(),
+                Column::ContactTitle => person.title.into(),
                 Column::Mobile => {
                     let text = phone(person.mobile, phone_format);
                     if wide == Wide::Phone {
-                        full_width(&text)
+                        full_width(&text).into()
                     } else {
-                        text
+                        text.into()
                     }
                 }
                 Column::Email => {
@@ -1439,12 +1568,12 @@ impl Synth {
                         EmailMode::Plain => person.email.clone(),
                         EmailMode::Upper => person.email.to_uppercase(),
                         EmailMode::Missing => String::new(),
-                        EmailMode::Other => person.other_email.clone(),
+                        EmailMode::Other => person.other_email(),
                     };
                     if wide == Wide::Email {
-                        full_width(&text)
+                        full_width(&text).into()
                     } else {
-                        text
+                        text.into()
                     }
                 }
                 Column::Industry => {
@@ -1454,25 +1583,25 @@ impl Synth {
                         .find(|s| s.0 == letter)
                         .unwrap_or(&SECTIONS[2]);
                     match rng.below(100) {
-                        0..=87 => section.1.to_string(),
-                        88..=93 => section.2.to_string(),
-                        94..=96 => section.0.to_string(),
-                        _ => format!("{} {}", section.0, section.1),
+                        0..=87 => section.1.into(),
+                        88..=93 => section.2.into(),
+                        94..=96 => section.0.to_string().into(),
+                        _ => format!("{} {}", section.0, section.1).into(),
                     }
                 }
                 Column::Level => {
                     let (value, synonyms) = LEVELS[level_of(purchase)];
                     if rng.chance(0.1) {
-                        rng.pick(&synonyms).to_string()
+                        (*rng.pick(&synonyms)).into()
                     } else {
-                        value.to_string()
+                        value.into()
                     }
                 }
                 Column::AnnualPurchase => match rng.below(100) {
-                    0..=7 => String::new(),
-                    8..=79 => hundredths(purchase),
-                    80..=89 => format!("{}万", hundredths(purchase)),
-                    _ => format!("{}元", purchase * 100),
+                    0..=7 => none(),
+                    8..=79 => hundredths(purchase).into(),
+                    80..=89 => format!("{}万", hundredths(purchase)).into(),
+                    _ => format!("{}元", purchase * 100).into(),
                 },
                 Column::Demand => {
                     if rng.chance(0.45) {
@@ -1482,68 +1611,83 @@ impl Synth {
                                 "计划采购{}套{product}，预算约{}万元",
                                 rng.range(2, 500),
                                 rng.range(1, 200)
-                            ),
-                            1 => format!("咨询{product}价格，要求{}月前交付", rng.range(1, 12)),
-                            2 => format!("需要上门演示{product}"),
-                            _ => format!("续签{product}年度合同"),
+                            )
+                            .into(),
+                            1 => format!("咨询{product}价格，要求{}月前交付", rng.range(1, 12))
+                                .into(),
+                            2 => format!("需要上门演示{product}").into(),
+                            _ => format!("续签{product}年度合同").into(),
                         }
                     } else {
-                        String::new()
+                        none()
                     }
                 }
                 Column::Status => {
                     let (value, _, synonyms) = STATUSES[status];
                     if rng.chance(0.08) {
-                        rng.pick(&synonyms).to_string()
+                        (*rng.pick(&synonyms)).into()
                     } else {
-                        value.to_string()
+                        value.into()
                     }
                 }
-                Column::NextFollowup => followup(&mut rng),
+                Column::NextFollowup => followup(&mut rng).into(),
                 Column::Province => {
                     if rng.chance(0.05) {
-                        String::new()
+                        none()
                     } else {
-                        city.province.to_string()
+                        city.province.into()
                     }
                 }
                 Column::City => {
                     if rng.chance(0.05) {
-                        String::new()
+                        none()
                     } else if city.city.is_empty() {
-                        city.districts[entity.district].0.to_string()
+                        city.districts[entity.district].0.into()
                     } else {
-                        city.city.to_string()
+                        city.city.into()
                     }
                 }
                 Column::Address => match rng.below(100) {
-                    0..=9 => String::new(),
-                    10..=19 => format!("{}{}{}", city.province, city.city, entity.address),
-                    _ => entity.address.clone(),
+                    0..=9 => none(),
+                    10..=19 => format!("{}{}{}", city.province, city.city, entity.address).into(),
+                    _ => entity.address.clone().into(),
                 },
-                Column::Owner => OWNERS[owner].to_string(),
-                Column::Remarks => remark.take().unwrap_or_default(),
-                Column::Other => String::new(),
+                Column::Owner => OWNERS[owner].into(),
+                Column::Remarks => remark.take().unwrap_or_else(none),
+                Column::Other => none(),
             };
             cells.push(value);
         }
         if plan.invalid != 0 {
-            self.spoil(&mut cells, plan.invalid, &entity, &mut rng);
+            self.spoil(
+                &mut cells,
+                plan.invalid,
+                &entity.credit,
+                person.mobile,
+                &mut rng,
+            );
         }
         cells
     }
 
     /// Puts one value no repair can fix into a row.
-    fn spoil(&self, cells: &mut [String], kind: u8, entity: &Entity, rng: &mut Rng) {
+    fn spoil(
+        &self,
+        cells: &mut [Cow<'static, str>],
+        kind: u8,
+        credit: &str,
+        mobile: u64,
+        rng: &mut Rng,
+    ) {
         let mut set = |column: Column, value: String| {
             if let Some(i) = self.columns.iter().position(|c| *c == column) {
-                cells[i] = value;
+                cells[i] = value.into();
             }
         };
         match kind {
             1 => {
                 // A digit lost or one too many.
-                let digits = entity.contacts[0].mobile.to_string();
+                let digits = mobile.to_string();
                 let bad = if rng.chance(0.5) {
                     digits[..10].to_string()
                 } else {
@@ -1586,7 +1730,7 @@ impl Synth {
             }
             4 => {
                 // A wrong check character.
-                let mut code: Vec<char> = entity.credit.chars().collect();
+                let mut code: Vec<char> = credit.chars().collect();
                 let last = code[17];
                 let wrong = loop {
                     let c = char::from(*rng.pick(b"0123456789ABCDEFGHJKLMNPQRTUWXY"));
@@ -1644,7 +1788,7 @@ impl Synth {
         match region {
             Some(region) if core.bracketed != style.flip_region => {
                 parts.push(span.into());
-                parts.push(format!("{open}{region}{close}").into());
+                parts.push(concat(&[open, region, close]).into());
             }
             Some(region) => {
                 parts.push(region.into());
@@ -1742,18 +1886,21 @@ fn full_width(text: &str) -> String {
 
 /// A mobile number written one of the ways people write them; all are repaired by crmkit.
 fn phone(number: u64, format: usize) -> String {
-    let d = number.to_string();
+    let mut d = String::with_capacity(24);
+    push_number(&mut d, number, 0);
+    if format == 0 {
+        return d;
+    }
     let (a, b, c) = (&d[..3], &d[3..7], &d[7..]);
     match format {
-        0 => d.clone(),
-        1 => format!("{a} {b} {c}"),
-        2 => format!("{a}-{b}-{c}"),
-        3 => format!("+86 {a} {b} {c}"),
-        4 => format!("+86-{d}"),
-        5 => format!("86-{d}"),
-        6 => format!("0086 {d}"),
-        7 => format!("手机：{d}"),
-        _ => format!("(+86){d}"),
+        1 => concat(&[a, " ", b, " ", c]),
+        2 => concat(&[a, "-", b, "-", c]),
+        3 => concat(&["+86 ", a, " ", b, " ", c]),
+        4 => concat(&["+86-", &d]),
+        5 => concat(&["86-", &d]),
+        6 => concat(&["0086 ", &d]),
+        7 => concat(&["手机：", &d]),
+        _ => concat(&["(+86)", &d]),
     }
 }
 
@@ -1767,13 +1914,24 @@ fn followup(rng: &mut Rng) -> String {
     });
     let day = start.add_days(rng.range(0, 1095) as i64).unwrap_or(start);
     let (hour, minute) = (rng.range(9, 17), if rng.chance(0.5) { 0 } else { 30 });
-    let (y, m, d) = (day.year, day.month, day.day);
-    match rng.below(100) {
-        0..=69 => format!("{y}-{m:02}-{d:02} {hour:02}:{minute:02}"),
-        70..=84 => format!("{y}/{m}/{d} {hour}:{minute:02}"),
-        85..=94 => format!("{y}年{m}月{d}日 {hour}:{minute:02}"),
-        _ => format!("{y}-{m:02}-{d:02} {hour:02}:{minute:02}:00"),
+    let (y, m, d) = (day.year as u64, u64::from(day.month), u64::from(day.day));
+    // Separators after year, month, day and hour, and the width of the numbers after the year.
+    let (seps, width, seconds) = match rng.below(100) {
+        0..=69 => (["-", "-", " ", ":"], 2, false),
+        70..=84 => (["/", "/", " ", ":"], 0, false),
+        85..=94 => (["年", "月", "日 ", ":"], 0, false),
+        _ => (["-", "-", " ", ":"], 2, true),
+    };
+    let mut text = String::with_capacity(24);
+    for (i, value) in [y, m, d, hour].into_iter().enumerate() {
+        push_number(&mut text, value, if i == 0 { 4 } else { width });
+        text.push_str(seps[i]);
     }
+    push_number(&mut text, minute, 2);
+    if seconds {
+        text.push_str(":00");
+    }
+    text
 }
 
 #[cfg(test)]
@@ -1899,6 +2057,67 @@ mod tests {
     }
 
     #[test]
+    fn cumulative_draws_like_weighted() {
+        let weights = [3u32, 0, 5, 1];
+        let totals = running_totals(weights.iter().copied());
+        let (mut a, mut b) = (Rng(9), Rng(9));
+        for _ in 0..1000 {
+            assert_eq!(a.cumulative(&totals), b.weighted(&weights, |&w| w));
+        }
+    }
+
+    #[test]
+    fn strings_are_built_as_format_would() {
+        for (n, width) in [
+            (0u64, 0usize),
+            (7, 2),
+            (42, 2),
+            (2024, 4),
+            (1, 7),
+            (13_800_138_000, 0),
+        ] {
+            let mut text = String::new();
+            push_number(&mut text, n, width);
+            assert_eq!(text, format!("{n:0width$}"));
+        }
+        let n = 13_812_345_678;
+        let written: Vec<String> = (0..9).map(|f| phone(n, f)).collect();
+        assert_eq!(
+            written,
+            [
+                "13812345678",
+                "138 1234 5678",
+                "138-1234-5678",
+                "+86 138 1234 5678",
+                "+86-13812345678",
+                "86-13812345678",
+                "0086 13812345678",
+                "手机：13812345678",
+                "(+86)13812345678",
+            ]
+        );
+        let mut rng = Rng(5);
+        let forms: Vec<String> = (0..400).map(|_| followup(&mut rng)).collect();
+        let shape = |t: &str| {
+            t.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect::<String>()
+        };
+        let mut shapes: Vec<String> = forms.iter().map(|t| shape(t)).collect();
+        shapes.sort();
+        shapes.dedup();
+        assert!(
+            shapes.contains(&"9999-99-99 99:99".to_string()),
+            "{shapes:?}"
+        );
+        assert!(shapes.contains(&"9999-99-99 99:99:99".to_string()));
+        assert!(shapes
+            .iter()
+            .any(|s| s.contains('年') && s.ends_with(":99")));
+        assert!(shapes.iter().any(|s| s.contains('/')));
+    }
+
+    #[test]
     fn bad_options_are_refused() {
         let refused = |options: SynthOptions| match Synth::new(&options) {
             Err(Error::InvalidOption { option, .. }) => option,
@@ -1926,7 +2145,7 @@ mod tests {
     fn generated_credit_codes_pass_the_check() {
         let s = synth(3000, 42, 0.0);
         for e in 0..s.entities.len() as u32 {
-            let code = s.entity_data(e).credit;
+            let code = s.entity_data(e, s.core(e), 1).credit;
             assert!(checks::credit_code(&code).is_ok(), "{code}");
         }
         let col = column(&s, "credit_code");
@@ -2111,8 +2330,8 @@ mod tests {
                 Lookalike::OtherIndustry => assert_ne!(mine.industry, theirs.industry),
                 Lookalike::Branch => assert!(mine.branch.is_some() && mine.city != theirs.city),
             }
-            let a = s.entity_data(anchor - 1);
-            let b = s.entity_data(id - 1);
+            let a = s.entity_data(anchor - 1, theirs, 1);
+            let b = s.entity_data(id - 1, mine, 1);
             assert_ne!(a.credit, b.credit);
             let their_rows = &groups[&anchor];
             for &i in group {
