@@ -24,7 +24,7 @@ pub enum Command {
     /// Normalise every value and write the cleaned table, with changes and rejects.
     Clean(CleanArgs),
     /// Find the records of the same customer, cluster them and build golden records.
-    Dedupe(DedupeArgs),
+    Dedupe(Box<DedupeArgs>),
     /// Write a realistic messy customer file, with the ground truth of which rows are the same
     /// company, for tests, benchmarks and demos.
     Synth(SynthArgs),

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args, &mut shell),
         Command::Validate(args) => commands::validate::run(args, &mut shell),
         Command::Clean(args) => commands::clean::run(args, &mut shell),
-        Command::Dedupe(args) => commands::dedupe::run(args, &mut shell),
+        Command::Dedupe(args) => commands::dedupe::run(*args, &mut shell),
         Command::Synth(args) => commands::synth::run(args, &mut shell),
     };
     match result {

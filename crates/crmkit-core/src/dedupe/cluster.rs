@@ -170,7 +170,9 @@ pub fn cluster(
         .map(|(root, m)| (m, component_edges.remove(&root).unwrap_or_default()))
         .collect();
     let rebuilt = components.len();
-    let results: Vec<(Vec<(u32, u32)>, Vec<Scored>)> = components
+    // Per component: (record, its group's representative) and the links refused.
+    type Rebuilt = (Vec<(u32, u32)>, Vec<Scored>);
+    let results: Vec<Rebuilt> = components
         .into_par_iter()
         .map(|(members, mut links)| {
             let index: HashMap<u32, usize> =
@@ -273,9 +275,9 @@ pub fn cluster(
     // Ids: a cluster holding a loaded record keeps its golden id; new clusters are numbered
     // after the largest existing id, in order of their first record.
     let mut ids: HashMap<u32, u64> = HashMap::new();
-    for i in 0..n {
-        if let Some(id) = records.golden_id[i] {
-            ids.entry(representative[i]).or_insert(id);
+    for (id, &r) in records.golden_id.iter().zip(&representative) {
+        if let Some(id) = id {
+            ids.entry(r).or_insert(*id);
         }
     }
     let mut next = records
@@ -294,7 +296,7 @@ pub fn cluster(
             })
         })
         .collect();
-    split.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    split.sort_by_key(|x| (x.a, x.b));
     Clustering {
         cluster,
         best,

@@ -389,7 +389,7 @@ impl Config {
             ));
         }
 
-        if !(t.veto < 0.0) {
+        if t.veto.is_nan() || t.veto >= 0.0 {
             return Err(invalid(
                 "thresholds.veto".into(),
                 format!(
