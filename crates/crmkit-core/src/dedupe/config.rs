@@ -115,8 +115,9 @@ pub enum KeyPart {
     CompanyCore(usize),
     /// A company name's 字号.
     CompanyTrade(usize),
-    /// A company name's core and every variant with one character deleted: records whose cores
-    /// are one typo apart share a key.
+    /// A company name's core and every variant with one character after the first two
+    /// deleted: records whose cores are one typo apart (after the first two characters) share
+    /// a key.
     CompanyCoreDeletions(usize),
     /// The year of a date field.
     Year(usize),
