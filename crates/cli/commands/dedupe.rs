@@ -179,7 +179,7 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         })
         .count();
     shell.status(format!(
-        "聚类 {:.1} 秒: {} 条记录 → {} 个客户 ({} 条记录并入他人), {} 个多于两条的簇重新核验, 拆开 {} 条弱连接",
+        "聚类 {:.1} 秒: {} 条记录 → {} 个实体 ({} 条记录并入他人), {} 个多于两条的簇重新核验, 拆开 {} 条弱连接",
         started.elapsed().as_secs_f64(),
         thousands(records.len()),
         thousands(clusters),
@@ -189,7 +189,7 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
     ))?;
     if !args.input.against.is_empty() {
         shell.status(format!(
-            "增量: {} 条新记录中 {} 条归入已有客户, {} 条为新客户或并入新客户",
+            "增量: {} 条新记录中 {} 条归入已有实体, {} 条为新实体或并入新实体",
             thousands(new_records),
             thousands(attached),
             thousands(new_records - attached)
