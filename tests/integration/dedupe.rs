@@ -427,5 +427,8 @@ fn a_users_own_template_is_deduplicated_with_its_own_rules() {
         "entity",
     );
     let (p, r, f1) = pairwise(&clusters(&out), &truth);
-    assert!(r >= 0.99 && f1 >= 0.9, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(
+        r >= 0.99 && f1 >= 0.9,
+        "precision {p:.4} recall {r:.4} f1 {f1:.4}"
+    );
 }
