@@ -292,3 +292,92 @@ pub fn key_text(records: &Records, features: &Features, key: &BlockingKey, i: us
         .collect::<Vec<_>>()
         .join("+")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::company::Regions;
+    use crate::dedupe::config::Config;
+    use crate::dedupe::records::{RecordRef, Records, SourceFile};
+    use crate::template::Template;
+
+    /// Records with only a company name and a mobile.
+    fn records(rows: &[(&str, &str)]) -> Records {
+        let template = Template::resolve("customer").unwrap();
+        let name = template
+            .fields
+            .iter()
+            .position(|f| f.key == "customer_name")
+            .unwrap();
+        let mobile = template
+            .fields
+            .iter()
+            .position(|f| f.key == "mobile")
+            .unwrap();
+        let values = rows
+            .iter()
+            .map(|(n, m)| {
+                let mut v = vec![""; template.fields.len()];
+                v[name] = n;
+                v[mobile] = m;
+                csv::StringRecord::from(v)
+            })
+            .collect();
+        Records {
+            sources: vec![SourceFile {
+                path: "a.csv".into(),
+                name: "a.csv".into(),
+                sheet: None,
+                existing: false,
+            }],
+            refs: (0..rows.len())
+                .map(|i| RecordRef {
+                    source: 0,
+                    row: i as u32 + 2,
+                })
+                .collect(),
+            values,
+            invalid: vec![0; rows.len()],
+            golden_id: vec![None; rows.len()],
+            template,
+        }
+    }
+
+    #[test]
+    fn keys_find_typos_phones_and_skip_exploding_blocks() {
+        let r = records(&[
+            ("北京华远软件科技有限公司", "13812345678"),
+            ("华远软件科枝（北京）有限公司", ""),
+            ("上海云帆物流有限公司", "13812345678"),
+            ("杭州明月贸易有限公司", "13900000001"),
+        ]);
+        let template = r.template.clone();
+        let mut config = Config::builtin(&template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let b = block(&r, &features, &config);
+        assert!(
+            b.pairs.contains(&(0, 1)),
+            "one typo after the 字号: {:?}",
+            b.pairs
+        );
+        assert!(b.pairs.contains(&(0, 2)), "same phone");
+        assert!(!b.pairs.iter().any(|&(x, y)| x == 3 || y == 3));
+        let phone = &b.stats[0];
+        assert_eq!((phone.blocks, phone.pairs, phone.new_pairs), (1, 1, 1));
+        // Pairs remember the keys that produced them.
+        let i = b.pairs.iter().position(|&p| p == (0, 2)).unwrap();
+        assert_eq!(b.keys[i] & 1, 1);
+
+        // A block larger than max_block is skipped and reported.
+        config.max_block = 2;
+        let r = records(&[
+            ("甲公司", "13812345678"),
+            ("乙公司", "13812345678"),
+            ("丙公司", "13812345678"),
+        ]);
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let b = block(&r, &features, &config);
+        assert_eq!(b.stats[0].skipped, vec![(0, 3)]);
+        assert_eq!(b.stats[0].pairs, 0);
+    }
+}

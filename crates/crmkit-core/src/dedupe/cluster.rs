@@ -123,7 +123,7 @@ pub fn cluster(
     let mut edges: Vec<Scored> = scored
         .iter()
         .copied()
-        .filter(|s| s.weight as f64 >= matched && !cannot.contains(&key(s.a, s.b)))
+        .filter(|s| s.weight as f64 >= matched && !s.veto && !cannot.contains(&key(s.a, s.b)))
         .collect();
     for c in constraints.iter().filter(|c| c.same) {
         edges.push(Scored {
@@ -302,5 +302,133 @@ pub fn cluster(
         best,
         split,
         rebuilt,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedupe::config::Config;
+    use crate::dedupe::records::{RecordRef, SourceFile};
+    use crate::template::Template;
+
+    fn records(n: usize, existing: &[usize]) -> Records {
+        let template = Template::resolve("customer").unwrap();
+        Records {
+            template,
+            sources: vec![SourceFile {
+                path: "a.csv".into(),
+                name: "a.csv".into(),
+                sheet: None,
+                existing: false,
+            }],
+            refs: (0..n)
+                .map(|i| RecordRef {
+                    source: 0,
+                    row: i as u32 + 2,
+                })
+                .collect(),
+            values: vec![csv::StringRecord::new(); n],
+            invalid: vec![0; n],
+            golden_id: (0..n)
+                .map(|i| existing.contains(&i).then_some(100 + i as u64))
+                .collect(),
+        }
+    }
+
+    fn link(a: u32, b: u32, weight: f32) -> Scored {
+        Scored {
+            a,
+            b,
+            weight,
+            veto: false,
+        }
+    }
+
+    fn config() -> Config {
+        Config::builtin(&Template::resolve("customer").unwrap())
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_weak_bridge_does_not_drag_two_different_records_together() {
+        // 0~1 strongly, 1~2 just above the threshold, but 0 and 2 are clearly different.
+        let r = records(3, &[]);
+        let pairs = [link(0, 1, 20.0), link(1, 2, 6.0)];
+        let score = |a: usize, b: usize| {
+            if (a, b) == (0, 2) {
+                (-30.0, false)
+            } else {
+                (0.0, false)
+            }
+        };
+        let c = cluster(&r, &config(), &pairs, &[], &score);
+        assert_eq!(c.cluster[0], c.cluster[1]);
+        assert_ne!(c.cluster[1], c.cluster[2]);
+        assert_eq!(c.split.len(), 1);
+        assert_eq!((c.split[0].a, c.split[0].b), (1, 2));
+    }
+
+    #[test]
+    fn three_records_of_one_entity_stay_together() {
+        let r = records(3, &[]);
+        let pairs = [link(0, 1, 20.0), link(1, 2, 15.0)];
+        let c = cluster(&r, &config(), &pairs, &[], &|_, _| (2.0, false));
+        assert!(c.cluster.iter().all(|&x| x == c.cluster[0]));
+        assert!(c.split.is_empty());
+    }
+
+    #[test]
+    fn a_vetoed_pair_is_never_linked_whatever_its_weight() {
+        let r = records(2, &[]);
+        let mut pair = link(0, 1, 25.0);
+        pair.veto = true;
+        let c = cluster(&r, &config(), &[pair], &[], &|_, _| (25.0, true));
+        assert_ne!(c.cluster[0], c.cluster[1]);
+        assert_eq!(
+            c.best[0],
+            Some((1, 25.0)),
+            "the best match is still reported"
+        );
+    }
+
+    #[test]
+    fn decisions_override_scores() {
+        let r = records(4, &[]);
+        let pairs = [link(0, 1, 20.0), link(2, 3, -20.0)];
+        let decisions = [
+            Constraint {
+                a: 0,
+                b: 1,
+                same: false,
+            },
+            Constraint {
+                a: 3,
+                b: 2,
+                same: true,
+            },
+        ];
+        let c = cluster(&r, &config(), &pairs, &decisions, &|_, _| (0.0, false));
+        assert_ne!(c.cluster[0], c.cluster[1]);
+        assert_eq!(c.cluster[2], c.cluster[3]);
+    }
+
+    #[test]
+    fn loaded_records_keep_their_ids_and_stay_apart() {
+        // 0 and 2 were loaded before (ids 100, 102); 1 matches both strongly.
+        let r = records(4, &[0, 2]);
+        let pairs = [link(0, 1, 20.0), link(1, 2, 18.0)];
+        let c = cluster(&r, &config(), &pairs, &[], &|_, _| (0.0, false));
+        assert_eq!(c.cluster[0], 100);
+        assert_eq!(
+            c.cluster[1], 100,
+            "the new record joins its strongest known match"
+        );
+        assert_eq!(c.cluster[2], 102);
+        assert_eq!(
+            c.cluster[3], 103,
+            "new clusters are numbered after the largest known id"
+        );
     }
 }

@@ -633,3 +633,71 @@ fn parse_key(
     }
     Ok(parts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer() -> Template {
+        Template::resolve("customer").unwrap()
+    }
+
+    fn error(text: &str) -> String {
+        Config::parse(text, "x.toml", &customer())
+            .unwrap_err()
+            .to_string()
+    }
+
+    const MINIMAL: &str = "[thresholds]\nmatch = 0.9\nreview = 0.5\n[blocking]\n[[blocking.keys]]\nname = \"k\"\nkey = \"value(email)\"\n[[comparisons]]\nname = \"c\"\nfield = \"email\"\nkind = \"email\"\n";
+
+    #[test]
+    fn the_builtin_rules_parse() {
+        let c = Config::builtin(&customer()).unwrap().unwrap();
+        assert!(c.comparisons.len() >= 6 && c.blocking.len() >= 4);
+        assert!(Config::parse(MINIMAL, "x.toml", &customer()).is_ok());
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_key() {
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"fuzzy\""));
+        assert!(
+            e.contains("x.toml") && e.contains("comparisons[0].kind") && e.contains("jaro_winkler"),
+            "{e}"
+        );
+        let e = error(&MINIMAL.replace("field = \"email\"", "field = \"mail\""));
+        assert!(
+            e.contains("comparisons[0].field") && e.contains("unknown field `mail`"),
+            "{e}"
+        );
+        let e = error(&MINIMAL.replace("review = 0.5", "review = 0.95"));
+        assert!(
+            e.contains("thresholds") && e.contains("split_below < review <= match"),
+            "{e}"
+        );
+        let e = error(&MINIMAL.replace("match = 0.9", "match = 1.5"));
+        assert!(e.contains("thresholds.match"), "{e}");
+        let e = error(&MINIMAL.replace("value(email)", "value(email) + sound(email)"));
+        assert!(
+            e.contains("blocking.keys[0].key") && e.contains("unknown key function `sound`"),
+            "{e}"
+        );
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"jaro_winkler\""));
+        assert!(e.contains("comparisons[0].levels"), "{e}");
+        let e = error(&MINIMAL.replace(
+            "kind = \"email\"",
+            "kind = \"levenshtein\"\nlevels = [2, 1]",
+        ));
+        assert!(e.contains("ascending"), "{e}");
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"email\"\nm = [0.5, 0.5]"));
+        assert!(
+            e.contains("comparisons[0].m") && e.contains("4 probabilities"),
+            "{e}"
+        );
+        let e = error(&format!(
+            "{MINIMAL}[survivorship]\nfields = {{ email = \"newest\" }}\n"
+        ));
+        assert!(e.contains("survivorship.fields.email"), "{e}");
+        let e = error(&MINIMAL.replace("[thresholds]\n", "[thresholds]\nveto = 3\n"));
+        assert!(e.contains("thresholds.veto"), "{e}");
+    }
+}
