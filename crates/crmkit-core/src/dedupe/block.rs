@@ -216,6 +216,10 @@ fn part_values(records: &Records, features: &Features, part: &KeyPart, i: usize)
             Some(k) if !k.core.is_empty() => vec![k.core.clone()],
             _ => vec![],
         },
+        KeyPart::CompanyCorePrefix(f, n) => match company(*f) {
+            Some(k) if k.core.chars().count() >= *n => vec![k.core.chars().take(*n).collect()],
+            _ => vec![],
+        },
         KeyPart::CompanyTrade(f) => match company(*f) {
             Some(k) if !k.trade.is_empty() => vec![k.trade.clone()],
             _ => vec![],

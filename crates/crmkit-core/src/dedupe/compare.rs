@@ -356,6 +356,7 @@ impl Features {
             for p in &k.parts {
                 if let KeyPart::CompanyCore(f)
                 | KeyPart::CompanyTrade(f)
+                | KeyPart::CompanyCorePrefix(f, _)
                 | KeyPart::CompanyCoreDeletions(f) = p
                 {
                     company_fields.push(*f);
@@ -388,6 +389,11 @@ impl Features {
                         (0..records.len())
                             .into_par_iter()
                             .map(|i| {
+                                // A branch's 省份/城市 columns are where the branch is,
+                                // not the region of the company's name: no fallback.
+                                if keys[i].branch.is_some() {
+                                    return keys[i].region.clone();
+                                }
                                 keys[i].region.clone().or_else(|| {
                                     let values: Vec<&str> = c
                                         .fallback

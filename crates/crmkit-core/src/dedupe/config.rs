@@ -115,6 +115,8 @@ pub enum KeyPart {
     CompanyCore(usize),
     /// A company name's 字号.
     CompanyTrade(usize),
+    /// The first `n` characters of a company name's core (finds 智安 / 智安电缆).
+    CompanyCorePrefix(usize, usize),
     /// A company name's core and every variant with one character after the first two
     /// deleted: records whose cores are one typo apart (after the first two characters) share
     /// a key.
@@ -133,6 +135,7 @@ impl KeyPart {
             | KeyPart::CompanyCore(f)
             | KeyPart::CompanyTrade(f)
             | KeyPart::CompanyCoreDeletions(f)
+            | KeyPart::CompanyCorePrefix(f, _)
             | KeyPart::Year(f) => vec![*f],
         }
     }
@@ -588,7 +591,7 @@ fn parse_key(
     field: &dyn Fn(&str) -> Result<usize>,
 ) -> std::result::Result<Vec<KeyPart>, String> {
     const FORMS: &str = "value(f), phones(f, ...), prefix(f, n), year(f), company_core(f), \
-        company_trade(f), company_core_deletions(f), joined with +";
+        company_trade(f), company_core_prefix(f, n), company_core_deletions(f), joined with +";
     let mut parts = Vec::new();
     for part in text.split('+') {
         let part = part.trim();
@@ -614,8 +617,12 @@ fn parse_key(
                     .map(|f| field(f).map_err(|e| e.to_string()))
                     .collect::<std::result::Result<_, _>>()?,
             ),
-            "prefix" => match args.as_slice() {
-                [f, n] => KeyPart::Prefix(
+            "prefix" | "company_core_prefix" => match args.as_slice() {
+                [f, n] => (if name.trim() == "prefix" {
+                    KeyPart::Prefix
+                } else {
+                    KeyPart::CompanyCorePrefix
+                })(
                     field(f).map_err(|e| e.to_string())?,
                     n.parse()
                         .ok()
