@@ -636,13 +636,17 @@ fn simplify(text: &mut String) {
     };
     for _ in 0..3 {
         if !text.chars().any(may_be_traditional) {
-            return;
+            break;
         }
         let simplified = fast2s::convert(text);
         if simplified == *text {
-            return;
+            break;
         }
         *text = simplified;
+    }
+    // fast2s maps 瀋 to 渖, right in 渖水 but not in the city: 瀋陽 is 沈阳.
+    if text.contains("渖阳") {
+        *text = text.replace("渖阳", "沈阳");
     }
 }
 
