@@ -310,6 +310,7 @@ impl Session {
 
     /// The pairs for a person to decide: candidate pairs between the review and the match
     /// threshold whose records ended up apart, and links clustering refused; strongest first.
+    /// Pairs a veto level decided (head office and branch) are not asked about.
     pub fn review_pairs(
         &self,
         scoring: &Scoring,
@@ -330,6 +331,7 @@ impl Session {
             .filter(|s| {
                 let p = model::probability(s.weight as f64);
                 p >= review
+                    && !s.veto
                     && clustering.cluster[s.a as usize] != clustering.cluster[s.b as usize]
                     && !decided.contains(&(s.a as usize, s.b as usize))
             })
