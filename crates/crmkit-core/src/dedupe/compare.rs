@@ -115,6 +115,17 @@ impl Interner {
         let next = self.0.len() as u32 + 1;
         *self.0.entry(s.to_string()).or_insert(next)
     }
+
+    /// A region as (province, city) codes; (0, 0) when none.
+    fn region(&mut self, region: Option<&Region>) -> (u32, u32) {
+        match region {
+            Some(r) => (
+                self.id(&r.province),
+                r.city.as_deref().map(|c| self.id(c)).unwrap_or(0),
+            ),
+            None => (0, 0),
+        }
+    }
 }
 
 fn fast_keys(keys: &[CompanyKey]) -> Vec<Fast> {
@@ -127,13 +138,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Vec<Fast> {
             } else {
                 0
             };
-            let (province, city) = match &k.region {
-                Some(r) => (
-                    interner.id(&r.province),
-                    r.city.as_deref().map(|c| interner.id(c)).unwrap_or(0),
-                ),
-                None => (0, 0),
-            };
+            let (province, city) = interner.region(k.region.as_ref());
             Fast {
                 bigrams: bigrams(&core),
                 core,
@@ -714,73 +719,22 @@ fn threshold_level(thresholds: &[f64], passes: impl Fn(f64) -> bool, last: u8) -
 
 /// Dice coefficient of character bigrams (a one-character string is its own bigram).
 pub fn dice(a: &str, b: &str) -> f64 {
-    fn bigrams(s: &str) -> Vec<(char, char)> {
-        let chars: Vec<char> = s.chars().collect();
-        if chars.len() == 1 {
-            return vec![(chars[0], '\0')];
-        }
-        let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
-        v.sort_unstable();
-        v
-    }
-    let (x, y) = (bigrams(a), bigrams(b));
-    if x.is_empty() || y.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-        }
-    }
-    2.0 * shared as f64 / (x.len() + y.len()) as f64
+    let chars = |s: &str| s.chars().collect::<Vec<char>>();
+    dice_sorted(&bigrams(&chars(a)), &bigrams(&chars(b)))
 }
 
 /// Whether two strings are at most one edit (insert, delete, substitute, swap of neighbours)
-/// apart; cheap for the short strings of company names.
+/// apart.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if x.len() <= y.len() {
-        (&x, &y)
-    } else {
-        (&y, &x)
-    };
-    match long.len() - short.len() {
-        0 => {
-            let diffs: Vec<usize> = (0..short.len()).filter(|&i| short[i] != long[i]).collect();
-            match diffs.as_slice() {
-                [] | [_] => true,
-                [i, j] => *j == i + 1 && short[*i] == long[*j] && short[*j] == long[*i],
-                _ => false,
-            }
-        }
-        1 => {
-            let first = (0..short.len())
-                .find(|&i| short[i] != long[i])
-                .unwrap_or(short.len());
-            short[first..] == long[first + 1..]
-        }
-        _ => false,
-    }
+    let chars = |s: &str| s.chars().collect::<Vec<char>>();
+    one_edit(&chars(a), &chars(b))
 }
 
 fn region_column(regions: Vec<Option<Region>>) -> Column {
     let mut interner = Interner::default();
     let codes = regions
         .iter()
-        .map(|r| match r {
-            Some(r) => (
-                interner.id(&r.province),
-                r.city.as_deref().map(|c| interner.id(c)).unwrap_or(0),
-            ),
-            None => (0, 0),
-        })
+        .map(|r| interner.region(r.as_ref()))
         .collect();
     Column::Region(regions, codes)
 }
