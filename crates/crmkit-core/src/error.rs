@@ -161,11 +161,8 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn io(
-        path: impl Into<PathBuf>,
-        action: &'static str,
-        error: std::io::Error,
-    ) -> Self {
+    /// An I/O error with the file and what was being done.
+    pub fn io(path: impl Into<PathBuf>, action: &'static str, error: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             action,

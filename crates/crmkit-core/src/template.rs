@@ -43,9 +43,52 @@ pub struct Template {
     pub rule_sets: Vec<String>,
     /// The fields, in the order they appear in a blank template.
     pub fields: Vec<Field>,
+    /// How rows of this template are identified and attached when loaded into a database.
+    #[serde(default)]
+    pub load: LoadSpec,
     /// Where this template was loaded from (`builtin:customer` or a path).
     #[serde(skip)]
     pub origin: String,
+}
+
+/// How a template's rows land in a database table (`[load]` in the template file).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSpec {
+    /// The fields whose values identify a row (订单编号). Empty: the whole row is its identity.
+    /// A field that references another table counts by the referenced record, not its text.
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// For a table other tables refer to by name (客户): the company-name field. Rows without
+    /// a `key` value are identified by their dedupe golden id, else by this name normalised.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// For such a table: a code field other tables may use instead of the name (客户编号).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Fields that name a record of another table (客户名称 → customer).
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// Templates loaded before this one besides those it references (跟进记录 after 线索).
+    #[serde(default)]
+    pub after: Vec<String>,
+}
+
+/// A field naming a record of another table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// The field holding the name or code (`customer_name`).
+    pub field: String,
+    /// The referenced template's name (`customer`).
+    pub table: String,
+    /// Whether a row whose reference cannot be resolved is rejected (else it loads unattached).
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One column of a template.
@@ -344,6 +387,58 @@ impl Template {
                         format!("expected `元` or `万元`, found `{unit}`"),
                     ));
                 }
+            }
+        }
+        self.check_load()
+    }
+
+    /// Checks the `[load]` table: every field it names exists, tables are snake_case.
+    fn check_load(&self) -> std::result::Result<(), (String, String)> {
+        let load = &self.load;
+        let known = |key: &str, what: String| match self.field(key) {
+            Some(_) => Ok(()),
+            None => Err((what, format!("`{key}` is not a field of this template"))),
+        };
+        for (i, key) in load.key.iter().enumerate() {
+            known(key, format!("load.key[{i}]"))?;
+        }
+        if let Some(name) = &load.name {
+            known(name, "load.name".into())?;
+            if self.field(name).map(|f| f.kind) != Some(FieldType::CompanyName) {
+                return Err((
+                    "load.name".into(),
+                    format!("`{name}` must be a company_name field"),
+                ));
+            }
+        }
+        if let Some(code) = &load.code {
+            known(code, "load.code".into())?;
+        }
+        let mut fields = HashSet::new();
+        for (i, reference) in load.references.iter().enumerate() {
+            known(&reference.field, format!("load.references[{i}].field"))?;
+            if !fields.insert(reference.field.as_str()) {
+                return Err((
+                    format!("load.references[{i}].field"),
+                    format!("`{}` is referenced twice", reference.field),
+                ));
+            }
+            if !is_snake_case(&reference.table) || reference.table == self.name {
+                return Err((
+                    format!("load.references[{i}].table"),
+                    format!(
+                        "expected another template's name like `customer`, found `{}`",
+                        reference.table
+                    ),
+                ));
+            }
+        }
+        for (i, after) in load.after.iter().enumerate() {
+            if !is_snake_case(after) || after == &self.name {
+                return Err((
+                    format!("load.after[{i}]"),
+                    format!("expected another template's name like `lead`, found `{after}`"),
+                ));
             }
         }
         Ok(())
