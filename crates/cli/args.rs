@@ -25,6 +25,8 @@ pub enum Command {
     Clean(CleanArgs),
     /// Find the records of the same customer, cluster them and build golden records.
     Dedupe(Box<DedupeArgs>),
+    /// Load clean files into SQLite or PostgreSQL, idempotently, in dependency order.
+    Load(LoadArgs),
     /// Write a realistic messy customer file, with the ground truth of which rows are the same
     /// company, for tests, benchmarks and demos.
     Synth(SynthArgs),
@@ -316,4 +318,47 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
             "expected one ASCII character or `tab`, found `{s}`"
         )),
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoadMode {
+    /// Refuse rows whose record already exists (they are rejected with the reason).
+    Insert,
+    /// Update records whose source row changed; leave unchanged ones alone.
+    Upsert,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Files to load (the outputs of `clean` and `dedupe --golden`), or directories of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The database: sqlite:PATH (created when missing) or postgres://user@host:port/db.
+    /// A PostgreSQL password comes from the URL, PGPASSWORD or ~/.pgpass.
+    #[arg(long, value_name = "URL", env = "CRMKIT_DB")]
+    pub db: String,
+    /// The template of every input (default: recognised from each file's header).
+    #[arg(short, long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// insert: refuse rows whose record exists; upsert: update changed records.
+    #[arg(long, value_enum, default_value = "upsert")]
+    pub mode: LoadMode,
+    /// Rows per transaction: a failure or a kill loses at most this batch, which the next run redoes.
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub batch_size: usize,
+    /// Write the rows that did not load, with the reason (.csv or .xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Exit 1 when more than this share of input rows is rejected (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub max_reject_rate: f64,
+    /// The sheet to read in every workbook.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Force the text encoding of CSV inputs (utf-8, gbk, gb18030, utf-16le, big5, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Force the delimiter of CSV inputs: a single character, or `tab`.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
 }

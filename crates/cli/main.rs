@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod progress;
 mod shell;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &mut shell),
         Command::Clean(args) => commands::clean::run(args, &mut shell),
         Command::Dedupe(args) => commands::dedupe::run(*args, &mut shell),
+        Command::Load(args) => commands::load::run(args, &mut shell),
         Command::Synth(args) => commands::synth::run(args, &mut shell),
     };
     match result {

@@ -4,6 +4,7 @@
 mod bad_input;
 mod dedupe;
 mod import;
+mod load;
 mod synth;
 mod template;
 mod util;

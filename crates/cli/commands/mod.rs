@@ -4,6 +4,7 @@ mod check;
 pub mod clean;
 pub mod dedupe;
 pub mod import;
+pub mod load;
 pub mod synth;
 pub mod template;
 pub mod validate;

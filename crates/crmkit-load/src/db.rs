@@ -208,8 +208,13 @@ impl Db {
                      ORDER BY ordinal_position",
                     &[&table],
                 )
-                .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
-                .map_err(|e| pg_message(&e)),
+                .map_err(|e| pg_message(&e))
+                .and_then(|rows| {
+                    rows.iter()
+                        .map(|r| r.try_get::<_, String>(0))
+                        .collect::<std::result::Result<_, _>>()
+                        .map_err(|e| pg_message(&e))
+                }),
         }
     }
 
@@ -242,12 +247,8 @@ impl Db {
             }
             Db::Postgres(client) => client
                 .query(&format!("{sql}$1"), &[&param])
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
-                        .collect()
-                })
-                .map_err(|e| pg_message(&e)),
+                .map_err(|e| pg_message(&e))
+                .and_then(|rows| pg_text_rows(&rows)),
         }
     }
 
@@ -285,12 +286,8 @@ impl Db {
             }
             Db::Postgres(client) => client
                 .query(&sql, &[])
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
-                        .collect()
-                })
-                .map_err(|e| pg_message(&e)),
+                .map_err(|e| pg_message(&e))
+                .and_then(|rows| pg_text_rows(&rows)),
         }
     }
 
@@ -333,18 +330,21 @@ impl Db {
             }
             Db::Postgres(client) => client
                 .query(&sql, &[&skip])
-                .map(|rows| {
+                .map_err(|e| pg_message(&e))
+                .and_then(|rows| {
                     rows.iter()
-                        .map(|r| Existing {
-                            id: r.get(0),
-                            key: r.get(1),
-                            hash: r.get(2),
-                            golden: if named { r.get(3) } else { None },
-                            name: if named { r.get(4) } else { None },
+                        .map(|r| {
+                            Ok(Existing {
+                                id: r.try_get(0)?,
+                                key: r.try_get(1)?,
+                                hash: r.try_get(2)?,
+                                golden: if named { r.try_get(3)? } else { None },
+                                name: if named { r.try_get(4)? } else { None },
+                            })
                         })
-                        .collect()
-                })
-                .map_err(|e| pg_message(&e)),
+                        .collect::<std::result::Result<_, postgres::Error>>()
+                        .map_err(|e| pg_message(&e))
+                }),
         }
     }
 
@@ -354,7 +354,7 @@ impl Db {
         fingerprint: &str,
     ) -> std::result::Result<Option<BatchRow>, String> {
         let rows = self.query_text(
-            "SELECT id, status, counts FROM crmkit_batch
+            "SELECT CAST(id AS TEXT), status, counts FROM crmkit_batch
              WHERE status IN ('running', 'failed') AND fingerprint = ",
             fingerprint,
         )?;
@@ -394,7 +394,7 @@ impl Db {
                      VALUES ($1, $2, $3, $4, 'running', $5) RETURNING id",
                     &[&fingerprint, &mode, &templates, &files, &counts],
                 )
-                .map(|r| r.get(0))
+                .and_then(|r| r.try_get(0))
                 .map_err(|e| pg_message(&e)),
         }
     }
@@ -444,7 +444,8 @@ impl Db {
                 .map_err(|e| e.to_string()),
             Db::Postgres(client) => client
                 .query_one(&sql, &[&id])
-                .map(|r| r.get::<_, i64>(0) as u64)
+                .and_then(|r| r.try_get::<_, i64>(0))
+                .map(|n| n as u64)
                 .map_err(|e| pg_message(&e)),
         }
     }
@@ -466,6 +467,14 @@ impl Db {
             Db::Postgres(client) => postgres_chunk(client, spec, chunk, sources, batch, counts),
         }
     }
+}
+
+/// PostgreSQL rows whose columns are all text (or cast to it).
+fn pg_text_rows(rows: &[postgres::Row]) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+    rows.iter()
+        .map(|r| (0..r.len()).map(|i| r.try_get(i)).collect())
+        .collect::<std::result::Result<_, postgres::Error>>()
+        .map_err(|e| pg_message(&e))
 }
 
 /// A column value of an SQLite row as text.

@@ -5,7 +5,7 @@
 pub enum Error {
     /// Reading an input or writing an output failed (from crmkit-core).
     #[error(transparent)]
-    Core(#[from] crmkit_core::Error),
+    Core(Box<crmkit_core::Error>),
 
     /// The database location is not one crmkit understands.
     #[error("数据库地址 `{url}` 无法识别: {why}; 示例: sqlite:crm.db 或 postgres://user@localhost:5432/crm")]
@@ -26,3 +26,9 @@ pub enum Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crmkit_core::Error> for Error {
+    fn from(error: crmkit_core::Error) -> Self {
+        Error::Core(Box::new(error))
+    }
+}

@@ -62,6 +62,8 @@ pub struct Options {
     pub batch_size: usize,
     /// How text files are read.
     pub read: crmkit_core::read::ReadOptions,
+    /// A pause after each committed chunk, for tests that kill a load half-way.
+    pub pause_after_chunk: Option<std::time::Duration>,
 }
 
 /// Receives progress; the binary draws it.
@@ -384,6 +386,12 @@ pub fn load(
     Ok(report)
 }
 
+/// Existing rows of a named table by golden id and by canonical name.
+type Secondary<'a> = (
+    FxHashMap<&'a str, Vec<&'a Existing>>,
+    FxHashMap<String, Vec<&'a Existing>>,
+);
+
 /// What happens to one prepared row.
 enum Action {
     Insert,
@@ -481,10 +489,7 @@ fn load_table(
     // Compare with what the table holds (as it was before this batch).
     let existing = db.existing(&spec, resumed.then_some(batch))?;
     let by_key: FxHashMap<&str, &Existing> = existing.iter().map(|e| (e.key.as_str(), e)).collect();
-    let mut secondary: Option<(
-        FxHashMap<&str, Vec<&Existing>>,
-        FxHashMap<String, Vec<&Existing>>,
-    )> = None;
+    let mut secondary: Option<Secondary> = None;
     let mut claimed: FxHashMap<i64, usize> = FxHashMap::default();
     let mut actions: Vec<Result<Action, String>> = Vec::with_capacity(rows.len());
     let mut keys: Vec<Option<String>> = vec![None; rows.len()];
@@ -674,6 +679,9 @@ fn load_table(
         counts = next;
         progress.advance((end - start) as u64);
         start = end;
+        if let Some(pause) = options.pause_after_chunk {
+            std::thread::sleep(pause);
+        }
     }
     progress.end();
     // Rejects of chunks committed by an earlier, interrupted run are listed again.
@@ -719,4 +727,54 @@ fn show_key(key: &str) -> String {
 /// The template as TOML, recorded with its table.
 fn toml_of(template: &Template) -> String {
     toml::to_string(template).unwrap_or_default()
+}
+
+/// What a file looks like, judged from its header.
+#[derive(Debug)]
+pub enum Detected {
+    /// Rows of this built-in template; `golden` when it is a dedupe golden file.
+    Template(Box<Template>, bool),
+    /// A rejects file written by `crmkit clean` or `crmkit load` (has a `_reasons` column).
+    Rejects,
+    /// No built-in template's headers found.
+    Unknown,
+}
+
+/// Which built-in template a file's header names best (at least two columns must match).
+pub fn detect_template(
+    path: &Path,
+    read: &crmkit_core::read::ReadOptions,
+    sheet: Option<&str>,
+) -> Result<Detected> {
+    let mut book = crmkit_core::read::Book::open(path, read)?;
+    let grid = book.grid(sheet)?;
+    let head: Vec<&crmkit_core::read::GridRow> = grid.rows.iter().take(10).collect();
+    if head.iter().any(|r| {
+        r.cells
+            .iter()
+            .any(|c| c.trim() == "_reasons" || c.trim() == "拒绝原因")
+    }) {
+        return Ok(Detected::Rejects);
+    }
+    let golden = head.iter().any(|r| {
+        r.cells
+            .iter()
+            .any(|c| c.trim() == crmkit_core::dedupe::golden::GOLDEN_ID)
+    });
+    let mut best: Option<(usize, Template)> = None;
+    for template in Template::builtins()? {
+        let index = crmkit_core::mapping::HeaderIndex::new(&template);
+        let score = head
+            .iter()
+            .map(|r| index.header_score(r.cells.iter()))
+            .max()
+            .unwrap_or(0);
+        if score >= 2 && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, template));
+        }
+    }
+    Ok(match best {
+        Some((_, t)) => Detected::Template(Box::new(t), golden),
+        None => Detected::Unknown,
+    })
 }
