@@ -84,8 +84,9 @@ impl Db {
                 // WAL with synchronous=NORMAL: a killed process never leaves a half transaction,
                 // and commits do not wait for the disk on every batch.
                 conn.execute_batch(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
-                     PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;",
+                    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+                     PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=20000;
+                     PRAGMA busy_timeout=10000; PRAGMA cache_size=-262144;",
                 )
                 .map_err(|e| fail(e.to_string()))?;
                 Ok(Db::Sqlite(conn))
