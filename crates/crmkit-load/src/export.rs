@@ -33,8 +33,19 @@ pub struct Exported {
     pub rows: Vec<Vec<Option<String>>>,
     /// Columns holding digit identifiers (phones, ID numbers), written as text in .xlsx.
     pub text_columns: Vec<usize>,
-    /// The columns masked, by header, with the method used; empty when not masked.
-    pub masked: Vec<(String, Method)>,
+    /// The columns a masking method applies to, in output order; empty when not masked.
+    pub masked: Vec<MaskedColumn>,
+}
+
+/// A column masking applied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaskedColumn {
+    /// The output header (`联系电话`).
+    pub header: String,
+    /// The method.
+    pub method: Method,
+    /// How many values masking changed (a `digits` column without long numbers: 0).
+    pub changed: usize,
 }
 
 /// One output column: the database column and its header.
@@ -155,12 +166,21 @@ pub fn export(
             if method == Method::None {
                 continue;
             }
+            let mut changed = 0;
             for row in &mut rows {
                 if let Some(value) = row[c].as_mut() {
-                    *value = method.apply(value);
+                    let new = method.apply(value);
+                    if new != *value {
+                        changed += 1;
+                        *value = new;
+                    }
                 }
             }
-            masked.push((column.header.clone(), method));
+            masked.push(MaskedColumn {
+                header: column.header.clone(),
+                method,
+                changed,
+            });
         }
     }
 
