@@ -242,10 +242,17 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => client
-                .query(sql, &[])
-                .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
-                .map_err(|e| pg_message(&e)),
+            Db::Postgres(client) => {
+                client
+                    .query(sql, &[])
+                    .map_err(|e| pg_message(&e))
+                    .and_then(|rows| {
+                        rows.iter()
+                            .map(|r| r.try_get::<_, String>(0))
+                            .collect::<std::result::Result<_, _>>()
+                            .map_err(|e| pg_message(&e))
+                    })
+            }
         }
     }
 

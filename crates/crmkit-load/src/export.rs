@@ -95,7 +95,7 @@ pub fn export(
         let tables = db.tables().map_err(database("无法读取表结构"))?;
         return Err(Error::Input(if tables.is_empty() {
             format!(
-                "{db_label}: 没有表 `{table}`: 这个数据库里还没有 crmkit load 载入的表; 请先用 crmkit load 载入数据, 或检查 --db 是否指向正确的数据库"
+                "{db_label}: 没有表 `{table}`: 这个数据库里还没有 crmkit load 载入的表; 请先载入数据, 例如 crmkit load customers.csv --db {db_label} (或检查 --db 是否指向正确的数据库)"
             )
         } else {
             format!(
