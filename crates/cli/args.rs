@@ -30,6 +30,8 @@ pub enum Command {
     /// Write a realistic messy customer file, with the ground truth of which rows are the same
     /// company, for tests, benchmarks and demos.
     Synth(SynthArgs),
+    /// Write a table `crmkit load` put in a database to .xlsx or .csv, optionally masked (脱敏).
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,6 +274,25 @@ pub struct SynthArgs {
     /// Share of rows holding one value no repair can fix (0 to 1).
     #[arg(long, value_name = "RATE", default_value_t = 0.02, value_parser = parse_rate)]
     pub invalid_rate: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The database: sqlite:FILE or postgres://user@host:port/db (also CRMKIT_DB).
+    #[arg(long, value_name = "URL", env = "CRMKIT_DB", hide_env_values = true)]
+    pub db: String,
+    /// The table to export: a template name crmkit loaded (customer, order, ...).
+    #[arg(long, value_name = "T")]
+    pub table: String,
+    /// Where to write it (.xlsx, or .csv: UTF-8 with BOM).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Mask personal data (phones, names, ID numbers, e-mail) by the masking rules.
+    #[arg(long)]
+    pub mask: bool,
+    /// Masking rules replacing the built-in rules/mask.toml (implies --mask).
+    #[arg(long, value_name = "FILE")]
+    pub mask_rules: Option<PathBuf>,
 }
 
 fn parse_rows(s: &str) -> Result<usize, String> {

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod dedupe;
+mod export;
 mod import;
 mod load;
 mod synth;

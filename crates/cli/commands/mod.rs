@@ -3,6 +3,7 @@
 mod check;
 pub mod clean;
 pub mod dedupe;
+pub mod export;
 pub mod import;
 pub mod load;
 pub mod synth;

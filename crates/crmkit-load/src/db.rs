@@ -228,6 +228,35 @@ impl Db {
         Ok(rows.into_iter().next().and_then(|mut r| r.remove(0)))
     }
 
+    /// The tables crmkit has loaded (recorded in `crmkit_table`), by name.
+    pub fn tables(&mut self) -> std::result::Result<Vec<String>, String> {
+        if self.columns_of("crmkit_table")?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = "SELECT name FROM crmkit_table ORDER BY name";
+        match self {
+            Db::Sqlite(conn) => {
+                let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+                let rows = stmt
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .map_err(|e| e.to_string())?;
+                rows.collect::<std::result::Result<_, _>>()
+                    .map_err(|e| e.to_string())
+            }
+            Db::Postgres(client) => {
+                client
+                    .query(sql, &[])
+                    .map_err(|e| pg_message(&e))
+                    .and_then(|rows| {
+                        rows.iter()
+                            .map(|r| r.try_get::<_, String>(0))
+                            .collect::<std::result::Result<_, _>>()
+                            .map_err(|e| pg_message(&e))
+                    })
+            }
+        }
+    }
+
     /// `sql` followed by one text parameter placeholder, all columns as text.
     fn query_text(
         &mut self,
