@@ -11,9 +11,10 @@ use crate::url::DbUrl;
 
 /// A row ready to be written: data column values (text, `None` for NULL), key, hash, lineage.
 #[derive(Debug, Clone)]
-pub struct Prepared {
-    /// One value per data column of the table (fields, then reference ids).
-    pub values: Vec<Option<String>>,
+pub struct Prepared<'a> {
+    /// One value per data column of the table (fields, then reference ids), borrowed from the
+    /// input where it can be.
+    pub values: Vec<Option<std::borrow::Cow<'a, str>>>,
     /// The natural key.
     pub key: String,
     /// A hash of everything but the lineage: equal hash, unchanged row.
@@ -63,11 +64,11 @@ pub enum Db {
 }
 
 /// Writes of one chunk: new rows and changed rows (with the id they replace).
-pub struct Chunk<'a> {
+pub struct Chunk<'a, 'b> {
     /// Rows to insert.
-    pub inserts: Vec<&'a Prepared>,
+    pub inserts: Vec<&'a Prepared<'b>>,
     /// Rows to update, by id.
-    pub updates: Vec<(i64, &'a Prepared)>,
+    pub updates: Vec<(i64, &'a Prepared<'b>)>,
 }
 
 impl Db {
@@ -93,8 +94,15 @@ impl Db {
             }
             DbUrl::Postgres(_) => {
                 let config = url.postgres_config().expect("a postgres URL");
-                let client = config
+                let mut client = config
                     .connect(postgres::NoTls)
+                    .map_err(|e| fail(pg_message(&e)))?;
+                // Batch commits do not wait for the server's disk: a server crash can lose the
+                // last batches, but never half of one (each carries its counts in
+                // crmkit_batch, so a re-run resumes where the server's data ends). The final
+                // status update waits ([`Db::finish_batch`]), which makes everything durable.
+                client
+                    .batch_execute("SET synchronous_commit = off")
                     .map_err(|e| fail(pg_message(&e)))?;
                 Ok(Db::Postgres(Box::new(client)))
             }
@@ -448,15 +456,20 @@ impl Db {
                 )
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
-                .execute(
-                    "UPDATE crmkit_batch SET status = $1, counts = $2, error = $3,
-                     finished_at = CASE WHEN $1 = 'running' THEN NULL ELSE now() END
-                     WHERE id = $4",
-                    &[&status, &counts, &error, &id],
-                )
-                .map(drop)
-                .map_err(|e| pg_message(&e)),
+            Db::Postgres(client) => {
+                // This commit waits for the disk, and with it every batch before it.
+                let mut run = || -> std::result::Result<(), postgres::Error> {
+                    client.batch_execute("SET synchronous_commit = on")?;
+                    client.execute(
+                        "UPDATE crmkit_batch SET status = $1, counts = $2, error = $3,
+                         finished_at = CASE WHEN $1 = 'running' THEN NULL ELSE now() END
+                         WHERE id = $4",
+                        &[&status, &counts, &error, &id],
+                    )?;
+                    client.batch_execute("SET synchronous_commit = off")
+                };
+                run().map_err(|e| pg_message(&e))
+            }
         }
     }
 
@@ -485,7 +498,7 @@ impl Db {
     pub fn write_chunk(
         &mut self,
         spec: &TableSpec,
-        chunk: &Chunk,
+        chunk: &Chunk<'_, '_>,
         sources: &[(String, Option<String>)],
         batch: i64,
         counts: &str,
@@ -520,7 +533,7 @@ fn sqlite_text(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<String>
 /// The lineage and bookkeeping values after the data columns, in `insert_columns` order.
 fn tail<'a>(
     spec: &TableSpec,
-    row: &'a Prepared,
+    row: &'a Prepared<'_>,
     sources: &'a [(String, Option<String>)],
 ) -> Vec<Option<&'a str>> {
     let mut out = vec![Some(row.key.as_str())];
@@ -537,7 +550,7 @@ fn tail<'a>(
 fn sqlite_chunk(
     conn: &mut rusqlite::Connection,
     spec: &TableSpec,
-    chunk: &Chunk,
+    chunk: &Chunk<'_, '_>,
     sources: &[(String, Option<String>)],
     batch: i64,
     counts: &str,
@@ -592,7 +605,7 @@ fn sqlite_chunk(
 fn bind_row(
     stmt: &mut rusqlite::CachedStatement,
     spec: &TableSpec,
-    row: &Prepared,
+    row: &Prepared<'_>,
     sources: &[(String, Option<String>)],
     batch: i64,
     update: Option<i64>,
@@ -603,9 +616,9 @@ fn bind_row(
             (_, None) => stmt.raw_bind_parameter(i, rusqlite::types::Null)?,
             (SqlType::Integer, Some(v)) => match v.parse::<i64>() {
                 Ok(n) => stmt.raw_bind_parameter(i, n)?,
-                Err(_) => stmt.raw_bind_parameter(i, v.as_str())?,
+                Err(_) => stmt.raw_bind_parameter(i, v.as_ref())?,
             },
-            (_, Some(v)) => stmt.raw_bind_parameter(i, v.as_str())?,
+            (_, Some(v)) => stmt.raw_bind_parameter(i, v.as_ref())?,
         }
         i += 1;
     }
@@ -663,7 +676,7 @@ fn copy_value(out: &mut Vec<u8>, value: Option<&str>) {
 fn copy_row(
     out: &mut Vec<u8>,
     spec: &TableSpec,
-    row: &Prepared,
+    row: &Prepared<'_>,
     sources: &[(String, Option<String>)],
     batch: i64,
     id: Option<i64>,
@@ -710,7 +723,7 @@ fn copy_row(
 fn postgres_chunk(
     client: &mut postgres::Client,
     spec: &TableSpec,
-    chunk: &Chunk,
+    chunk: &Chunk<'_, '_>,
     sources: &[(String, Option<String>)],
     batch: i64,
     counts: &str,

@@ -383,7 +383,14 @@ pub fn load(
     let counts = serde_json::to_string(&state).expect("serialisable");
     db.finish_batch(batch, "done", &counts, None)
         .map_err(database("无法更新 crmkit_batch"))?;
+    drop_later(files);
     Ok(report)
+}
+
+/// Frees a large structure on another thread, so that the load (and the process, which may
+/// exit first) does not wait for a million small deallocations.
+fn drop_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// Existing rows of a named table by golden id and by canonical name.
@@ -585,6 +592,7 @@ fn load_table(
     }
     drop(by_key);
     drop(secondary);
+    drop_later(existing);
 
     // Rows whose key changes (a stronger key found) carry it into the write.
     let mut rekeyed: FxHashMap<usize, Prepared> = FxHashMap::default();
@@ -647,7 +655,9 @@ fn load_table(
                                 .fields
                                 .iter()
                                 .zip(&p.values)
-                                .map(|(f, v)| (f.header.clone(), v.clone().unwrap_or_default()))
+                                .map(|(f, v)| {
+                                    (f.header.clone(), v.as_deref().unwrap_or("").to_string())
+                                })
                                 .collect(),
                             weight,
                         },

@@ -1,6 +1,8 @@
 //! From imported rows to rows ready for the database: typed values, references resolved to
 //! ids, the natural key and a hash; or a reason the row cannot load.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use crmkit_core::company::{company_key, Regions};
@@ -32,9 +34,9 @@ pub struct Rejected {
 }
 
 /// One imported row's outcome before it meets the database.
-pub enum Row {
+pub enum Row<'a> {
     /// Ready; `weight` input rows (a golden record stands for every record merged into it).
-    Ready(Prepared, u64),
+    Ready(Prepared<'a>, u64),
     /// Will not load.
     Rejected(Rejected),
 }
@@ -195,7 +197,11 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
 }
 
 /// A cell converted to what its column stores, or why it cannot be.
-pub fn convert(kind: FieldType, header: &str, value: &str) -> Result<Option<String>, String> {
+pub fn convert<'a>(
+    kind: FieldType,
+    header: &str,
+    value: &'a str,
+) -> Result<Option<&'a str>, String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -208,7 +214,7 @@ pub fn convert(kind: FieldType, header: &str, value: &str) -> Result<Option<Stri
         _ => true,
     };
     if ok {
-        return Ok(Some(value.to_string()));
+        return Ok(Some(value));
     }
     let expected = match kind {
         FieldType::Integer => "整数，如 3",
@@ -268,13 +274,13 @@ fn is_datetime(v: &str) -> bool {
 
 /// Prepares every row of one imported file for `spec`. `resolvers` has one entry per
 /// reference of the table, in order.
-pub fn prepare(
+pub fn prepare<'a>(
     spec: &TableSpec,
-    imported: &Imported,
+    imported: &'a Imported,
     source: usize,
     resolvers: &[&Resolver],
     regions: &Regions,
-) -> Vec<Row> {
+) -> Vec<Row<'a>> {
     use rayon::prelude::*;
     let golden = golden_columns(spec, imported);
     imported
@@ -294,15 +300,15 @@ pub fn prepare(
         .collect()
 }
 
-fn prepare_row(
+fn prepare_row<'a>(
     spec: &TableSpec,
-    imported: &Imported,
-    row: &crmkit_core::read::GridRow,
+    imported: &'a Imported,
+    row: &'a crmkit_core::read::GridRow,
     source: usize,
     golden: Option<&GoldenColumns>,
     resolvers: &[&Resolver],
     regions: &Regions,
-) -> Row {
+) -> Row<'a> {
     let template = &spec.template;
     let cell = |column: usize| row.cells.get(column).unwrap_or("").trim();
     let weight = golden
@@ -325,7 +331,7 @@ fn prepare_row(
             weight,
         })
     };
-    let mut values: Vec<Option<String>> = Vec::with_capacity(spec.columns.len());
+    let mut values: Vec<Option<Cow<'a, str>>> = Vec::with_capacity(spec.columns.len());
     for (i, field) in template.fields.iter().enumerate() {
         let value = match convert(field.kind, &field.header, imported.value(row, i)) {
             Ok(v) => v,
@@ -337,13 +343,13 @@ fn prepare_row(
                 field.header, field.example
             ));
         }
-        values.push(value);
+        values.push(value.map(Cow::Borrowed));
     }
     for (reference, resolver) in spec.refs.iter().zip(resolvers) {
         let id = match &values[reference.field] {
             None => None,
             Some(name) => match resolver.resolve(name, regions) {
-                Ok(id) => Some(id.to_string()),
+                Ok(id) => Some(Cow::Owned(id.to_string())),
                 Err(reason) if reference.required => {
                     return reject(format!(
                         "{}: {reason}",
@@ -370,15 +376,15 @@ fn prepare_row(
         (!lines.is_empty()).then(|| lines.join("\n"))
     });
     // The hash covers what the row says, not where it came from.
-    let mut hashed = String::with_capacity(256);
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for value in &values {
-        hashed.push_str(value.as_deref().unwrap_or("\u{1e}"));
-        hashed.push(UNIT);
+        hasher.update(value.as_deref().unwrap_or("\u{1e}").as_bytes());
+        hasher.update(&[0x1f]);
     }
-    hashed.push_str(golden_id.as_deref().unwrap_or(""));
-    hashed.push(UNIT);
-    hashed.push_str(aliases.as_deref().unwrap_or(""));
-    let hash = xxhash_rust::xxh3::xxh3_64(hashed.as_bytes()) as i64;
+    hasher.update(golden_id.as_deref().unwrap_or("").as_bytes());
+    hasher.update(&[0x1f]);
+    hasher.update(aliases.as_deref().unwrap_or("").as_bytes());
+    let hash = hasher.digest() as i64;
     let load = &template.load;
     let key = if load.key.is_empty() {
         Some(format!("h:{:016x}", hash as u64))
@@ -396,7 +402,7 @@ fn prepare_row(
                 .iter()
                 .find(|r| r.field == i)
                 .and_then(|r| values[r.column].as_ref().map(|id| format!("#{id}")));
-            match by_id.or_else(|| values[i].clone()) {
+            match by_id.or_else(|| values[i].as_deref().map(str::to_string)) {
                 Some(v) => parts.push(v),
                 None => break,
             }
@@ -465,7 +471,7 @@ mod tests {
     #[test]
     fn converts_for_the_database() {
         let money = |v| convert(FieldType::Money, "订单金额", v);
-        assert_eq!(money("12.50"), Ok(Some("12.50".into())));
+        assert_eq!(money("12.50"), Ok(Some("12.50")));
         assert_eq!(money(" "), Ok(None));
         assert!(money("12万").unwrap_err().contains("120000"));
         assert!(money("1.").is_err());

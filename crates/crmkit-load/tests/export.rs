@@ -228,11 +228,17 @@ fn exports_postgres_when_configured() {
     };
     // A database of its own on the test server.
     let server = DbUrl::parse(&text).unwrap();
-    let mut client = server.postgres_config().unwrap().connect(postgres::NoTls).unwrap();
+    let mut client = server
+        .postgres_config()
+        .unwrap()
+        .connect(postgres::NoTls)
+        .unwrap();
     client
         .batch_execute("DROP DATABASE IF EXISTS crmkit_export_test WITH (FORCE)")
         .unwrap();
-    client.batch_execute("CREATE DATABASE crmkit_export_test").unwrap();
+    client
+        .batch_execute("CREATE DATABASE crmkit_export_test")
+        .unwrap();
     drop(client);
     let base = text.rsplit_once('/').map_or(text.as_str(), |(b, _)| b);
     let url = DbUrl::parse(&format!("{base}/crmkit_export_test")).unwrap();
