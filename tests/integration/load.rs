@@ -155,6 +155,16 @@ fn progress_of(db: &str) -> String {
     }
 }
 
+/// Whether the customer table has its unique index on `_key`.
+fn has_key_index(db: &str) -> bool {
+    let sql = if db.starts_with("sqlite:") {
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'customer__key' AND sql LIKE '%UNIQUE%'"
+    } else {
+        "SELECT count(*) FROM pg_indexes WHERE indexname = 'customer__key' AND indexdef LIKE '%UNIQUE%'"
+    };
+    scalar(db, sql) == "1"
+}
+
 fn scalar(db: &str, sql: &str) -> String {
     query(db, sql)[0][0].clone().unwrap_or_default()
 }
@@ -194,6 +204,7 @@ fn loads_once_then_changes_nothing() {
             scalar(&db, "SELECT count(*) FROM customer WHERE _batch = 1 AND _source_file LIKE '%golden.csv' AND _source_row >= 2"),
             g.to_string()
         );
+        assert!(has_key_index(&db), "{db}: unique index on _key");
         let second = crmkit_in(&data.dir, &["load", "golden.csv", "--db", &db]);
         second.code(0);
         assert_eq!(
@@ -409,6 +420,10 @@ fn a_killed_load_resumes_to_the_same_rows() {
             loaded.is_multiple_of(50) && loaded > 0 && loaded < data.golden_rows,
             "whole batches only: {loaded}"
         );
+        assert!(
+            !has_key_index(&db),
+            "a first load drops the key index until its end"
+        );
 
         let rerun = crmkit_in(
             &data.dir,
@@ -426,6 +441,10 @@ fn a_killed_load_resumes_to_the_same_rows() {
             "done"
         );
         assert_eq!(scalar(&db, "SELECT count(*) FROM crmkit_batch"), "1");
+        // The first load into the empty table built its key index at the end; the killed one
+        // had dropped it, and the re-run built it again.
+        assert!(has_key_index(&db), "{db}: unique index on _key");
+        assert!(has_key_index(&clean_db), "{clean_db}: unique index on _key");
         let dump = |url: &str| -> BTreeMap<String, Vec<Option<String>>> {
             query(url, "SELECT * FROM customer")
                 .into_iter()

@@ -167,6 +167,8 @@ impl Db {
     ) -> std::result::Result<(), String> {
         let pg = self.is_postgres();
         self.batch(&spec.create_sql(pg))?;
+        // Also rebuilds the index a killed first load had dropped.
+        self.batch(&spec.key_index_sql())?;
         let have = self.columns_of(&spec.name)?;
         for (name, kind) in spec.insert_columns() {
             if !have.iter().any(|c| c == &name) {
@@ -194,6 +196,15 @@ impl Db {
                 .execute(sql, &[&spec.name, &template_toml])
                 .map(drop)
                 .map_err(|e| pg_message(&e)),
+        }
+    }
+
+    /// Drops (`false`) or builds (`true`) the unique index on `_key`.
+    pub fn key_index(&mut self, spec: &TableSpec, build: bool) -> std::result::Result<(), String> {
+        if build {
+            self.batch(&spec.key_index_sql())
+        } else {
+            self.batch(&spec.drop_key_index_sql())
         }
     }
 

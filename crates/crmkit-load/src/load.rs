@@ -495,6 +495,7 @@ fn load_table(
 
     // Compare with what the table holds (as it was before this batch).
     let existing = db.existing(&spec, resumed.then_some(batch))?;
+    let by_key_was_empty = existing.is_empty();
     let by_key: FxHashMap<&str, &Existing> = existing.iter().map(|e| (e.key.as_str(), e)).collect();
     let mut secondary: Option<Secondary> = None;
     let mut claimed: FxHashMap<i64, usize> = FxHashMap::default();
@@ -604,8 +605,15 @@ fn load_table(
         }
     }
 
-    // Write in chunks, each one transaction with the batch's counts.
+    // A first load of more than one batch into an empty table builds the key index once at the end: faster than
+    // row by row, and safe because keys were made unique above (a killed load leaves the
+    // index dropped; the next run's ensure_table builds it before anything else).
     let total = rows.len();
+    let bulk = by_key_was_empty && total - skip.min(total) > options.batch_size.max(1);
+    if bulk {
+        db.key_index(&spec, false)?;
+    }
+    // Write in chunks, each one transaction with the batch's counts.
     progress.begin(
         &format!("写入 {} 表", template.name),
         (total - skip.min(total)) as u64,
@@ -694,6 +702,11 @@ fn load_table(
         }
     }
     progress.end();
+    if bulk {
+        progress.begin(&format!("建立 {} 表的键索引", template.name), 0);
+        db.key_index(&spec, true)?;
+        progress.end();
+    }
     // Rejects of chunks committed by an earlier, interrupted run are listed again.
     for n in 0..skip.min(total) {
         if let Err(reason) = &actions[n] {

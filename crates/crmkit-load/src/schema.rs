@@ -179,9 +179,7 @@ impl TableSpec {
         let mut parts = vec![id.to_string()];
         for (name, kind) in self.insert_columns() {
             let mut part = format!("{} {}", quote(&name), kind.sql(postgres));
-            if name == KEY {
-                part.push_str(" NOT NULL UNIQUE");
-            } else if name == HASH || name == BATCH {
+            if name == KEY || name == HASH || name == BATCH {
                 part.push_str(" NOT NULL");
             }
             if let Some(r) = self
@@ -197,6 +195,27 @@ impl TableSpec {
             "CREATE TABLE IF NOT EXISTS {} (\n  {}\n)",
             quote(&self.name),
             parts.join(",\n  ")
+        )
+    }
+}
+
+impl TableSpec {
+    /// The unique index on `_key` (kept apart from the table so that a first load into an
+    /// empty table can build it once at the end instead of row by row).
+    pub fn key_index_sql(&self) -> String {
+        format!(
+            "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({})",
+            quote(&format!("{}__key", self.name)),
+            quote(&self.name),
+            quote(KEY)
+        )
+    }
+
+    /// Drops the unique index on `_key`.
+    pub fn drop_key_index_sql(&self) -> String {
+        format!(
+            "DROP INDEX IF EXISTS {}",
+            quote(&format!("{}__key", self.name))
         )
     }
 }
