@@ -538,3 +538,36 @@ fn bad_input_is_refused_with_the_reason() {
     )
     .code(2);
 }
+
+/// Two loads never write one database at once: the second is refused while the first runs,
+/// and a killed load's lock goes with its process.
+#[test]
+fn a_second_load_is_refused_while_one_runs() {
+    let data = data();
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path(), "locked") {
+        let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_crmkit"))
+            .args(["load", "golden.csv", "--db", &db, "--batch-size", "50"])
+            .env("CRMKIT_TEST_PAUSE_AFTER_CHUNK_MS", "200")
+            .current_dir(&data.dir)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !progress_of(&db).contains("\"done\":50") {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(start.elapsed().as_secs() < 60, "the load never got going");
+        }
+        crmkit_in(&data.dir, &["load", "golden.csv", "--db", &db])
+            .code(2)
+            .stderr_has("另一个 crmkit load 正在写入");
+        first.kill().unwrap();
+        first.wait().unwrap();
+        crmkit_in(
+            &data.dir,
+            &["load", "golden.csv", "--db", &db, "--batch-size", "50"],
+        )
+        .code(0)
+        .stderr_has("继续");
+    }
+}

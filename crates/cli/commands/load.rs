@@ -50,6 +50,7 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
 
     let label = url.masked();
     let mut db = Db::open(&url)?;
+    let _lock = crmkit_load::db::lock(&url, &mut db)?;
     shell.status(format!("加载到 {label}: {} 个文件", inputs.len()))?;
     let options = Options {
         mode: match args.mode {

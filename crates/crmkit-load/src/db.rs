@@ -833,3 +833,59 @@ pub fn pg_message(error: &postgres::Error) -> String {
         None => error.to_string(),
     }
 }
+
+/// Held while a load writes: a second load on the same database is refused instead of
+/// interleaving with it. SQLite: an exclusive lock on `PATH.lock` beside the database file
+/// (released when the process ends, even by kill -9). PostgreSQL: a session advisory lock.
+#[derive(Debug)]
+pub struct LoadLock {
+    _file: Option<std::fs::File>,
+}
+
+/// The advisory lock key crmkit's loads share on a PostgreSQL database.
+const ADVISORY_KEY: i64 = 0x63726d6b6974; // "crmkit"
+
+/// Takes the load lock, or says who holds it.
+pub fn lock(url: &DbUrl, db: &mut Db) -> Result<LoadLock> {
+    let busy = || Error::Database {
+        db: url.masked(),
+        action: "无法开始加载".into(),
+        message: "另一个 crmkit load 正在写入这个数据库; 等它结束后再运行".into(),
+    };
+    match (url, db) {
+        (DbUrl::Sqlite(path), Db::Sqlite(_)) => {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".lock");
+            let lock_path = std::path::PathBuf::from(name);
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+                .map_err(|e| crmkit_core::Error::io(&lock_path, "create the lock file", e))?;
+            match file.try_lock() {
+                Ok(()) => Ok(LoadLock { _file: Some(file) }),
+                Err(std::fs::TryLockError::WouldBlock) => Err(busy()),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    Err(crmkit_core::Error::io(&lock_path, "lock", e).into())
+                }
+            }
+        }
+        (_, Db::Postgres(client)) => {
+            let got: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_KEY])
+                .and_then(|r| r.try_get(0))
+                .map_err(|e| Error::Database {
+                    db: url.masked(),
+                    action: "无法开始加载".into(),
+                    message: pg_message(&e),
+                })?;
+            if got {
+                Ok(LoadLock { _file: None })
+            } else {
+                Err(busy())
+            }
+        }
+        _ => Ok(LoadLock { _file: None }),
+    }
+}
