@@ -404,6 +404,8 @@ enum Action {
     Insert,
     Update(i64),
     Unchanged,
+    /// An identical repeat of an earlier row of the input: the same record.
+    Merged,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -484,11 +486,11 @@ fn load_table(
                     unreachable!()
                 };
                 let place = place(&report.sources, q);
-                outcome.push(Some(Err(if q.hash == p.hash {
-                    format!("merged:{place}")
+                outcome.push(Some(if q.hash == p.hash {
+                    Ok(Action::Merged)
                 } else {
-                    format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key))
-                })));
+                    Err(format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key)))
+                }));
             }
         }
     }
@@ -649,28 +651,12 @@ fn load_table(
                     next.unchanged += 1;
                     next.merged += weight - 1;
                 }
-                Err(reason) if reason.starts_with("merged:") => next.merged += weight,
+                Ok(Action::Merged) => next.merged += weight,
                 Err(reason) => {
                     next.rejected += weight;
-                    let rejected = match &rows[n] {
-                        Row::Rejected(r) => r.clone(),
-                        Row::Ready(p, _) => Rejected {
-                            table: template.name.clone(),
-                            source: p.source,
-                            row: p.row,
-                            reason: reason.clone(),
-                            values: template
-                                .fields
-                                .iter()
-                                .zip(&p.values)
-                                .map(|(f, v)| {
-                                    (f.header.clone(), v.as_deref().unwrap_or("").to_string())
-                                })
-                                .collect(),
-                            weight,
-                        },
-                    };
-                    report.rejects.push(rejected);
+                    report
+                        .rejects
+                        .push(rejected_row(template, &rows[n], reason));
                 }
             }
         }
@@ -708,28 +694,35 @@ fn load_table(
         progress.end();
     }
     // Rejects of chunks committed by an earlier, interrupted run are listed again.
-    for n in 0..skip.min(total) {
-        if let Err(reason) = &actions[n] {
-            if !reason.starts_with("merged:") {
-                if let Row::Rejected(r) = &rows[n] {
-                    report.rejects.push(r.clone());
-                } else if let Row::Ready(p, w) = &rows[n] {
-                    report.rejects.push(Rejected {
-                        table: template.name.clone(),
-                        source: p.source,
-                        row: p.row,
-                        reason: reason.clone(),
-                        values: Vec::new(),
-                        weight: *w,
-                    });
-                }
-            }
+    for (row, action) in rows.iter().zip(&actions).take(skip.min(total)) {
+        if let Err(reason) = action {
+            report.rejects.push(rejected_row(template, row, reason));
         }
     }
     counts.in_database = db.rows_of_batch(&template.name, batch)?;
     state.tables.insert(template.name.clone(), counts.clone());
     report.tables.push((template.name.clone(), counts));
     Ok(())
+}
+
+/// The rejects-file entry of a row that did not load.
+fn rejected_row(template: &Template, row: &Row, reason: &str) -> Rejected {
+    match row {
+        Row::Rejected(r) => r.clone(),
+        Row::Ready(p, weight) => Rejected {
+            table: template.name.clone(),
+            source: p.source,
+            row: p.row,
+            reason: reason.to_string(),
+            values: template
+                .fields
+                .iter()
+                .zip(&p.values)
+                .map(|(f, v)| (f.header.clone(), v.as_deref().unwrap_or("").to_string()))
+                .collect(),
+            weight: *weight,
+        },
+    }
 }
 
 /// `文件 第N行`, for messages.
