@@ -39,12 +39,12 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
         .transpose()?;
     let inputs = collect_inputs(&args, template.as_ref(), &read, shell)?;
     if let Some(rejects) = &args.rejects {
-        crmkit_core::write::check_outputs(
-            &inputs[0].path,
-            &[(rejects.as_path(), &["csv", "xlsx"])],
-        )?;
-        if inputs.iter().any(|i| same_file(&i.path, rejects)) {
-            bail!("{}: --rejects would overwrite an input", rejects.display());
+        // Not an input, a format crmkit writes, in a directory that exists.
+        for input in &inputs {
+            crmkit_core::write::check_outputs(
+                &input.path,
+                &[(rejects.as_path(), &["csv", "xlsx"])],
+            )?;
         }
     }
 
@@ -104,12 +104,11 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
         shell.status(format!("  {line}"))?;
     }
     for r in report.rejects.iter().take(10) {
-        let (file, sheet) = &report.sources[r.source];
-        let place = match sheet {
-            Some(sheet) => format!("{file} [{sheet}] 第{}行", r.row),
-            None => format!("{file} 第{}行", r.row),
-        };
-        shell.status(format!("  拒绝 {place}: {}", r.reason))?;
+        shell.status(format!(
+            "  拒绝 {}: {}",
+            report.place(r.source, r.row),
+            r.reason
+        ))?;
     }
     if report.rejects.len() > 10 {
         shell.status(format!(
@@ -252,13 +251,6 @@ fn directory(
         });
     }
     Ok(inputs)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 fn write_rejects(path: &Path, report: &load::Report) -> Result<()> {

@@ -93,7 +93,9 @@ impl Db {
                 Ok(Db::Sqlite(conn))
             }
             DbUrl::Postgres(_) => {
-                let config = url.postgres_config().expect("a postgres URL");
+                let config = url
+                    .postgres_config()
+                    .ok_or_else(|| fail("不是 PostgreSQL 地址".into()))?;
                 let mut client = config
                     .connect(postgres::NoTls)
                     .map_err(|e| fail(pg_message(&e)))?;
@@ -541,21 +543,57 @@ fn sqlite_text(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<String>
     })
 }
 
-/// The lineage and bookkeeping values after the data columns, in `insert_columns` order.
-fn tail<'a>(
+/// A value bound or copied: text, an integer, or NULL.
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+}
+
+/// crmkit's own columns of a row (key, hash, golden id and aliases of named tables, creating
+/// and updating batch, lineage), in `insert_columns` order after the data columns.
+fn own_values<'a>(
     spec: &TableSpec,
     row: &'a Prepared<'_>,
     sources: &'a [(String, Option<String>)],
-) -> Vec<Option<&'a str>> {
-    let mut out = vec![Some(row.key.as_str())];
-    if spec.named {
-        out.push(row.golden.as_deref());
-        out.push(row.aliases.as_deref());
+    created: Option<i64>,
+    updated: Option<i64>,
+) -> Vec<Value<'a>> {
+    let text = |v: Option<&'a str>| v.map_or(Value::Null, Value::Text);
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+    let mut out = vec![Value::Text(&row.key), Value::Int(row.hash)];
+    if spec.is_named() {
+        out.push(text(row.golden.as_deref()));
+        out.push(text(row.aliases.as_deref()));
     }
     let (file, sheet) = &sources[row.source];
-    out.push(Some(file));
-    out.push(sheet.as_deref());
+    out.extend([
+        int(created),
+        int(updated),
+        Value::Text(file),
+        text(sheet.as_deref()),
+        Value::Int(i64::from(row.row)),
+    ]);
     out
+}
+
+/// Every value of a row in `insert_columns` order: the data columns, then crmkit's own.
+fn row_values<'a>(
+    spec: &'a TableSpec,
+    row: &'a Prepared<'_>,
+    sources: &'a [(String, Option<String>)],
+    created: Option<i64>,
+    updated: Option<i64>,
+) -> impl Iterator<Item = Value<'a>> {
+    let data = spec.columns.iter().zip(&row.values).map(|(column, value)| {
+        match (column.kind, value.as_deref()) {
+            (_, None) => Value::Null,
+            (SqlType::Integer, Some(v)) => v.parse().map_or(Value::Text(v), Value::Int),
+            (_, Some(v)) => Value::Text(v),
+        }
+    });
+    data.chain(own_values(spec, row, sources, created, updated))
 }
 
 fn sqlite_chunk(
@@ -612,7 +650,8 @@ fn sqlite_chunk(
     Ok((inserted, updated))
 }
 
-/// Binds one row's values in `insert_columns` order; `update` adds the id and keeps `_batch`.
+/// Binds one row's values in `insert_columns` order; `update` adds the id, and binds NULL for
+/// `_batch`, which the statement's COALESCE keeps (the creating batch stays).
 fn bind_row(
     stmt: &mut rusqlite::CachedStatement,
     spec: &TableSpec,
@@ -621,55 +660,27 @@ fn bind_row(
     batch: i64,
     update: Option<i64>,
 ) -> rusqlite::Result<()> {
-    let mut i = 1;
-    for (column, value) in spec.columns.iter().zip(&row.values) {
-        match (column.kind, value) {
-            (_, None) => stmt.raw_bind_parameter(i, rusqlite::types::Null)?,
-            (SqlType::Integer, Some(v)) => match v.parse::<i64>() {
-                Ok(n) => stmt.raw_bind_parameter(i, n)?,
-                Err(_) => stmt.raw_bind_parameter(i, v.as_ref())?,
-            },
-            (_, Some(v)) => stmt.raw_bind_parameter(i, v.as_ref())?,
+    let (created, updated) = match update {
+        None => (Some(batch), None),
+        Some(_) => (None, Some(batch)),
+    };
+    let values = row_values(spec, row, sources, created, updated).chain(update.map(Value::Int));
+    for (i, value) in values.enumerate() {
+        match value {
+            Value::Null => stmt.raw_bind_parameter(i + 1, rusqlite::types::Null)?,
+            Value::Text(v) => stmt.raw_bind_parameter(i + 1, v)?,
+            Value::Int(n) => stmt.raw_bind_parameter(i + 1, n)?,
         }
-        i += 1;
-    }
-    let t = tail(spec, row, sources);
-    stmt.raw_bind_parameter(i, t[0])?; // _key
-    stmt.raw_bind_parameter(i + 1, row.hash)?;
-    i += 2;
-    let mut rest = t[1..].iter();
-    if spec.named {
-        stmt.raw_bind_parameter(i, *rest.next().expect("golden"))?;
-        stmt.raw_bind_parameter(i + 1, *rest.next().expect("aliases"))?;
-        i += 2;
-    }
-    // `_batch` is the creating batch: an update binds NULL, which the statement's COALESCE keeps.
-    match update {
-        None => {
-            stmt.raw_bind_parameter(i, batch)?;
-            stmt.raw_bind_parameter(i + 1, rusqlite::types::Null)?;
-        }
-        Some(_) => {
-            stmt.raw_bind_parameter(i, rusqlite::types::Null)?;
-            stmt.raw_bind_parameter(i + 1, batch)?;
-        }
-    }
-    i += 2;
-    stmt.raw_bind_parameter(i, *rest.next().expect("file"))?;
-    stmt.raw_bind_parameter(i + 1, *rest.next().expect("sheet"))?;
-    stmt.raw_bind_parameter(i + 2, row.row as i64)?;
-    i += 3;
-    if let Some(id) = update {
-        stmt.raw_bind_parameter(i, id)?;
     }
     Ok(())
 }
 
 /// One value in COPY's text format.
-fn copy_value(out: &mut Vec<u8>, value: Option<&str>) {
+fn copy_value(out: &mut Vec<u8>, value: Value) {
     match value {
-        None => out.extend_from_slice(b"\\N"),
-        Some(v) => {
+        Value::Null => out.extend_from_slice(b"\\N"),
+        Value::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Text(v) => {
             for &b in v.as_bytes() {
                 match b {
                     b'\\' => out.extend_from_slice(b"\\\\"),
@@ -683,7 +694,8 @@ fn copy_value(out: &mut Vec<u8>, value: Option<&str>) {
     }
 }
 
-/// One row in COPY's text format, `insert_columns` order (plus the id first for updates).
+/// One row in COPY's text format, `insert_columns` order (the id first for updates, whose
+/// `_batch` the UPDATE leaves alone; the stage table wants a value there).
 fn copy_row(
     out: &mut Vec<u8>,
     spec: &TableSpec,
@@ -692,42 +704,20 @@ fn copy_row(
     batch: i64,
     id: Option<i64>,
 ) {
-    if let Some(id) = id {
-        out.extend_from_slice(id.to_string().as_bytes());
-        out.push(b'\t');
-    }
-    for value in &row.values {
-        copy_value(out, value.as_deref());
-        out.push(b'\t');
-    }
-    let t = tail(spec, row, sources);
-    copy_value(out, t[0]);
-    out.push(b'\t');
-    out.extend_from_slice(row.hash.to_string().as_bytes());
-    let mut rest = t[1..].iter();
-    if spec.named {
-        for _ in 0..2 {
-            out.push(b'\t');
-            copy_value(out, *rest.next().expect("named"));
-        }
-    }
     let (created, updated) = match id {
         None => (Some(batch), None),
         Some(_) => (Some(0), Some(batch)),
     };
-    for v in [created, updated] {
-        out.push(b'\t');
-        match v {
-            Some(v) => out.extend_from_slice(v.to_string().as_bytes()),
-            None => out.extend_from_slice(b"\\N"),
+    let values = id
+        .map(Value::Int)
+        .into_iter()
+        .chain(row_values(spec, row, sources, created, updated));
+    for (i, value) in values.enumerate() {
+        if i > 0 {
+            out.push(b'\t');
         }
+        copy_value(out, value);
     }
-    for _ in 0..2 {
-        out.push(b'\t');
-        copy_value(out, *rest.next().expect("lineage"));
-    }
-    out.push(b'\t');
-    out.extend_from_slice(row.row.to_string().as_bytes());
     out.push(b'\n');
 }
 

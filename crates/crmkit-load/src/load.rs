@@ -126,6 +126,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// `文件 [工作表] 第N行` of a row of source `source`, for messages.
+    pub fn place(&self, source: usize, row: u32) -> String {
+        match &self.sources[source] {
+            (file, Some(sheet)) => format!("{file} [{sheet}] 第{row}行"),
+            (file, None) => format!("{file} 第{row}行"),
+        }
+    }
+
     /// Whether every table balances.
     pub fn balanced(&self) -> bool {
         self.tables.iter().all(|(_, c)| c.balanced())
@@ -485,7 +493,7 @@ fn load_table(
                 let Row::Ready(q, _) = &rows[m] else {
                     unreachable!()
                 };
-                let place = place(&report.sources, q);
+                let place = report.place(q.source, q.row);
                 outcome.push(Some(if q.hash == p.hash {
                     Ok(Action::Merged)
                 } else {
@@ -509,7 +517,7 @@ fn load_table(
             (_, Some(decided)) => decided,
             (Row::Ready(p, _), None) => {
                 let mut hit = by_key.get(p.key.as_str()).copied();
-                if hit.is_none() && spec.named && !existing.is_empty() {
+                if hit.is_none() && spec.is_named() && !existing.is_empty() {
                     // The same customer loaded before under a weaker key (golden id, name).
                     let (by_golden, by_name) = secondary.get_or_insert_with(|| {
                         let mut by_golden: FxHashMap<&str, Vec<&Existing>> = FxHashMap::default();
@@ -538,9 +546,7 @@ fn load_table(
                                 (l.len() == 1).then(|| *l[0])
                             });
                     hit = from_golden.or_else(|| {
-                        let name_field = template.load.name.as_ref()?;
-                        let i = template.fields.iter().position(|f| &f.key == name_field)?;
-                        let name = p.values[i].as_deref()?;
+                        let name = p.values[spec.name_field?].as_deref()?;
                         let l: Vec<_> = by_name
                             .get(&canonical_name(name, regions))?
                             .iter()
@@ -570,7 +576,7 @@ fn load_table(
                             };
                             Err(format!(
                                 "与{}指向数据库中同一条记录（ID {}）",
-                                place(&report.sources, q),
+                                report.place(q.source, q.row),
                                 e.id
                             ))
                         }
@@ -722,15 +728,6 @@ fn rejected_row(template: &Template, row: &Row, reason: &str) -> Rejected {
                 .collect(),
             weight: *weight,
         },
-    }
-}
-
-/// `文件 第N行`, for messages.
-fn place(sources: &[(String, Option<String>)], p: &Prepared) -> String {
-    let (file, sheet) = &sources[p.source];
-    match sheet {
-        Some(sheet) => format!("{file} [{sheet}] 第{}行", p.row),
-        None => format!("{file} 第{}行", p.row),
     }
 }
 

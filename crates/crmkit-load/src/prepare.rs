@@ -385,17 +385,11 @@ fn prepare_row<'a>(
     hasher.update(&[0x1f]);
     hasher.update(aliases.as_deref().unwrap_or("").as_bytes());
     let hash = hasher.digest() as i64;
-    let load = &template.load;
-    let key = if load.key.is_empty() {
+    let key = if spec.key_fields.is_empty() {
         Some(format!("h:{:016x}", hash as u64))
     } else {
-        let mut parts = Vec::with_capacity(load.key.len());
-        for key in &load.key {
-            let i = template
-                .fields
-                .iter()
-                .position(|f| &f.key == key)
-                .expect("checked");
+        let mut parts = Vec::with_capacity(spec.key_fields.len());
+        for &i in &spec.key_fields {
             // A referencing field counts by the record it found.
             let by_id = spec
                 .refs
@@ -407,42 +401,24 @@ fn prepare_row<'a>(
                 None => break,
             }
         }
-        (parts.len() == load.key.len()).then(|| format!("k:{}", parts.join(&UNIT.to_string())))
+        (parts.len() == spec.key_fields.len())
+            .then(|| format!("k:{}", parts.join(&UNIT.to_string())))
     };
-    let key = match key {
-        Some(key) => key,
-        None if spec.named => match &golden_id {
+    let key = match (key, spec.name_field) {
+        (Some(key), _) => key,
+        (None, Some(name)) => match &golden_id {
             Some(id) => format!("g:{id}"),
-            None => {
-                let name_field = load.name.as_ref().expect("named");
-                let i = template
-                    .fields
-                    .iter()
-                    .position(|f| &f.key == name_field)
-                    .expect("checked");
-                let name = values[i].as_deref().unwrap_or("");
-                format!("n:{}", canonical_name(name, regions))
-            }
+            None => format!(
+                "n:{}",
+                canonical_name(values[name].as_deref().unwrap_or(""), regions)
+            ),
         },
-        None => {
-            let missing: Vec<&str> = load
-                .key
+        (None, None) => {
+            let missing: Vec<&str> = spec
+                .key_fields
                 .iter()
-                .filter_map(|k| template.field(k))
-                .filter(|f| {
-                    imported
-                        .value(
-                            row,
-                            template
-                                .fields
-                                .iter()
-                                .position(|g| g.key == f.key)
-                                .unwrap_or(0),
-                        )
-                        .trim()
-                        .is_empty()
-                })
-                .map(|f| f.header.as_str())
+                .filter(|&&i| values[i].is_none())
+                .map(|&i| template.fields[i].header.as_str())
                 .collect();
             return reject(format!(
                 "缺少用于识别记录的字段“{}”，无法判断是新记录还是已有记录",

@@ -80,8 +80,10 @@ pub struct TableSpec {
     pub columns: Vec<Column>,
     /// The references.
     pub refs: Vec<RefColumn>,
-    /// Whether other tables find rows of this one by name (`[load] name`).
-    pub named: bool,
+    /// The fields of the natural key (`[load] key`), as field indices.
+    pub key_fields: Vec<usize>,
+    /// The field other tables find rows of this one by (`[load] name`), as a field index.
+    pub name_field: Option<usize>,
 }
 
 /// crmkit's own columns after the data columns, in insert order.
@@ -116,13 +118,13 @@ impl TableSpec {
                 field: Some(i),
             })
             .collect();
+        // Template::parse checked that every field `[load]` names exists.
+        let index = |key: &str| template.fields.iter().position(|f| f.key == key);
         let mut refs = Vec::new();
         for reference in &template.load.references {
-            let field = template
-                .fields
-                .iter()
-                .position(|f| f.key == reference.field)
-                .expect("checked when the template was parsed");
+            let Some(field) = index(&reference.field) else {
+                continue;
+            };
             refs.push(RefColumn {
                 field,
                 table: reference.table.clone(),
@@ -140,8 +142,14 @@ impl TableSpec {
             template: template.clone(),
             columns,
             refs,
-            named: template.load.name.is_some(),
+            key_fields: template.load.key.iter().filter_map(|k| index(k)).collect(),
+            name_field: template.load.name.as_deref().and_then(index),
         }
+    }
+
+    /// Whether other tables find rows of this one by name (customers).
+    pub fn is_named(&self) -> bool {
+        self.name_field.is_some()
     }
 
     /// The columns written on insert, in order: data columns, then crmkit's.
@@ -153,7 +161,7 @@ impl TableSpec {
             .collect();
         out.push((KEY.into(), SqlType::Text));
         out.push((HASH.into(), SqlType::Integer));
-        if self.named {
+        if self.is_named() {
             out.push((GOLDEN.into(), SqlType::Text));
             out.push((ALIASES.into(), SqlType::Text));
         }
@@ -245,8 +253,8 @@ mod tests {
             "{sql}"
         );
         assert!(spec.create_sql(false).contains("\"delivery_date\" TEXT"));
-        assert!(!spec.named);
-        assert!(TableSpec::new(&Template::resolve("customer").unwrap()).named);
+        assert!(!spec.is_named());
+        assert!(TableSpec::new(&Template::resolve("customer").unwrap()).is_named());
         assert_eq!(quote("a\"b"), "\"a\"\"b\"");
     }
 }

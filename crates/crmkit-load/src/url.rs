@@ -135,19 +135,17 @@ fn pgpass_lookup(file: &Path, wanted: &[&str; 4]) -> Option<String> {
 }
 
 fn split_pgpass(line: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
+    let mut parts = Vec::new();
+    let mut part = String::new();
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    parts.last_mut().expect("one part").push(next);
-                }
-            }
-            ':' if parts.len() < 5 => parts.push(String::new()),
-            _ => parts.last_mut().expect("one part").push(c),
+            '\\' => part.extend(chars.next()),
+            ':' if parts.len() < 4 => parts.push(std::mem::take(&mut part)),
+            _ => part.push(c),
         }
     }
+    parts.push(part);
     parts
 }
 
