@@ -32,6 +32,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Write a table `crmkit load` put in a database to .xlsx or .csv, optionally masked (脱敏).
     Export(ExportArgs),
+    /// Run a pipeline file: import, clean, validate, dedupe, load, audit, profile, with gates.
+    Run(RunArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +295,22 @@ pub struct ExportArgs {
     /// Masking rules replacing the built-in rules/mask.toml (implies --mask).
     #[arg(long, value_name = "FILE")]
     pub mask_rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The pipeline file (pipeline.toml).
+    #[arg(value_name = "PIPELINE")]
+    pub pipeline: PathBuf,
+    /// Do everything but write to the database: no load, no ledger.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Process files again that the ledger says were loaded already.
+    #[arg(long)]
+    pub force: bool,
+    /// The database, instead of the pipeline file's `database` (also CRMKIT_DB).
+    #[arg(long, value_name = "URL", env = "CRMKIT_DB", hide_env_values = true)]
+    pub db: Option<String>,
 }
 
 fn parse_rows(s: &str) -> Result<usize, String> {

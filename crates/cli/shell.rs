@@ -92,3 +92,16 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
         })
         .collect()
 }
+
+/// 1234567 → 1,234,567.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -10,7 +10,7 @@ use crmkit_core::template::Template;
 
 use super::ExitStatus;
 use crate::args::{DedupeArgs, DedupeCommand, DedupeInput, DedupeRun, ExplainArgs};
-use crate::shell::{table, Shell};
+use crate::shell::{table, thousands, Shell};
 
 pub fn run(args: DedupeArgs, shell: &mut Shell) -> Result<ExitStatus> {
     match args.command {
@@ -410,17 +410,4 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// 1234567 → 1,234,567.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

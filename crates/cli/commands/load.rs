@@ -1,7 +1,6 @@
 //! `crmkit load INPUT... --db URL [--template T] [--mode insert|upsert] [--batch-size N]
 //! [--rejects FILE] [--max-reject-rate R]`
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -64,6 +63,7 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
             .ok()
             .and_then(|ms| ms.parse().ok())
             .map(std::time::Duration::from_millis),
+        golden_is_row_id: false,
     };
     let progress = Progress::new();
     let report = load::load(&mut db, &label, &inputs, &options, &progress)?;
@@ -122,7 +122,7 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
         ))?;
     }
     if let Some(path) = &args.rejects {
-        write_rejects(path, &report)
+        load::write_rejects(path, &report)
             .with_context(|| format!("could not write {}", path.display()))?;
         shell.status(format!("拒绝记录已写入 {}", path.display()))?;
     }
@@ -251,38 +251,4 @@ fn directory(
         });
     }
     Ok(inputs)
-}
-
-fn write_rejects(path: &Path, report: &load::Report) -> Result<()> {
-    let headers: Vec<String> = ["表", "来源文件", "工作表", "行", "_reasons", "内容"]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    crmkit_core::write::write_rows(
-        path,
-        &headers,
-        &[5],
-        "拒绝记录",
-        report.rejects.len(),
-        |i| {
-            let r = &report.rejects[i];
-            let (file, sheet) = &report.sources[r.source];
-            let content: Vec<String> = r
-                .values
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| format!("{h}={v}"))
-                .collect();
-            vec![
-                Cow::Owned(r.table.clone()),
-                Cow::Owned(file.clone()),
-                Cow::Owned(sheet.clone().unwrap_or_default()),
-                Cow::Owned(r.row.to_string()),
-                Cow::Owned(r.reason.clone()),
-                Cow::Owned(content.join("; ")),
-            ]
-            .into_iter()
-        },
-    )?;
-    Ok(())
 }

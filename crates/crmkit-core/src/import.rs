@@ -74,6 +74,60 @@ impl Imported {
     }
 }
 
+/// Where the rows of a file crmkit wrote came from: a file with `_source_file` and
+/// `_source_row` columns (and optionally `_source_sheet`), such as the accepted rows a pipeline
+/// run hands to dedupe and load, stands for those rows of the original spreadsheet. Reports
+/// and the database then point at the row a person can open, not at crmkit's copy.
+#[derive(Debug, Clone, Copy)]
+pub struct Lineage {
+    file: usize,
+    sheet: Option<usize>,
+    row: usize,
+}
+
+/// The column naming the original file.
+pub const SOURCE_FILE: &str = "_source_file";
+/// The column naming the original sheet.
+pub const SOURCE_SHEET: &str = "_source_sheet";
+
+impl Lineage {
+    /// The lineage columns of `imported`, when it has `_source_file` and `_source_row`.
+    pub fn of(imported: &Imported) -> Option<Lineage> {
+        let find = |name: &str| {
+            imported
+                .passthrough()
+                .find(|(_, h)| *h == name)
+                .map(|(i, _)| i)
+        };
+        Some(Lineage {
+            file: find(SOURCE_FILE)?,
+            sheet: find(SOURCE_SHEET),
+            row: find(crate::write::SOURCE_ROW)?,
+        })
+    }
+
+    /// The original row of `row` (its own number when the cell is not a row number).
+    pub fn row(&self, row: &GridRow) -> u32 {
+        row.cells
+            .get(self.row)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(row.number)
+    }
+
+    /// The original file and sheet, as the first row names them (crmkit writes one original
+    /// file per copy); `None` when the file has no rows.
+    pub fn origin(&self, imported: &Imported) -> Option<(String, Option<String>)> {
+        let first = imported.rows.first()?;
+        let file = first.cells.get(self.file).unwrap_or("").trim().to_string();
+        let sheet = self
+            .sheet
+            .and_then(|c| first.cells.get(c))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        (!file.is_empty()).then_some((file, sheet))
+    }
+}
+
 /// Reads `path` and maps it onto `template`.
 pub fn import(path: &Path, template: &Template, options: &ImportOptions) -> Result<Imported> {
     let mut book = Book::open(path, &options.read)?;

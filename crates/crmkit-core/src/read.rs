@@ -214,6 +214,11 @@ enum BookInner {
     },
 }
 
+/// Whether `label` names an encoding crmkit can read (`gbk`, `gb18030`, `utf-8`, `big5`, ...).
+pub fn is_known_encoding(label: &str) -> bool {
+    Encoding::for_label(label.trim().as_bytes()).is_some()
+}
+
 impl Book {
     /// Opens a file: checks it exists, decides its real format, opens workbooks and decodes text.
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Book> {

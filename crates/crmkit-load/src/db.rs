@@ -44,6 +44,25 @@ pub struct Existing {
     pub name: Option<String>,
 }
 
+/// A file a pipeline run loaded, known by its content: `crmkit run` skips it next time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The template it was loaded as.
+    pub template: String,
+    /// Where it was when loaded.
+    pub path: String,
+    /// Its data rows.
+    pub rows: i64,
+    /// The load batch.
+    pub batch: Option<i64>,
+    /// The run (its directory's name).
+    pub run: String,
+    /// When (set by the database).
+    pub loaded_at: String,
+}
+
 /// A record of `crmkit_batch`.
 #[derive(Debug, Clone)]
 pub struct BatchRow {
@@ -158,6 +177,99 @@ impl Db {
                template TEXT NOT NULL
              );"
         ))
+    }
+
+    /// Creates the ledger of loaded files when missing.
+    pub fn ensure_ledger(&mut self) -> std::result::Result<(), String> {
+        let (time, now) = if self.is_postgres() {
+            ("TIMESTAMPTZ", "now()")
+        } else {
+            ("TEXT", "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+        };
+        self.batch(&format!(
+            "CREATE TABLE IF NOT EXISTS crmkit_ledger (
+               sha256 TEXT NOT NULL,
+               template TEXT NOT NULL,
+               path TEXT NOT NULL,
+               rows BIGINT NOT NULL,
+               batch BIGINT,
+               run TEXT NOT NULL,
+               loaded_at {time} NOT NULL DEFAULT {now},
+               PRIMARY KEY (sha256, template)
+             );"
+        ))
+    }
+
+    /// Every file of the ledger (empty when there is none yet).
+    pub fn ledger(&mut self) -> std::result::Result<Vec<LedgerEntry>, String> {
+        if self.columns_of("crmkit_ledger")?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let columns: Vec<String> = [
+            "sha256",
+            "template",
+            "path",
+            "rows",
+            "batch",
+            "run",
+            "loaded_at",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        let rows = self.select("crmkit_ledger", &columns)?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                let mut take = |i: usize| r[i].take().unwrap_or_default();
+                LedgerEntry {
+                    sha256: take(0),
+                    template: take(1),
+                    path: take(2),
+                    rows: take(3).parse().unwrap_or(0),
+                    batch: take(4).parse().ok(),
+                    run: take(5),
+                    loaded_at: take(6),
+                }
+            })
+            .collect())
+    }
+
+    /// Records loaded files in the ledger (a file loaded again replaces its entry), in one
+    /// transaction.
+    pub fn record_ledger(&mut self, entries: &[LedgerEntry]) -> std::result::Result<(), String> {
+        const SQL: &str = "INSERT INTO crmkit_ledger (sha256, template, path, rows, batch, run)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (sha256, template) DO UPDATE SET path = excluded.path,
+               rows = excluded.rows, batch = excluded.batch, run = excluded.run";
+        match self {
+            Db::Sqlite(conn) => {
+                let tx = conn.transaction().map_err(|e| e.to_string())?;
+                {
+                    let mut stmt = tx
+                        .prepare(&SQL.replace('$', "?"))
+                        .map_err(|e| e.to_string())?;
+                    for e in entries {
+                        stmt.execute(rusqlite::params![
+                            e.sha256, e.template, e.path, e.rows, e.batch, e.run
+                        ])
+                        .map_err(|e| e.to_string())?;
+                    }
+                }
+                tx.commit().map_err(|e| e.to_string())
+            }
+            Db::Postgres(client) => {
+                let mut tx = client.transaction().map_err(|e| pg_message(&e))?;
+                for e in entries {
+                    tx.execute(
+                        SQL,
+                        &[&e.sha256, &e.template, &e.path, &e.rows, &e.batch, &e.run],
+                    )
+                    .map_err(|e| pg_message(&e))?;
+                }
+                tx.commit().map_err(|e| pg_message(&e))
+            }
+        }
     }
 
     /// Creates the table when missing, adds columns a newer template brings, and records the
@@ -840,7 +952,9 @@ pub fn lock(url: &DbUrl, db: &mut Db) -> Result<LoadLock> {
     let busy = || Error::Database {
         db: url.masked(),
         action: "无法开始加载".into(),
-        message: "另一个 crmkit load 正在写入这个数据库; 等它结束后再运行".into(),
+        message:
+            "另一个 crmkit load 正在写入这个数据库 (或一次 crmkit run 正在进行); 等它结束后再运行"
+                .into(),
     };
     match (url, db) {
         (DbUrl::Sqlite(path), Db::Sqlite(_)) => {

@@ -239,3 +239,56 @@ pub fn write(path: &Path, exported: &Exported) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// What is already in the database, as a dedupe "existing records" file: `golden_id` is each
+/// row's `_id` (unique, so two customers can never share an id), then the template's fields.
+/// New records that dedupe attaches to one of them carry that `_id` as their golden id, and a
+/// load with [`crate::load::Options::golden_is_row_id`] updates that row. `None` when the
+/// table does not exist yet (nothing to match against); otherwise the number of rows written.
+pub fn write_against(
+    db: &mut Db,
+    db_label: &str,
+    table: &str,
+    path: &Path,
+) -> Result<Option<usize>> {
+    let tables = db.tables().map_err(|message| Error::Database {
+        db: db_label.to_string(),
+        action: "无法读取表结构".into(),
+        message,
+    })?;
+    if !tables.iter().any(|t| t == table) {
+        return Ok(None);
+    }
+    let mut exported = export(db, db_label, table, None)?;
+    // `ID` becomes the golden id; the stored golden id and the lineage are not record values.
+    let keep: Vec<usize> = (0..exported.headers.len())
+        .filter(|&i| {
+            i == 0
+                || !matches!(
+                    exported.headers[i].as_str(),
+                    "golden_id" | "批次" | "更新批次" | "来源文件" | "工作表" | "来源行"
+                )
+        })
+        .collect();
+    exported.headers = keep
+        .iter()
+        .map(|&i| {
+            if i == 0 {
+                crmkit_core::dedupe::golden::GOLDEN_ID.to_string()
+            } else {
+                exported.headers[i].clone()
+            }
+        })
+        .collect();
+    for row in &mut exported.rows {
+        *row = keep.iter().map(|&i| row[i].take()).collect();
+    }
+    exported.text_columns = exported
+        .text_columns
+        .iter()
+        .filter_map(|c| keep.iter().position(|k| k == c))
+        .collect();
+    let rows = exported.rows.len();
+    write(path, &exported)?;
+    Ok(Some(rows))
+}

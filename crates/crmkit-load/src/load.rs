@@ -6,6 +6,7 @@
 //! killed process leaves whole chunks only; running the same load again finds the unfinished
 //! batch by its fingerprint and goes on after its last committed chunk.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crmkit_core::company::Regions;
-use crmkit_core::import::{import, ImportOptions, Imported};
+use crmkit_core::import::{import, ImportOptions, Imported, Lineage};
 use crmkit_core::template::Template;
 
 use crate::db::{Chunk, Db, Existing, Prepared};
@@ -64,6 +65,10 @@ pub struct Options {
     pub read: crmkit_core::read::ReadOptions,
     /// A pause after each committed chunk, for tests that kill a load half-way.
     pub pause_after_chunk: Option<std::time::Duration>,
+    /// The golden ids of the input are this database's `_id`s: dedupe ran against what the
+    /// table holds ([`crate::export::write_against`]), so a golden record whose id is a row of
+    /// the table is that customer, whatever name or key it now carries.
+    pub golden_is_row_id: bool,
 }
 
 /// Receives progress; the binary draws it.
@@ -272,10 +277,15 @@ pub fn load(
     let sources: Vec<(String, Option<String>)> = files
         .iter()
         .map(|(_, imp, _)| {
-            (
-                imp.source.path.display().to_string(),
-                imp.source.sheet.clone(),
-            )
+            // A copy crmkit wrote (a pipeline's accepted rows) names its original file.
+            Lineage::of(imp)
+                .and_then(|l| l.origin(imp))
+                .unwrap_or_else(|| {
+                    (
+                        imp.source.path.display().to_string(),
+                        imp.source.sheet.clone(),
+                    )
+                })
         })
         .collect();
 
@@ -508,6 +518,14 @@ fn load_table(
     let by_key_was_empty = existing.is_empty();
     let by_key: FxHashMap<&str, &Existing> = existing.iter().map(|e| (e.key.as_str(), e)).collect();
     let mut secondary: Option<Secondary> = None;
+    let mut by_id: Option<FxHashMap<i64, &Existing>> = None;
+    // Keep the stronger key: credit code over golden id over name.
+    let rank = |k: &str| {
+        ["k:", "g:", "n:"]
+            .iter()
+            .position(|p| k.starts_with(p))
+            .unwrap_or(3)
+    };
     let mut claimed: FxHashMap<i64, usize> = FxHashMap::default();
     let mut actions: Vec<Result<Action, String>> = Vec::with_capacity(rows.len());
     let mut keys: Vec<Option<String>> = vec![None; rows.len()];
@@ -517,6 +535,21 @@ fn load_table(
             (_, Some(decided)) => decided,
             (Row::Ready(p, _), None) => {
                 let mut hit = by_key.get(p.key.as_str()).copied();
+                if hit.is_none() && options.golden_is_row_id {
+                    let by_id =
+                        by_id.get_or_insert_with(|| existing.iter().map(|e| (e.id, e)).collect());
+                    hit = p
+                        .golden
+                        .as_deref()
+                        .and_then(|g| g.parse::<i64>().ok())
+                        .and_then(|id| by_id.get(&id).copied())
+                        .filter(|e| !(e.key.starts_with("k:") && p.key.starts_with("k:")));
+                    if let Some(e) = hit {
+                        if rank(&e.key) < rank(&p.key) {
+                            keys[n] = Some(e.key.clone());
+                        }
+                    }
+                }
                 if hit.is_none() && spec.is_named() && !existing.is_empty() {
                     // The same customer loaded before under a weaker key (golden id, name).
                     let (by_golden, by_name) = secondary.get_or_insert_with(|| {
@@ -555,13 +588,6 @@ fn load_table(
                         (l.len() == 1).then(|| *l[0])
                     });
                     if let Some(e) = hit {
-                        // Keep the stronger key: credit code over golden id over name.
-                        let rank = |k: &str| {
-                            ["k:", "g:", "n:"]
-                                .iter()
-                                .position(|p| k.starts_with(p))
-                                .unwrap_or(3)
-                        };
                         if rank(&e.key) < rank(&p.key) {
                             keys[n] = Some(e.key.clone());
                         }
@@ -790,4 +816,40 @@ pub fn detect_template(
         Some((_, t)) => Detected::Template(Box::new(t), golden),
         None => Detected::Unknown,
     })
+}
+
+/// Writes the rows a load rejected (.csv or .xlsx): table, source file, sheet, row, the reason,
+/// and the row's values.
+pub fn write_rejects(path: &Path, report: &Report) -> Result<()> {
+    let headers: Vec<String> = ["表", "来源文件", "工作表", "行", "_reasons", "内容"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    crmkit_core::write::write_rows(
+        path,
+        &headers,
+        &[5],
+        "拒绝记录",
+        report.rejects.len(),
+        |i| {
+            let r = &report.rejects[i];
+            let (file, sheet) = &report.sources[r.source];
+            let content: Vec<String> = r
+                .values
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| format!("{h}={v}"))
+                .collect();
+            vec![
+                Cow::Owned(r.table.clone()),
+                Cow::Owned(file.clone()),
+                Cow::Owned(sheet.clone().unwrap_or_default()),
+                Cow::Owned(r.row.to_string()),
+                Cow::Owned(r.reason.clone()),
+                Cow::Owned(content.join("; ")),
+            ]
+            .into_iter()
+        },
+    )?;
+    Ok(())
 }

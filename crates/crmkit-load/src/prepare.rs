@@ -283,6 +283,7 @@ pub fn prepare<'a>(
 ) -> Vec<Row<'a>> {
     use rayon::prelude::*;
     let golden = golden_columns(spec, imported);
+    let lineage = crmkit_core::import::Lineage::of(imported);
     imported
         .rows
         .par_iter()
@@ -291,7 +292,7 @@ pub fn prepare<'a>(
                 spec,
                 imported,
                 row,
-                source,
+                (source, lineage.map_or(row.number, |l| l.row(row))),
                 golden.as_ref(),
                 resolvers,
                 regions,
@@ -304,7 +305,7 @@ fn prepare_row<'a>(
     spec: &TableSpec,
     imported: &'a Imported,
     row: &'a crmkit_core::read::GridRow,
-    source: usize,
+    (source, number): (usize, u32),
     golden: Option<&GoldenColumns>,
     resolvers: &[&Resolver],
     regions: &Regions,
@@ -320,7 +321,7 @@ fn prepare_row<'a>(
         Row::Rejected(Rejected {
             table: spec.name.clone(),
             source,
-            row: row.number,
+            row: number,
             reason,
             values: template
                 .fields
@@ -434,7 +435,7 @@ fn prepare_row<'a>(
             golden: golden_id,
             aliases,
             source,
-            row: row.number,
+            row: number,
         },
         weight,
     )

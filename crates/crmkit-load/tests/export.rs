@@ -33,6 +33,7 @@ fn load_customers(db: &mut Db, label: &str, dir: &Path) -> PathBuf {
             batch_size: 1000,
             read: Default::default(),
             pause_after_chunk: None,
+            golden_is_row_id: false,
         },
         &load::Quiet,
     )

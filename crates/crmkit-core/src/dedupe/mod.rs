@@ -143,10 +143,23 @@ impl Session {
                     message: "too many input files (at most 65,535)".into(),
                 });
             }
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string());
+            // A copy crmkit wrote (a pipeline's accepted rows) names its original rows.
+            let lineage = crate::import::Lineage::of(&imported);
+            let origin = lineage.and_then(|l| l.origin(&imported));
+            let name = match &origin {
+                Some((file, _)) => Path::new(file)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| file.clone()),
+                None => path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string()),
+            };
+            let sheet = match &origin {
+                Some((_, sheet)) => sheet.clone(),
+                None => imported.source.sheet.clone(),
+            };
             let golden_column = if existing {
                 Some(
                     imported
@@ -174,7 +187,7 @@ impl Session {
             for (row, clean) in imported.rows.iter().zip(checked.clean) {
                 records.refs.push(RecordRef {
                     source: source as u16,
-                    row: row.number,
+                    row: lineage.map_or(row.number, |l| l.row(row)),
                 });
                 records.values.push(clean);
                 records.invalid.push(0);
@@ -207,7 +220,7 @@ impl Session {
             }
             summaries.push(InputSummary {
                 name: name.clone(),
-                sheet: imported.source.sheet.clone(),
+                sheet: sheet.clone(),
                 rows: imported.rows.len(),
                 error_rows: checked.row_has_error.iter().filter(|&&e| e).count(),
                 existing,
@@ -215,7 +228,7 @@ impl Session {
             records.sources.push(SourceFile {
                 path: path.clone(),
                 name,
-                sheet: imported.source.sheet.clone(),
+                sheet,
                 existing,
             });
         }
