@@ -64,7 +64,7 @@ fn data() -> &'static Data {
 
 /// The databases to test against: a fresh SQLite file, and a fresh PostgreSQL database when a
 /// server is given.
-fn databases(dir: &Path, name: &str) -> Vec<String> {
+pub(crate) fn databases(dir: &Path, name: &str) -> Vec<String> {
     let mut out = vec![format!(
         "sqlite:{}",
         dir.join(format!("{name}.db")).display()
@@ -95,7 +95,7 @@ fn fresh_pg(url: &str, name: &str) -> String {
 }
 
 /// Rows of a query, every value as text.
-fn query(db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
+pub(crate) fn query(db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
     if let Some(path) = db.strip_prefix("sqlite:") {
         let conn = rusqlite::Connection::open(path).unwrap();
         let mut stmt = conn.prepare(sql).unwrap();

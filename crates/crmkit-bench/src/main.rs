@@ -12,6 +12,10 @@
 //!   characters, branches, Latin names), or for the 客户名称 column (else the first) of a CSV.
 //!   Prints `names=N seconds=S names_per_s=R peak_rss_mb=M`; only the keys are timed.
 //!
+//! - `gen-followups CUSTOMERS.csv ROWS PATH`: a follow-up CSV of ROWS visits to the customers
+//!   of a customer CSV, each naming its customer as that file writes it (so references go
+//!   through dedupe's aliases), with distinct times per salesperson.
+//!
 //! Each timing command prints `rows=N seconds=S rows_per_s=R peak_rss_mb=M` on one line.
 
 use std::io::BufWriter;
@@ -305,6 +309,70 @@ fn company_names(count: usize) -> Vec<String> {
         .collect()
 }
 
+/// Follow-ups of the customers of `customers` (their names as written there).
+fn gen_followups(
+    customers: &Path,
+    rows: usize,
+    path: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    const METHODS: [&str; 6] = ["电话", "拜访", "微信", "邮件", "视频会议", "其他"];
+    const SUMMARIES: [&str; 6] = [
+        "介绍产品方案",
+        "确认需求清单",
+        "发送报价单",
+        "商务谈判",
+        "合同条款沟通",
+        "售后回访",
+    ];
+    let names: Vec<String> = company_names_from(customers)?
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err(format!("{}: no 客户名称", customers.display()).into());
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    out.write_all(
+        "\u{FEFF}客户名称,跟进人,跟进时间,跟进方式,沟通内容摘要,客户反馈/需求,下一步计划\n"
+            .as_bytes(),
+    )?;
+    for i in 0..rows {
+        let name = &names[(rng.next() % names.len() as u64) as usize];
+        let person = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+        // Distinct per row: minute i after 2024-01-01 00:00, so no two rows share a key
+        // (1,000,000 rows end in late 2025, before any "today" a date rule checks against).
+        let minutes = i as u64;
+        let (y, m, d) = civil(19_723 + (minutes / 1440) as i64);
+        let minute_of_day = minutes % 1440;
+        writeln!(
+            out,
+            "\"{}\",{person},{y:04}-{m:02}-{d:02} {:02}:{:02},{},{},,",
+            name.replace('"', "\"\""),
+            minute_of_day / 60,
+            minute_of_day % 60,
+            rng.pick(&METHODS),
+            rng.pick(&SUMMARIES),
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Days since 1970-01-01 → (year, month, day).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// The 客户名称 column of a CSV (else its first column).
 fn company_names_from(path: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let mut reader = csv::Reader::from_path(path)?;
@@ -389,7 +457,7 @@ fn report(rows: usize, started: Instant) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: crmkit-bench gen-csv PATH ROWS | gen-xlsx PATH ROWS | calamine PATH | crmkit-read PATH | company-keys N|PATH";
+    let usage = "usage: crmkit-bench gen-csv PATH ROWS | gen-xlsx PATH ROWS | calamine PATH | crmkit-read PATH | company-keys N|PATH | gen-followups CUSTOMERS.csv ROWS PATH";
     match args
         .iter()
         .map(String::as_str)
@@ -417,6 +485,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             report(imported.rows.len(), started);
         }
         ["company-keys", source] => company_keys(source)?,
+        ["gen-followups", customers, rows, path] => {
+            gen_followups(Path::new(customers), rows.parse()?, Path::new(path))?
+        }
         _ => return Err(usage.into()),
     }
     Ok(())

@@ -217,7 +217,7 @@ impl Db {
         .into_iter()
         .map(String::from)
         .collect();
-        let rows = self.select("crmkit_ledger", &columns)?;
+        let rows = self.select_ordered("crmkit_ledger", &columns, "loaded_at")?;
         Ok(rows
             .into_iter()
             .map(|mut r| {
@@ -421,6 +421,16 @@ impl Db {
         table: &str,
         columns: &[String],
     ) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        self.select_ordered(table, columns, "_id")
+    }
+
+    /// Every column of `columns` of every row of `table`, as text, ordered by `order`.
+    fn select_ordered(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        order: &str,
+    ) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
         let pg = self.is_postgres();
         let list: Vec<String> = columns
             .iter()
@@ -433,9 +443,10 @@ impl Db {
             })
             .collect();
         let sql = format!(
-            "SELECT {} FROM {} ORDER BY \"_id\"",
+            "SELECT {} FROM {} ORDER BY {}",
             list.join(", "),
-            quote(table)
+            quote(table),
+            quote(order)
         );
         match self {
             Db::Sqlite(conn) => {

@@ -368,19 +368,20 @@ impl Pipeline {
                 ));
             }
         }
-        let today =
-            match raw.today.as_deref() {
-                None => None,
-                Some(text) => match crmkit_core::dates::parse(text) {
-                    Ok((date, None)) => Some(date),
-                    _ => return Err(bad(
+        let today = match raw.today.as_deref() {
+            None => None,
+            Some(text) => match crmkit_core::dates::parse(text) {
+                Ok((date, None)) => Some(date),
+                _ => {
+                    return Err(bad(
                         "today",
                         format!(
                             "应为日期 YYYY-MM-DD, 例如 today = \"2026-11-22\"; 实际为 \"{text}\""
                         ),
-                    )),
-                },
-            };
+                    ))
+                }
+            },
+        };
 
         if raw.sources.is_empty() {
             return Err(bad(
@@ -418,18 +419,19 @@ impl Pipeline {
                     ));
                 }
             }
-            let delimiter =
-                match s.delimiter.as_deref() {
-                    None => None,
-                    Some("\\t" | "tab") => Some(b'\t'),
-                    Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-                    Some(d) => return Err(bad(
+            let delimiter = match s.delimiter.as_deref() {
+                None => None,
+                Some("\\t" | "tab") => Some(b'\t'),
+                Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+                Some(d) => {
+                    return Err(bad(
                         &key("delimiter"),
                         format!(
                             "分隔符应为一个字符, 例如 \",\" \";\" \"|\" 或 \"tab\"; 实际为 \"{d}\""
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             sources.push(Source {
                 template,
                 patterns,
@@ -525,12 +527,14 @@ impl Pipeline {
             mode: match raw.load.mode.as_deref().unwrap_or("upsert") {
                 "upsert" => crmkit_load::load::Mode::Upsert,
                 "insert" => crmkit_load::load::Mode::Insert,
-                other => return Err(bad(
-                    "load.mode",
-                    format!(
+                other => {
+                    return Err(bad(
+                        "load.mode",
+                        format!(
                         "应为 \"upsert\" (更新已有记录) 或 \"insert\" (只新增); 实际为 \"{other}\""
                     ),
-                )),
+                    ))
+                }
             },
             batch_size: match raw.load.batch_size {
                 Some(0) => return Err(bad("load.batch_size", "应为正整数, 例如 50000".into())),

@@ -338,32 +338,6 @@ impl<'p> Run<'p> {
         let url = DbUrl::parse(url)?;
         let label = url.masked();
 
-        // The database: opened for the ledger and for matching against it; not created by
-        // a dry run.
-        let exists = match &url {
-            DbUrl::Sqlite(path) => path.is_file(),
-            DbUrl::Postgres(_) => true,
-        };
-        let mut db = if exists || (p.steps.load && !dry) {
-            Some(Db::open(&url)?)
-        } else {
-            None
-        };
-        let _lock = match db.as_mut() {
-            Some(db) => Some(crmkit_load::db::lock(&url, db)?),
-            None => None,
-        };
-        let ledger = match db.as_mut() {
-            Some(db) => db
-                .ledger()
-                .map_err(|message| crmkit_load::Error::Database {
-                    db: label.clone(),
-                    action: "无法读取文件台账 crmkit_ledger".into(),
-                    message,
-                })?,
-            None => Vec::new(),
-        };
-
         // Files, by content.
         let started = Instant::now();
         let mut groups: Vec<Group> = Vec::new();
@@ -406,18 +380,7 @@ impl<'p> Run<'p> {
                     }
                     let sha256 = load::file_sha256(&path)?;
                     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                    let skipped = ledger
-                        .iter()
-                        .find(|e| e.sha256 == sha256 && e.template == source.template.name)
-                        .filter(|_| !self.options.force)
-                        .map(|e| {
-                            format!(
-                                "已加载过 (内容相同): 运行 {}, 批次 {}, {}; 要重新处理请加 --force",
-                                e.run,
-                                e.batch.map(|b| b.to_string()).unwrap_or_default(),
-                                e.loaded_at
-                            )
-                        });
+                    let skipped: Option<String> = None;
                     if skipped.is_none() {
                         files.push(report.inputs.len());
                     }
@@ -443,6 +406,52 @@ impl<'p> Run<'p> {
                     files,
                 });
             }
+        }
+        // The database: opened for the ledger and for matching against it; not created by
+        // a dry run.
+        let exists = match &url {
+            DbUrl::Sqlite(path) => path.is_file(),
+            DbUrl::Postgres(_) => true,
+        };
+        let mut db = if exists || (p.steps.load && !dry) {
+            Some(Db::open(&url)?)
+        } else {
+            None
+        };
+        let _lock = match db.as_mut() {
+            Some(db) => Some(crmkit_load::db::lock(&url, db)?),
+            None => None,
+        };
+        let ledger = match db.as_mut() {
+            Some(db) => db
+                .ledger()
+                .map_err(|message| crmkit_load::Error::Database {
+                    db: label.clone(),
+                    action: "无法读取文件台账 crmkit_ledger".into(),
+                    message,
+                })?,
+            None => Vec::new(),
+        };
+
+        // Files the ledger has are not processed again (unless --force).
+        if !self.options.force {
+            for input in report.inputs.iter_mut() {
+                input.skipped = ledger
+                    .iter()
+                    .find(|e| e.sha256 == input.sha256 && e.template == input.template)
+                    .map(|e| {
+                        format!(
+                            "已加载过 (内容相同): 运行 {}, 批次 {}, {}; 要重新处理请加 --force",
+                            e.run,
+                            e.batch.map(|b| b.to_string()).unwrap_or_default(),
+                            e.loaded_at
+                        )
+                    });
+            }
+            for group in &mut groups {
+                group.files.retain(|&i| report.inputs[i].skipped.is_none());
+            }
+            groups.retain(|g| !g.files.is_empty());
         }
         let new = groups.iter().map(|g| g.files.len()).sum::<usize>();
         report.steps.push(StepReport {
