@@ -1,6 +1,7 @@
-//! Pre-filling what a machine can judge: a field whose value as loaded equals the source
-//! value after crmkit's normalisation is marked 正确, and a record whose fields are all 正确
-//! gets 正确 as well. Everything else is left blank for a person. A mark already in the
+//! Pre-filling what a machine can judge: for a database sample, a field whose value as loaded
+//! equals the source value after crmkit's normalisation is marked 正确; for a file sample
+//! (where "as loaded" is crmkit's own normalisation), a field normalisation left unchanged. A
+//! record whose fields are all 正确 gets 正确 as well. Everything else is left blank for a person. A mark already in the
 //! workbook is never changed.
 //!
 //! For a database sample, the values as loaded can first be read again from the table (the
@@ -117,6 +118,7 @@ pub fn compare(
         .iter()
         .map(|f| template.field(&f.key))
         .collect();
+    let kind = sample.origin.kind;
     let (mut fields_prefilled, mut records_prefilled) = (0, 0);
     for record in &mut sample.records {
         // Without any source value there is nothing to compare against.
@@ -128,8 +130,17 @@ pub fn compare(
             if record.marks[f].is_some() {
                 continue;
             }
-            let outcome = normalize::normalize(field, &record.source[f], &ctx);
-            if outcome.is_usable() && same_value(field.kind, &record.loaded[f], &outcome.value) {
+            // From a file, the value as loaded is crmkit's own normalisation of the source: a
+            // value normalisation changed needs eyes. From a database, the loaded value must
+            // equal the normalised source value.
+            let judged = match kind {
+                OriginKind::File => record.loaded[f].trim() == record.source[f].trim(),
+                OriginKind::Db => {
+                    let outcome = normalize::normalize(field, &record.source[f], &ctx);
+                    outcome.is_usable() && same_value(field.kind, &record.loaded[f], &outcome.value)
+                }
+            };
+            if judged {
                 record.marks[f] = Some(Mark::Right);
                 fields_prefilled += 1;
             }
