@@ -64,7 +64,7 @@ fn data() -> &'static Data {
 
 /// The databases to test against: a fresh SQLite file, and a fresh PostgreSQL database when a
 /// server is given.
-fn databases(dir: &Path, name: &str) -> Vec<String> {
+pub(crate) fn databases(dir: &Path, name: &str) -> Vec<String> {
     let mut out = vec![format!(
         "sqlite:{}",
         dir.join(format!("{name}.db")).display()

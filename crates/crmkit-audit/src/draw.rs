@@ -66,8 +66,8 @@ pub fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    // Keep seeds short enough to type: 12 decimal digits at most.
-    mix(nanos ^ mix(u64::from(std::process::id()))) % 1_000_000_000_000
+    // Short enough to type, and under the 11 digits the terminal masks as a phone number.
+    mix(nanos ^ mix(u64::from(std::process::id()))) % 1_000_000_000
 }
 
 /// Proportional allocation of `total` over strata of `sizes` records, by largest remainder,
