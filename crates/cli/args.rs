@@ -391,7 +391,7 @@ pub struct LoadArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Draw a reproducible sample (random, stratified or GB/T 2828.1) into an audit workbook.
-    Sample(AuditSampleArgs),
+    Sample(Box<AuditSampleArgs>),
     /// Pre-fill 正确 where the loaded value equals the normalised source value.
     Compare(AuditCompareArgs),
     /// Score a marked audit workbook: accuracy, Wilson 95% interval, pass or fail (exit 1).

@@ -21,7 +21,7 @@ use crate::shell::{table, Shell};
 
 pub fn run(command: AuditCommand, shell: &mut Shell) -> Result<ExitStatus> {
     match command {
-        AuditCommand::Sample(args) => sample(args, shell),
+        AuditCommand::Sample(args) => sample(*args, shell),
         AuditCommand::Compare(args) => compare(args, shell),
         AuditCommand::Score(args) => score(args, shell),
     }
@@ -405,13 +405,8 @@ fn score(args: AuditScoreArgs, shell: &mut Shell) -> Result<ExitStatus> {
         }
     }
     if let Some(json) = &args.json {
-        let text = serde_json::to_string_pretty(&score).context("could not serialise the score")?;
-        crmkit_core::write::atomic_write(json, |out| {
-            use std::io::Write;
-            out.write_all(text.as_bytes())
-                .map_err(|e| crmkit_core::Error::io(json, "write", e))
-        })
-        .with_context(|| format!("could not write {}", json.display()))?;
+        crmkit_audit::score::write_json(&score, json)
+            .with_context(|| format!("could not write {}", json.display()))?;
     }
     shell.line(if score.passed {
         "结论: 通过"

@@ -234,3 +234,17 @@ pub fn score(path: &Path, threshold: Option<f64>) -> Result<Score> {
         errors,
     })
 }
+
+/// Writes a score as JSON (pretty-printed, values masked), atomically.
+// The closure given to `atomic_write` returns crmkit-core's error type, as everywhere else.
+#[allow(clippy::result_large_err)]
+pub fn write_json(score: &Score, path: &Path) -> Result<()> {
+    let text = serde_json::to_string_pretty(score)
+        .map_err(|e| Error::Input(format!("{}: 无法生成 JSON: {e}", path.display())))?;
+    crmkit_core::write::atomic_write(path, |out| {
+        use std::io::Write;
+        out.write_all(text.as_bytes())
+            .map_err(|e| crmkit_core::Error::io(path, "write", e))
+    })?;
+    Ok(())
+}

@@ -90,6 +90,8 @@ fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
 
 /// Writes the audit workbook to `path` (.xlsx), through a temporary file renamed into place.
 /// Marks already in the sample (from `compare` or a read workbook) are written as they are.
+// The closure given to `atomic_write` returns crmkit-core's error type, as everywhere else.
+#[allow(clippy::result_large_err)]
 pub fn write_workbook(sample: &Sample, path: &Path) -> Result<()> {
     let extension = crmkit_core::read::extension(path);
     if extension != "xlsx" {
