@@ -32,6 +32,10 @@ pub enum Command {
     Synth(SynthArgs),
     /// Write a table `crmkit load` put in a database to .xlsx or .csv, optionally masked (脱敏).
     Export(ExportArgs),
+    /// Check a migration by hand on a random sample: draw it, pre-fill what a machine can
+    /// judge, score the marked workbook.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Run a pipeline file: import, clean, validate, dedupe, load, audit, profile, with gates.
     Run(RunArgs),
 }
@@ -400,4 +404,95 @@ pub struct LoadArgs {
     /// Force the delimiter of CSV inputs: a single character, or `tab`.
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Draw a reproducible sample (random, stratified or GB/T 2828.1) into an audit workbook.
+    Sample(Box<AuditSampleArgs>),
+    /// Pre-fill 正确 where the loaded value equals the normalised source value.
+    Compare(AuditCompareArgs),
+    /// Score a marked audit workbook: accuracy, Wilson 95% interval, pass or fail (exit 1).
+    Score(AuditScoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditSampleArgs {
+    /// The file to sample (with --template); or sample a database table with --db and --table.
+    #[arg(value_name = "INPUT")]
+    pub input: Option<PathBuf>,
+    /// The template INPUT is mapped onto: a built-in name or a path to a .toml file.
+    #[arg(short, long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// The sheet to read (default: the first visible sheet whose header matches).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Force the text encoding of a CSV file (utf-8, gbk, gb18030, utf-16le, big5, ...).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Force the delimiter of a CSV file: a single character, or `tab`.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The database to sample from: sqlite:FILE or postgres://user@host:port/db (also CRMKIT_DB).
+    #[arg(long, value_name = "URL", env = "CRMKIT_DB", hide_env_values = true)]
+    pub db: Option<String>,
+    /// The table to sample (a template name crmkit loaded: customer, order, ...).
+    #[arg(long, value_name = "T")]
+    pub table: Option<String>,
+    /// Where to find source files whose recorded path is relative (database samples).
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// Where to write the audit workbook (.xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Draw exactly N records (simple random).
+    #[arg(long, value_name = "N", conflicts_with_all = ["fraction", "aql"])]
+    pub size: Option<usize>,
+    /// Draw this share of the records, rounded up (0.1 or 10%).
+    #[arg(long, value_name = "F", value_parser = parse_rate, conflicts_with = "aql")]
+    pub fraction: Option<f64>,
+    /// Take n, Ac and Re from GB/T 2828.1 single sampling for this AQL (percent: 0.65, 1.0, 2.5, ...).
+    #[arg(long, value_name = "A")]
+    pub aql: Option<f64>,
+    /// The GB/T 2828.1 inspection level: I, II, III, S-1 ... S-4.
+    #[arg(long, value_name = "L", default_value = "II", requires = "aql")]
+    pub level: String,
+    /// Stratify by a field (its header or key, e.g. 负责人) or `source` (the source file).
+    #[arg(long, value_name = "FIELD")]
+    pub strata: Option<String>,
+    /// The seed: the same seed, data and plan draw the same records (default: a fresh one, recorded).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Share of records that must be correct (default 0.98; with --aql the plan's Ac/Re decide).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub threshold: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCompareArgs {
+    /// The audit workbook written by `crmkit audit sample`.
+    #[arg(value_name = "AUDIT.xlsx")]
+    pub workbook: PathBuf,
+    /// The database a database sample came from: read the loaded values again from it.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// The template to normalise source values with (default: the one the workbook records).
+    #[arg(short, long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// Where to write the pre-filled workbook (.xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditScoreArgs {
+    /// The marked audit workbook.
+    #[arg(value_name = "AUDIT.xlsx")]
+    pub workbook: PathBuf,
+    /// Share of records that must be correct (default: the plan's, else 0.98).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub threshold: Option<f64>,
+    /// Also write the score as JSON (values masked).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: run the built `crmkit` binary on the files in `fixtures/` and check exit
 //! codes, output files and messages.
 
+mod audit;
 mod bad_input;
 mod dedupe;
 mod export;

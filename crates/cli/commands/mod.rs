@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(args, shell) -> Result<ExitStatus>`.
 
+pub mod audit;
 mod check;
 pub mod clean;
 pub mod dedupe;

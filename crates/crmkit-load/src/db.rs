@@ -465,6 +465,55 @@ impl Db {
         }
     }
 
+    /// [`Db::select`] restricted to the rows whose `_id` is in `ids` (a sample), in `_id`
+    /// order. The ids are integers, written into the SQL as numbers, in statements of at most
+    /// 500.
+    pub fn select_ids(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        ids: &[i64],
+    ) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        let pg = self.is_postgres();
+        let list: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                if pg {
+                    format!("{}::text", quote(c))
+                } else {
+                    quote(c)
+                }
+            })
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let wanted: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!(
+                "SELECT {} FROM {} WHERE \"_id\" IN ({}) ORDER BY \"_id\"",
+                list.join(", "),
+                quote(table),
+                wanted.join(", ")
+            );
+            match self {
+                Db::Sqlite(conn) => {
+                    let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
+                    let n = columns.len();
+                    let rows = stmt
+                        .query_map([], |r| (0..n).map(|i| sqlite_text(r, i)).collect())
+                        .map_err(|e| e.to_string())?;
+                    for row in rows {
+                        out.push(row.map_err(|e| e.to_string())?);
+                    }
+                }
+                Db::Postgres(client) => {
+                    let rows = client.query(&sql, &[]).map_err(|e| pg_message(&e))?;
+                    out.extend(pg_text_rows(&rows)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The rows already in a table, leaving out those created by batch `skip_batch` (a resumed
     /// batch sees the table as it was before the batch began).
     pub fn existing(
