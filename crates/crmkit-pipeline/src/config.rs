@@ -573,6 +573,26 @@ impl Pipeline {
             AqlValue::Text(t) => t,
         });
         let level = a.level.unwrap_or_else(|| "II".to_string());
+        if crmkit_audit::aql::Level::parse(&level).is_none() {
+            return Err(bad(
+                "audit.level",
+                format!("检验水平应为 I, II, III 或 S-1 到 S-4 (通常 II); 实际为 \"{level}\""),
+            ));
+        }
+        if let Some(text) = &aql {
+            let known = text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| crmkit_audit::aql::AQLS.iter().any(|a| (a - v).abs() < 1e-9));
+            if known.is_none() {
+                return Err(bad(
+                    "audit.aql",
+                    format!(
+                        "AQL 应为 GB/T 2828.1 的优先值之一, 如 0.65, 1.0, 1.5, 2.5; 实际为 \"{text}\""
+                    ),
+                ));
+            }
+        }
         let checked = existing_file("audit.checked", a.checked)?;
         if gates.min_audit_accuracy.is_some() && checked.is_none() {
             return Err(bad(

@@ -796,9 +796,10 @@ impl<'p> Run<'p> {
         if p.steps.audit {
             let started = Instant::now();
             let outcome = crate::audit::sample(
-                self,
+                p,
+                &self.dir,
                 &groups,
-                &accepted,
+                &report.inputs,
                 db.as_mut().filter(|_| loaded_table),
                 &label,
             )?;
