@@ -137,7 +137,10 @@ fn demo_runs_end_to_end_and_a_second_run_loads_nothing_new() {
             "SELECT _source_file, _source_row FROM customer WHERE customer_name = '北京华远软件科技有限公司'",
         );
         assert_eq!(lineage.len(), 1);
-        assert!(lineage[0][0].as_deref().unwrap().ends_with("golden.csv"));
+        // A golden record names the client's row of its first record, not crmkit's copy.
+        assert!(lineage[0][0].as_deref().unwrap().ends_with("客户资料.xlsx"));
+        assert_eq!(lineage[0][1].as_deref(), Some("3"));
+        assert!(run_dir.join("audit.xlsx").is_file());
         let followup_lineage = query(
             &db,
             "SELECT _source_file, _source_row FROM followup ORDER BY _source_row LIMIT 1",

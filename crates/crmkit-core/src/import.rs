@@ -114,6 +114,17 @@ impl Lineage {
             .unwrap_or(row.number)
     }
 
+    /// The original file and sheet of one row (`None` when its file cell is empty).
+    pub fn origin_of<'r>(&self, row: &'r GridRow) -> Option<(&'r str, Option<&'r str>)> {
+        let file = row.cells.get(self.file).unwrap_or("").trim();
+        let sheet = self
+            .sheet
+            .and_then(|c| row.cells.get(c))
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        (!file.is_empty()).then_some((file, sheet))
+    }
+
     /// The original file and sheet, as the first row names them (crmkit writes one original
     /// file per copy); `None` when the file has no rows.
     pub fn origin(&self, imported: &Imported) -> Option<(String, Option<String>)> {

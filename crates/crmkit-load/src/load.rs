@@ -274,20 +274,42 @@ pub fn load(
         }
     }
     let order = load_order(&templates);
-    let sources: Vec<(String, Option<String>)> = files
-        .iter()
-        .map(|(_, imp, _)| {
-            // A copy crmkit wrote (a pipeline's accepted rows) names its original file.
-            Lineage::of(imp)
-                .and_then(|l| l.origin(imp))
-                .unwrap_or_else(|| {
-                    (
-                        imp.source.path.display().to_string(),
-                        imp.source.sheet.clone(),
-                    )
-                })
-        })
-        .collect();
+    // Where each row came from: its file, or the original file and row a copy crmkit wrote
+    // (a pipeline's accepted rows, a golden file) names for it.
+    let mut sources: Vec<(String, Option<String>)> = Vec::new();
+    let mut source_index: FxHashMap<(String, Option<String>), usize> = FxHashMap::default();
+    let mut row_sources: Vec<Vec<usize>> = Vec::with_capacity(files.len());
+    for (_, imp, _) in &files {
+        let own = (
+            imp.source.path.display().to_string(),
+            imp.source.sheet.clone(),
+        );
+        let lineage = Lineage::of(imp);
+        let mut per_row = Vec::with_capacity(imp.rows.len());
+        let mut last: Option<(&str, Option<&str>, usize)> = None;
+        for row in &imp.rows {
+            let origin = lineage.and_then(|l| l.origin_of(row));
+            let index = match (origin, last) {
+                (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
+                _ => {
+                    let key = origin
+                        .map(|(f, s)| (f.to_string(), s.map(str::to_string)))
+                        .unwrap_or_else(|| own.clone());
+                    let next = sources.len();
+                    let i = *source_index.entry(key.clone()).or_insert(next);
+                    if i == next {
+                        sources.push(key);
+                    }
+                    if let Some((f, s)) = origin {
+                        last = Some((f, s, i));
+                    }
+                    i
+                }
+            };
+            per_row.push(index);
+        }
+        row_sources.push(per_row);
+    }
 
     db.ensure_meta()
         .map_err(database("无法创建 crmkit_batch 表"))?;
@@ -378,6 +400,7 @@ pub fn load(
             db,
             template,
             &files,
+            &row_sources,
             inputs,
             options,
             batch,
@@ -431,6 +454,7 @@ fn load_table(
     db: &mut Db,
     template: &Template,
     files: &[(usize, Imported, String)],
+    row_sources: &[Vec<usize>],
     inputs: &[Input],
     options: &Options,
     batch: i64,
@@ -469,10 +493,16 @@ fn load_table(
 
     // Prepare every row of the table's files, in input order.
     let mut rows: Vec<Row> = Vec::new();
-    for (source, (i, imported, _)) in files.iter().enumerate() {
+    for (n, (i, imported, _)) in files.iter().enumerate() {
         if inputs[*i].template.name == template.name {
             progress.begin(&format!("检查 {} 行", imported.rows.len()), 0);
-            rows.extend(prepare(&spec, imported, source, &resolver_refs, regions));
+            rows.extend(prepare(
+                &spec,
+                imported,
+                &row_sources[n],
+                &resolver_refs,
+                regions,
+            ));
             progress.end();
         }
     }

@@ -272,12 +272,12 @@ fn is_datetime(v: &str) -> bool {
         })
 }
 
-/// Prepares every row of one imported file for `spec`. `resolvers` has one entry per
-/// reference of the table, in order.
+/// Prepares every row of one imported file for `spec`. `sources` holds each row's index into
+/// the load's sources; `resolvers` has one entry per reference of the table, in order.
 pub fn prepare<'a>(
     spec: &TableSpec,
     imported: &'a Imported,
-    source: usize,
+    sources: &[usize],
     resolvers: &[&Resolver],
     regions: &Regions,
 ) -> Vec<Row<'a>> {
@@ -287,7 +287,8 @@ pub fn prepare<'a>(
     imported
         .rows
         .par_iter()
-        .map(|row| {
+        .zip(sources.par_iter())
+        .map(|(row, &source)| {
             prepare_row(
                 spec,
                 imported,

@@ -120,7 +120,10 @@ pub(crate) fn sample(
                 "fields_left": compared.fields_left,
                 "records_left": compared.records_left,
             });
-            (compared.sample, json!({ "from": "database", "prefilled": summary }))
+            (
+                compared.sample,
+                json!({ "from": "database", "prefilled": summary }),
+            )
         }
         None => {
             let input = &inputs[group.files[0]];

@@ -333,6 +333,7 @@ mod tests {
                 name: "a.csv".into(),
                 sheet: None,
                 existing: false,
+                origin: None,
             }],
             refs: (0..rows.len())
                 .map(|i| RecordRef {

@@ -321,6 +321,7 @@ mod tests {
                 name: "a.csv".into(),
                 sheet: None,
                 existing: false,
+                origin: None,
             }],
             refs: (0..n)
                 .map(|i| RecordRef {

@@ -440,7 +440,20 @@ pub fn write(path: &Path, records: &Records, golden: &[Golden]) -> Result<()> {
         (0..fields).filter(|&f| mask & (1 << f) != 0).collect()
     };
 
-    let (headers, text_columns) = columns(template, &with_alternates);
+    let (mut headers, text_columns) = columns(template, &with_alternates);
+    // Copies of client files (a pipeline's accepted rows): each golden record names the
+    // client's row of its first record, so a load records where the customer came from.
+    let lineage = records.sources.iter().any(|s| s.origin.is_some());
+    if lineage {
+        headers.extend(
+            [
+                crate::import::SOURCE_FILE,
+                crate::import::SOURCE_SHEET,
+                crate::write::SOURCE_ROW,
+            ]
+            .map(String::from),
+        );
+    }
     let cap = match format {
         OutputFormat::Xlsx => XLSX_CELL_LIMIT,
         OutputFormat::Csv => usize::MAX,
@@ -472,7 +485,19 @@ pub fn write(path: &Path, records: &Records, golden: &[Golden]) -> Result<()> {
                     [one] => Cow::Borrowed(one.as_str()),
                     list => Cow::Owned(join_capped(list, cap)),
                 });
-            head.into_iter().chain(values).chain(others)
+            let origin = g.records.first().filter(|_| lineage).map(|&r| {
+                let at = records.refs[r];
+                let source = &records.sources[at.source as usize];
+                [
+                    Cow::Borrowed(source.origin.as_deref().unwrap_or(source.name.as_str())),
+                    Cow::Borrowed(source.sheet.as_deref().unwrap_or("")),
+                    Cow::Owned(at.row.to_string()),
+                ]
+            });
+            head.into_iter()
+                .chain(values)
+                .chain(others)
+                .chain(origin.into_iter().flatten())
         },
     )
 }
@@ -587,6 +612,7 @@ pub(super) mod tests {
                     name: name.to_string(),
                     sheet: None,
                     existing: *existing,
+                    origin: None,
                 })
                 .collect(),
             template,

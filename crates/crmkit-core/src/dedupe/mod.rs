@@ -230,6 +230,7 @@ impl Session {
                 name,
                 sheet,
                 existing,
+                origin: origin.map(|(file, _)| file),
             });
         }
         if !incomplete.is_empty() {

@@ -25,6 +25,8 @@ pub struct SourceFile {
     /// Whether this file holds records already loaded (a previous golden file): its records keep
     /// their golden ids and are never merged with each other.
     pub existing: bool,
+    /// The client's file this one is a copy of (a pipeline's accepted rows name it), as given.
+    pub origin: Option<String>,
 }
 
 /// The records to deduplicate, all on one template.
