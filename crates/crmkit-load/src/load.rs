@@ -420,6 +420,12 @@ pub fn load(
                 message,
             });
         }
+        // This table's rows are written: free them before the next table's work.
+        for (i, imported, _) in files.iter_mut() {
+            if inputs[*i].template.name == template.name {
+                drop_later(std::mem::take(&mut imported.rows));
+            }
+        }
     }
     let counts = serde_json::to_string(&state).expect("serialisable");
     db.finish_batch(batch, "done", &counts, None)
