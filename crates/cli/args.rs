@@ -32,6 +32,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Write a table `crmkit load` put in a database to .xlsx or .csv, optionally masked (脱敏).
     Export(ExportArgs),
+    /// Data-quality profile (数据质量画像): per-column statistics, a score, thresholds, an HTML report.
+    Profile(ProfileArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +295,36 @@ pub struct ExportArgs {
     /// Masking rules replacing the built-in rules/mask.toml (implies --mask).
     #[arg(long, value_name = "FILE")]
     pub mask_rules: Option<PathBuf>,
+}
+
+/// `crmkit profile`: the input, the comparison file, the outputs, the thresholds.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub source: InputArgs,
+    /// Write the HTML report here (one self-contained .html file).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Also write the numbers as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// An earlier version of the input (the raw file, when INPUT is the cleaned one), shown side
+    /// by side with the deltas; read with automatic encoding and sheet detection.
+    #[arg(long, value_name = "FILE")]
+    pub before: Option<PathBuf>,
+    /// A clusters file from `crmkit dedupe --clusters`: adds the cluster size distribution.
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// Thresholds file replacing rules/profile.toml (minimum completeness, validity, ...).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// A directory replacing the built-in rule sets, reference data and profile.toml (also
+    /// CRMKIT_RULES_DIR).
+    #[arg(long, value_name = "DIR", env = "CRMKIT_RULES_DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// Today's date for date rules, YYYY-MM-DD (default: the system date).
+    #[arg(long, value_name = "DATE", env = "CRMKIT_TODAY", hide = true)]
+    pub today: Option<String>,
 }
 
 fn parse_rows(s: &str) -> Result<usize, String> {

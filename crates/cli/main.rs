@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Load(args) => commands::load::run(args, &mut shell),
         Command::Synth(args) => commands::synth::run(args, &mut shell),
         Command::Export(args) => commands::export::run(args, &mut shell),
+        Command::Profile(args) => commands::profile::run(args, &mut shell),
     };
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),

@@ -6,6 +6,7 @@ pub mod dedupe;
 pub mod export;
 pub mod import;
 pub mod load;
+pub mod profile;
 pub mod synth;
 pub mod template;
 pub mod validate;
