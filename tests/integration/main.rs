@@ -6,6 +6,7 @@ mod dedupe;
 mod export;
 mod import;
 mod load;
+mod profile;
 mod synth;
 mod template;
 mod util;
