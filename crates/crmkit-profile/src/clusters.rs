@@ -85,3 +85,33 @@ impl ClusterSizes {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClusterSizes;
+    use crate::profile::Bucket;
+    use polars::prelude::*;
+
+    #[test]
+    fn sizes_from_cluster_ids() {
+        let ids = ["a", "b", "a", "c", "a", "b", "d"];
+        let frame = DataFrame::new(ids.len(), vec![Column::new("cluster".into(), ids)]).unwrap();
+        let c = ClusterSizes::from_frame(&frame, "x".into()).unwrap();
+        assert_eq!(c.records, 7);
+        assert_eq!(c.entities, 4);
+        assert_eq!(c.duplicate_records, 5);
+        assert_eq!(
+            c.sizes,
+            [(1, 2), (2, 1), (3, 1)].map(|(size, count)| Bucket { size, count })
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_cluster_column_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        std::fs::write(&path, "file,row\na.csv,2\n").unwrap();
+        let e = ClusterSizes::load(&path).unwrap_err().to_string();
+        assert!(e.contains("第 1 行没有 cluster 列"), "{e}");
+    }
+}

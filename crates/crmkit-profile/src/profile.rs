@@ -494,3 +494,69 @@ pub(crate) fn bucket_rows(out: &DataFrame) -> Result<Vec<Bucket>> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{profile_file, Bucket, ValueCount};
+    use crmkit_core::template::Template;
+    use crmkit_core::validate::RunOptions;
+
+    fn run(csv: &str) -> super::Profile {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        std::fs::write(&path, csv).unwrap();
+        let template = Template::resolve(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/templates/person.toml"
+        ))
+        .unwrap();
+        profile_file(&path, &template, &RunOptions::default()).unwrap()
+    }
+
+    fn counts(list: &[ValueCount]) -> Vec<(&str, usize)> {
+        list.iter().map(|v| (v.value.as_str(), v.count)).collect()
+    }
+
+    #[test]
+    fn shapes_lengths_and_digits() {
+        let p = run("姓名,身份证号,手机号码,出生日期,住址\n\
+             张伟,11010519491231002X,138 0013 8000,1949-12-31,北京市朝阳区Room 5\n\
+             李娜,11010519491231002X,13800138000,1949/12/31,\n\
+             王芳, ,+86 13800138000,2024-02-30,\n");
+        assert_eq!(p.rows, 3);
+        let mobile = p.column("手机号码").unwrap();
+        assert_eq!(
+            counts(&mobile.patterns),
+            [
+                ("+99 99999999999", 1),
+                ("999 9999 9999", 1),
+                ("99999999999", 1)
+            ]
+        );
+        assert_eq!(
+            mobile.digit_counts.as_deref().unwrap(),
+            [(11, 2), (13, 1)].map(|(size, count)| Bucket { size, count })
+        );
+        assert_eq!(mobile.distinct, 3);
+        let address = p.column("住址").unwrap();
+        assert_eq!(counts(&address.patterns), [("汉aaaa 9", 1)]);
+        assert_eq!(address.filled, 1);
+        assert!((address.completeness - 1.0 / 3.0).abs() < 1e-12);
+        // A blank cell (spaces only) is empty; the same ID twice is a duplicate.
+        let id = p.column("id_number").unwrap();
+        assert_eq!(
+            (id.filled, id.distinct, id.duplicates, id.duplicated_rows),
+            (2, 1, 1, 2)
+        );
+        assert_eq!(counts(&id.top_values), [("110105********002X", 2)]);
+        let birth = p.column("出生日期").unwrap();
+        let dates = birth.dates.as_ref().unwrap();
+        assert_eq!((dates.parsed, dates.unparsed), (2, 1));
+        assert_eq!(dates.min.as_deref(), Some("1949-12-31"));
+        assert_eq!(birth.invalid, 1);
+        assert_eq!(
+            birth.lengths,
+            [(10, 3)].map(|(size, count)| Bucket { size, count })
+        );
+    }
+}

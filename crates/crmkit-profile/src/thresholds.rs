@@ -277,3 +277,129 @@ pub fn percent(v: f64) -> String {
         format!("{p:.1}%")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{check, percent, Thresholds};
+    use crate::profile::{ColumnProfile, Profile};
+    use crmkit_core::template::Template;
+
+    fn err(text: &str) -> String {
+        Thresholds::parse(text, "t.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_overall_and_columns() {
+        let t = Thresholds::parse(
+            "[customer]\noverall = 0.9\n[customer.\"联系电话\"]\ncompleteness = 0.95\nvalidity = 1\n",
+            "t.toml",
+        )
+        .unwrap();
+        let c = &t.templates["customer"];
+        assert_eq!(c.overall, Some(0.9));
+        assert_eq!(c.columns["联系电话"].completeness, Some(0.95));
+        assert_eq!(c.columns["联系电话"].validity, Some(1.0));
+        assert_eq!(c.columns["联系电话"].uniqueness, None);
+        Thresholds::builtin().unwrap();
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know() {
+        assert!(err("[customer.mobile]\nfilled = 0.9\n")
+            .starts_with("t.toml: customer.\"mobile\".filled: 未知的指标 `filled`"));
+        assert!(
+            err("[customer]\noverall = 1.5\n").starts_with("t.toml: customer.overall: 应为 0 到 1")
+        );
+        assert!(err("[customer]\noverall = \"90%\"\n").contains("customer.overall"));
+        assert!(
+            err("[customer]\nmobile = 0.9\n").starts_with("t.toml: customer.mobile: 应为 overall")
+        );
+        assert!(err("customer = 1\n").starts_with("t.toml: customer: 应为一个模板的表"));
+        assert!(err("[customer\n").starts_with("t.toml: (syntax): "));
+        let template = Template::resolve("customer").unwrap();
+        let t = Thresholds::parse("[customer.\"电话\"]\nvalidity = 0.9\n", "t.toml").unwrap();
+        let e = t.for_template(&template).unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.toml: customer.\"电话\": 模板 customer 没有列 `电话`"),
+            "{e}"
+        );
+        // By header or by key; other templates' sections are not checked against this one.
+        let t = Thresholds::parse(
+            "[customer.mobile]\nvalidity = 0.9\n[customer.\"客户名称\"]\nvalidity = 0.9\n[order.x]\nvalidity = 1\n",
+            "t.toml",
+        )
+        .unwrap();
+        t.for_template(&template).unwrap();
+    }
+
+    fn column(key: &str, header: &str, present: bool) -> ColumnProfile {
+        ColumnProfile {
+            key: key.into(),
+            header: header.into(),
+            input_header: present.then(|| header.to_string()),
+            letter: present.then(|| "A".to_string()),
+            kind: "text".into(),
+            required: true,
+            filled: 9,
+            empty: 1,
+            completeness: 0.9,
+            valid: 9,
+            invalid: 0,
+            validity: Some(1.0),
+            distinct: 9,
+            duplicates: 0,
+            duplicated_rows: 0,
+            uniqueness: Some(1.0),
+            top_values: vec![],
+            lengths: vec![],
+            patterns: vec![],
+            distinct_patterns: 0,
+            digit_counts: None,
+            dates: None,
+        }
+    }
+
+    #[test]
+    fn alerts_for_each_breach() {
+        let mut missing = column("mobile", "联系电话", false);
+        missing.completeness = 0.0;
+        missing.validity = None;
+        missing.uniqueness = None;
+        let profile = Profile {
+            file: "x.csv".into(),
+            sheet: None,
+            template: "customer".into(),
+            title: "客户信息".into(),
+            rows: 10,
+            score: 0.45,
+            validated: true,
+            missing_required: vec![],
+            columns: vec![column("customer_name", "客户名称", true), missing],
+        };
+        let t = Thresholds::parse(
+            "[customer]\noverall = 0.5\n[customer.customer_name]\ncompleteness = 0.9\nuniqueness = 1\n[customer.\"联系电话\"]\nvalidity = 0.5\n",
+            "t.toml",
+        )
+        .unwrap();
+        let alerts = check(&profile, &t);
+        let got: Vec<(&str, &str)> = alerts
+            .iter()
+            .map(|a| (a.key.as_deref().unwrap_or("-"), a.metric.as_str()))
+            .collect();
+        // 0.9 ≥ 0.9 and 1 ≥ 1 are met; a missing column has no validity: 0.
+        assert_eq!(got, [("-", "overall"), ("mobile", "validity")]);
+        assert_eq!(alerts[0].message, "总分 45% 低于下限 50%");
+        assert_eq!(
+            alerts[1].message,
+            "联系电话 有效率 0% 低于下限 50% (输入中没有这一列)"
+        );
+        assert!(check(&profile, &Thresholds::default()).is_empty());
+    }
+
+    #[test]
+    fn percents() {
+        assert_eq!(percent(0.95), "95%");
+        assert_eq!(percent(13.0 / 16.0), "81.2%");
+        assert_eq!(percent(1.0), "100%");
+    }
+}
