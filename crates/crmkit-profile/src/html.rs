@@ -53,9 +53,9 @@ pub fn render_html(
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<h1>数据质量画像: {} ({})</h1>\n",
+        "<h1>数据质量画像: {} ({})</h1>",
         esc(&profile.title),
         esc(&profile.template)
     );
@@ -78,9 +78,9 @@ pub fn render_html(
     }
     let _ = write!(h, "</p>\n<p class=\"formula\">{}</p>\n", esc(SCORE_FORMULA));
     if !profile.missing_required.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"bad\">缺少必填列: {} (未做校验, 有效率未知)</p>\n",
+            "<p class=\"bad\">缺少必填列: {} (未做校验, 有效率未知)</p>",
             esc(&profile.missing_required.join(", "))
         );
     }
@@ -410,9 +410,9 @@ fn bar_chart(kind: &str, title: &str, items: &[(String, usize)]) -> String {
     for (i, (label, n)) in items.iter().enumerate() {
         let y = 24 + i * ROW;
         let w = (n * BAR).div_ceil(max).max(1);
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" fill=\"#3e7bfa\"><title>{}: {n}</title></rect><text x=\"{}\" y=\"{}\">{n}</text>\n",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" fill=\"#3e7bfa\"><title>{}: {n}</title></rect><text x=\"{}\" y=\"{}\">{n}</text>",
             LABEL - 6,
             y + 12,
             esc(&cut(label)),

@@ -64,7 +64,7 @@ pub use thresholds::{check, Alert, TemplateThresholds, Thresholds};
 pub enum Error {
     /// Reading, mapping or validating the input failed.
     #[error(transparent)]
-    Core(#[from] crmkit_core::Error),
+    Core(Box<crmkit_core::Error>),
     /// A polars computation failed.
     #[error("profile computation failed: {0}")]
     Polars(#[from] polars::error::PolarsError),
@@ -84,6 +84,12 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crmkit_core::Error> for Error {
+    fn from(error: crmkit_core::Error) -> Self {
+        Error::Core(Box::new(error))
+    }
+}
 
 /// Everything one `crmkit profile` run found: the `--json` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +124,8 @@ impl Report {
 }
 
 /// Writes the HTML report to `path`, atomically.
+// The closure returns core's own (unboxed) error, as `atomic_write` requires; it is boxed by `?`.
+#[allow(clippy::result_large_err)]
 pub fn write_html(
     path: &Path,
     profile: &Profile,
@@ -134,6 +142,7 @@ pub fn write_html(
 }
 
 /// Writes the report as pretty JSON to `path`, atomically.
+#[allow(clippy::result_large_err)] // as in `write_html`
 pub fn write_json(path: &Path, report: &Report) -> Result<()> {
     let text = serde_json::to_string_pretty(report).map_err(|e| Error::Json {
         path: path.display().to_string(),

@@ -192,7 +192,7 @@ pub fn profile(
             patterns: Vec::new(),
             distinct_patterns: 0,
             digit_counts: is_phone_like(field.kind).then(Vec::new),
-            dates: is_date(field.kind).then(|| DateRange {
+            dates: is_date(field.kind).then_some(DateRange {
                 parsed: 0,
                 unparsed: 0,
                 min: None,
