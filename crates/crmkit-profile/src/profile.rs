@@ -4,7 +4,7 @@
 //! The frame has, per template field present in the input, a column `v{i}` with the trimmed
 //! value (null when empty), `e{i}` (the cell has an error finding from core's validation), for
 //! date fields `d{i}` (the value as core's date parser reads it, `YYYY-MM-DD[ HH:MM]`, null
-//! when it does not parse), and for the shape statistics expressions derive the rest.
+//! when it does not parse), and `s{i}`, the value's shape, derived once by an expression.
 
 use std::path::Path;
 
@@ -147,7 +147,11 @@ impl Profile {
 /// profiles it.
 pub fn profile_file(input: &Path, template: &Template, options: &RunOptions) -> Result<Profile> {
     let run = crmkit_core::validate::run(input, template, options)?;
-    profile(&run.imported, &run.rules.template, run.checked.as_ref())
+    let prepared = prepare(&run.imported, &run.rules.template, run.checked.as_ref())?;
+    let template = run.rules.template.clone();
+    // The imported rows and the cleaned values are not needed once the frame holds the columns.
+    drop(run);
+    compute(prepared, &template)
 }
 
 /// Profiles an imported table. `template` is the one it was imported with (with rules:
@@ -157,24 +161,75 @@ pub fn profile(
     template: &Template,
     checked: Option<&Checked>,
 ) -> Result<Profile> {
-    let mask = MaskRules::builtin()?;
-    let rows = imported.rows.len();
-    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
-    let frame = build_frame(imported, template, findings)?;
+    compute(prepare(imported, template, checked)?, template)
+}
 
+/// What the statistics need from the input: the frame and where each field came from.
+struct Prepared {
+    frame: DataFrame,
+    file: String,
+    sheet: Option<String>,
+    rows: usize,
+    validated: bool,
+    /// Per template field: the input header and column letter, when the input has the field.
+    sources: Vec<Option<(String, String)>>,
+}
+
+fn prepare(
+    imported: &Imported,
+    template: &Template,
+    checked: Option<&Checked>,
+) -> Result<Prepared> {
+    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
+    Ok(Prepared {
+        frame: build_frame(imported, template, findings)?,
+        file: imported.source.path.display().to_string(),
+        sheet: imported.source.sheet.clone(),
+        rows: imported.rows.len(),
+        validated: checked.is_some(),
+        sources: imported
+            .mapping
+            .source_of
+            .iter()
+            .map(|s| {
+                s.map(|c| {
+                    (
+                        imported.headers[c].clone(),
+                        crmkit_core::read::column_letter(c),
+                    )
+                })
+            })
+            .collect(),
+    })
+}
+
+fn compute(prepared: Prepared, template: &Template) -> Result<Profile> {
+    let mask = MaskRules::builtin()?;
+    let rows = prepared.rows;
     let present: Vec<usize> = (0..template.fields.len())
-        .filter(|&i| imported.mapping.source_of[i].is_some())
+        .filter(|&i| prepared.sources[i].is_some())
         .collect();
+    // Each value's shape, once: `s{i}`.
+    let frame = prepared
+        .frame
+        .lazy()
+        .with_columns(
+            present
+                .iter()
+                .map(|i| shape(col(format!("v{i}").as_str())).alias(format!("s{i}")))
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
     let scalars = scalars(&frame, template, &present)?;
 
     let mut columns = Vec::with_capacity(template.fields.len());
     for (i, field) in template.fields.iter().enumerate() {
-        let source = imported.mapping.source_of[i];
+        let source = &prepared.sources[i];
         let mut column = ColumnProfile {
             key: field.key.clone(),
             header: field.header.clone(),
-            input_header: source.map(|c| imported.headers[c].clone()),
-            letter: source.map(crmkit_core::read::column_letter),
+            input_header: source.as_ref().map(|(header, _)| header.clone()),
+            letter: source.as_ref().map(|(_, letter)| letter.clone()),
             kind: field.kind.as_str().to_string(),
             required: field.required,
             filled: 0,
@@ -214,7 +269,7 @@ pub fn profile(
             }
             if column.filled > 0 {
                 column.uniqueness = Some(ratio(column.distinct, column.filled));
-                if checked.is_some() {
+                if prepared.validated {
                     column.validity = Some(ratio(column.valid, column.filled));
                 }
             }
@@ -227,8 +282,7 @@ pub fn profile(
                 })
                 .collect();
             column.lengths = buckets(&frame, col(v.as_str()).str().len_chars())?;
-            let shape = shape(col(v.as_str()));
-            column.patterns = top(&frame, shape.clone(), TOP)?
+            column.patterns = top(&frame, col(format!("s{i}").as_str()), TOP)?
                 .into_iter()
                 .map(|(value, count)| ValueCount { value, count })
                 .collect();
@@ -257,19 +311,19 @@ pub fn profile(
     let missing_required = template
         .fields
         .iter()
-        .zip(&imported.mapping.source_of)
+        .zip(&prepared.sources)
         .filter(|(f, s)| f.required && s.is_none())
         .map(|(f, _)| f.header.clone())
         .collect();
     let score = score(&columns);
     Ok(Profile {
-        file: imported.source.path.display().to_string(),
-        sheet: imported.source.sheet.clone(),
+        file: prepared.file,
+        sheet: prepared.sheet,
         template: template.name.clone(),
         title: template.title.clone(),
         rows,
         score,
-        validated: checked.is_some(),
+        validated: prepared.validated,
         missing_required,
         columns,
     })
@@ -422,7 +476,7 @@ fn scalars(frame: &DataFrame, template: &Template, present: &[usize]) -> Result<
             format!("duprows{i}"),
         ));
         exprs.push(count(
-            shape(value()).drop_nulls().n_unique(),
+            col(format!("s{i}").as_str()).drop_nulls().n_unique(),
             format!("patterns{i}"),
         ));
         if is_date(template.fields[i].kind) {
