@@ -591,3 +591,33 @@ fn the_report_renders_in_headless_chromium() {
         .collect();
     assert!(outside.is_empty(), "the page requested {outside:?}");
 }
+
+/// A workbook with a banner row and headers in the client's words is read as `import` reads it.
+#[test]
+fn workbooks_are_read_through_the_importer() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("none.toml"), "").unwrap();
+    run(
+        dir.path(),
+        &[
+            "profile",
+            &fixture("customers.xlsx"),
+            "-t",
+            "customer",
+            "-o",
+            "r.html",
+            "--json",
+            "r.json",
+            "--rules",
+            "none.toml",
+        ],
+    )
+    .code(0)
+    .stdout_has("[客户信息]: 模板 customer 客户信息, 数据 5 行");
+    let p = &json(&dir.path().join("r.json"))["profile"];
+    assert_eq!(p["sheet"], "客户信息");
+    assert_eq!(p["rows"], 5);
+    let name = column(p, "客户名称");
+    assert_eq!(name["input_header"], "公司名称");
+    assert_eq!(name["letter"], "B");
+}
