@@ -19,7 +19,8 @@
 //! check(profile: &Profile, thresholds: &Thresholds) -> Vec<Alert>
 //! render_html(profile: &Profile, before: Option<&Profile>, clusters: Option<&ClusterSizes>, alerts: &[Alert]) -> String
 //! write_html(path: &Path, profile: &Profile, before: Option<&Profile>, clusters: Option<&ClusterSizes>, alerts: &[Alert]) -> Result<()>
-//! Report { profile, before, clusters, alerts }: serde::Serialize; write_json(path, &Report) -> Result<()>
+//! Report::new(profile: Profile, before: Option<Profile>, clusters: Option<ClusterSizes>, alerts: Vec<Alert>) -> Report
+//! write_json(path: &Path, report: &Report) -> Result<()>  // { profile, before, clusters, alerts, score_formula }
 //! ```
 //!
 //! `Profile`, `ClusterSizes` and `Alert` are `Serialize` (and `Deserialize`): the `--json` file
