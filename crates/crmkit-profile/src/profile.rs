@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crmkit_core::finding::{Finding, Severity};
@@ -222,91 +223,96 @@ fn compute(prepared: Prepared, template: &Template) -> Result<Profile> {
         .collect()?;
     let scalars = scalars(&frame, template, &present)?;
 
-    let mut columns = Vec::with_capacity(template.fields.len());
-    for (i, field) in template.fields.iter().enumerate() {
-        let source = &prepared.sources[i];
-        let mut column = ColumnProfile {
-            key: field.key.clone(),
-            header: field.header.clone(),
-            input_header: source.as_ref().map(|(header, _)| header.clone()),
-            letter: source.as_ref().map(|(_, letter)| letter.clone()),
-            kind: field.kind.as_str().to_string(),
-            required: field.required,
-            filled: 0,
-            empty: rows,
-            completeness: 0.0,
-            valid: 0,
-            invalid: 0,
-            validity: None,
-            distinct: 0,
-            duplicates: 0,
-            duplicated_rows: 0,
-            uniqueness: None,
-            top_values: Vec::new(),
-            lengths: Vec::new(),
-            patterns: Vec::new(),
-            distinct_patterns: 0,
-            digit_counts: is_phone_like(field.kind).then(Vec::new),
-            dates: is_date(field.kind).then_some(DateRange {
-                parsed: 0,
-                unparsed: 0,
-                min: None,
-                max: None,
-            }),
-        };
-        if source.is_some() {
-            let s = &scalars;
-            let get = |name: &str| s.count(&format!("{name}{i}"));
-            column.filled = get("filled")?;
-            column.empty = rows - column.filled;
-            column.valid = get("valid")?;
-            column.invalid = column.filled - column.valid;
-            column.distinct = get("distinct")?;
-            column.duplicates = column.filled - column.distinct;
-            column.duplicated_rows = get("duprows")?;
-            if rows > 0 {
-                column.completeness = ratio(column.filled, rows);
-            }
-            if column.filled > 0 {
-                column.uniqueness = Some(ratio(column.distinct, column.filled));
-                if prepared.validated {
-                    column.validity = Some(ratio(column.valid, column.filled));
+    // One column's queries are independent of another's: both cores share the columns.
+    let columns = template
+        .fields
+        .par_iter()
+        .enumerate()
+        .map(|(i, field)| -> Result<ColumnProfile> {
+            let source = &prepared.sources[i];
+            let mut column = ColumnProfile {
+                key: field.key.clone(),
+                header: field.header.clone(),
+                input_header: source.as_ref().map(|(header, _)| header.clone()),
+                letter: source.as_ref().map(|(_, letter)| letter.clone()),
+                kind: field.kind.as_str().to_string(),
+                required: field.required,
+                filled: 0,
+                empty: rows,
+                completeness: 0.0,
+                valid: 0,
+                invalid: 0,
+                validity: None,
+                distinct: 0,
+                duplicates: 0,
+                duplicated_rows: 0,
+                uniqueness: None,
+                top_values: Vec::new(),
+                lengths: Vec::new(),
+                patterns: Vec::new(),
+                distinct_patterns: 0,
+                digit_counts: is_phone_like(field.kind).then(Vec::new),
+                dates: is_date(field.kind).then_some(DateRange {
+                    parsed: 0,
+                    unparsed: 0,
+                    min: None,
+                    max: None,
+                }),
+            };
+            if source.is_some() {
+                let s = &scalars;
+                let get = |name: &str| s.count(&format!("{name}{i}"));
+                column.filled = get("filled")?;
+                column.empty = rows - column.filled;
+                column.valid = get("valid")?;
+                column.invalid = column.filled - column.valid;
+                column.distinct = get("distinct")?;
+                column.duplicates = column.filled - column.distinct;
+                column.duplicated_rows = get("duprows")?;
+                if rows > 0 {
+                    column.completeness = ratio(column.filled, rows);
+                }
+                if column.filled > 0 {
+                    column.uniqueness = Some(ratio(column.distinct, column.filled));
+                    if prepared.validated {
+                        column.validity = Some(ratio(column.valid, column.filled));
+                    }
+                }
+                let v = format!("v{i}");
+                column.top_values = top(&frame, col(v.as_str()), TOP)?
+                    .into_iter()
+                    .map(|(value, count)| ValueCount {
+                        value: mask_value(&mask, field, &value),
+                        count,
+                    })
+                    .collect();
+                column.lengths = buckets(&frame, col(v.as_str()).str().len_chars())?;
+                column.patterns = top(&frame, col(format!("s{i}").as_str()), TOP)?
+                    .into_iter()
+                    .map(|(value, count)| ValueCount { value, count })
+                    .collect();
+                column.distinct_patterns = get("patterns")?;
+                if column.digit_counts.is_some() {
+                    let digits = col(v.as_str())
+                        .str()
+                        .replace_all(lit(r"[^0-9]"), lit(""), false)
+                        .str()
+                        .len_bytes();
+                    column.digit_counts = Some(buckets(&frame, digits)?);
+                }
+                if column.dates.is_some() {
+                    let parsed = get("dparsed")?;
+                    column.dates = Some(DateRange {
+                        parsed,
+                        unparsed: column.filled - parsed,
+                        min: s.text(&format!("dmin{i}"))?,
+                        max: s.text(&format!("dmax{i}"))?,
+                    });
                 }
             }
-            let v = format!("v{i}");
-            column.top_values = top(&frame, col(v.as_str()), TOP)?
-                .into_iter()
-                .map(|(value, count)| ValueCount {
-                    value: mask_value(&mask, field, &value),
-                    count,
-                })
-                .collect();
-            column.lengths = buckets(&frame, col(v.as_str()).str().len_chars())?;
-            column.patterns = top(&frame, col(format!("s{i}").as_str()), TOP)?
-                .into_iter()
-                .map(|(value, count)| ValueCount { value, count })
-                .collect();
-            column.distinct_patterns = get("patterns")?;
-            if column.digit_counts.is_some() {
-                let digits = col(v.as_str())
-                    .str()
-                    .replace_all(lit(r"[^0-9]"), lit(""), false)
-                    .str()
-                    .len_bytes();
-                column.digit_counts = Some(buckets(&frame, digits)?);
-            }
-            if column.dates.is_some() {
-                let parsed = get("dparsed")?;
-                column.dates = Some(DateRange {
-                    parsed,
-                    unparsed: column.filled - parsed,
-                    min: s.text(&format!("dmin{i}"))?,
-                    max: s.text(&format!("dmax{i}"))?,
-                });
-            }
-        }
-        columns.push(column);
-    }
+            Ok(column)
+        })
+        .collect::<Result<Vec<_>>>()?;
 
     let missing_required = template
         .fields

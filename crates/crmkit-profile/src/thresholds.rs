@@ -268,13 +268,17 @@ pub fn check(profile: &Profile, thresholds: &Thresholds) -> Vec<Alert> {
     alerts
 }
 
-/// `0.953` → `95.3%`.
+/// `0.953` → `95.3%`. A share just below 100% (or just above 0) never shows as `100.0%`
+/// (`0.0%`): `99.97%`, `0.01%`.
 pub fn percent(v: f64) -> String {
     let p = v * 100.0;
     if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
+        return format!("{p:.0}%");
+    }
+    match format!("{p:.1}").as_str() {
+        "100.0" => format!("{:.2}%", (p * 100.0).floor() / 100.0),
+        "0.0" => format!("{:.2}%", (p * 100.0).ceil() / 100.0),
+        one => format!("{one}%"),
     }
 }
 
@@ -401,5 +405,7 @@ mod tests {
         assert_eq!(percent(0.95), "95%");
         assert_eq!(percent(13.0 / 16.0), "81.2%");
         assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.99967), "99.96%");
+        assert_eq!(percent(0.0001), "0.01%");
     }
 }
