@@ -6,7 +6,8 @@
 #
 # 1. `crmkit import` of a 12-column customer CSV, with and without writing the mapped CSV;
 #    `crmkit validate` and `crmkit clean` (with changes, rejects and a findings report) of the
-#    same file, which is messy the way exports are (see crates/crmkit-bench); `crmkit synth`
+#    same file, which is messy the way exports are (see crates/crmkit-bench); `crmkit profile`
+#    of it (HTML and JSON); `crmkit synth`
 #    writing a customer file of the same size with its ground truth.
 # 2. A 100,000-row .xlsx: calamine's own bare read (open + worksheet_range) against crmkit's read
 #    (the same, plus rendering every cell, header detection and mapping), each in its own process,
@@ -42,6 +43,9 @@ measure "crmkit import -o out.csv" "$ROWS" "$BIN/crmkit" import "$CSV" -t custom
 measure "crmkit validate" "$ROWS" "$BIN/crmkit" validate "$CSV" -t customer --today 2026-11-22
 measure "crmkit clean (4 outputs)" "$ROWS" "$BIN/crmkit" clean "$CSV" -t customer --today 2026-11-22 \
   -o "$OUT/clean.csv" --changes "$OUT/changes.csv" --rejects "$OUT/rejects.csv" --report "$OUT/report.csv"
+
+measure "crmkit profile -o report.html" "$ROWS" "$BIN/crmkit" profile "$CSV" -t customer --today 2026-11-22 \
+  -o "$OUT/profile.html" --json "$OUT/profile.json"
 
 measure "crmkit synth (+ truth)" "$ROWS" "$BIN/crmkit" synth -o "$OUT/synth_${ROWS}.csv" --rows "$ROWS"
 

@@ -38,6 +38,8 @@ pub enum Command {
     Audit(AuditCommand),
     /// Run a pipeline file: import, clean, validate, dedupe, load, audit, profile, with gates.
     Run(RunArgs),
+    /// Data-quality profile (数据质量画像): per-column statistics, a score, thresholds, an HTML report.
+    Profile(ProfileArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,6 +317,36 @@ pub struct RunArgs {
     /// The database, instead of the pipeline file's `database` (also CRMKIT_DB).
     #[arg(long, value_name = "URL", env = "CRMKIT_DB", hide_env_values = true)]
     pub db: Option<String>,
+}
+
+/// `crmkit profile`: the input, the comparison file, the outputs, the thresholds.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub source: InputArgs,
+    /// Write the HTML report here (one self-contained .html file).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Also write the numbers as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// An earlier version of the input (the raw file, when INPUT is the cleaned one), shown side
+    /// by side with the deltas; read with automatic encoding and sheet detection.
+    #[arg(long, value_name = "FILE")]
+    pub before: Option<PathBuf>,
+    /// A clusters file from `crmkit dedupe --clusters`: adds the cluster size distribution.
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// Thresholds file replacing rules/profile.toml (minimum completeness, validity, ...).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// A directory replacing the built-in rule sets, reference data and profile.toml (also
+    /// CRMKIT_RULES_DIR).
+    #[arg(long, value_name = "DIR", env = "CRMKIT_RULES_DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// Today's date for date rules, YYYY-MM-DD (default: the system date).
+    #[arg(long, value_name = "DATE", env = "CRMKIT_TODAY", hide = true)]
+    pub today: Option<String>,
 }
 
 fn parse_rows(s: &str) -> Result<usize, String> {

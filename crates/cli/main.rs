@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args, &mut shell),
         Command::Audit(command) => commands::audit::run(command, &mut shell),
         Command::Run(args) => commands::run::run(args, &mut shell),
+        Command::Profile(args) => commands::profile::run(args, &mut shell),
     };
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),

@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod load;
 mod run;
+mod profile;
 mod synth;
 mod template;
 mod util;

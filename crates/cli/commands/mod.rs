@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod load;
 pub mod run;
+pub mod profile;
 pub mod synth;
 pub mod template;
 pub mod validate;
