@@ -112,6 +112,9 @@ fn demo_runs_end_to_end_and_a_second_run_loads_nothing_new() {
             "customer/01-客户资料.changes.csv",
             "customer/golden.csv",
             "customer/clusters.csv",
+            "customer/01-客户资料.profile.html",
+            "followup/03-跟进记录.profile.html",
+            "audit.xlsx",
             "load-rejects.csv",
             "run.log",
         ] {
@@ -416,4 +419,45 @@ fn pipeline_file_mistakes_are_refused_before_anything_runs() {
     crmkit_in(dir.path(), &["run", "no-such-pipeline.toml"])
         .code(2)
         .stderr_has("no-such-pipeline.toml");
+}
+
+#[test]
+fn a_breached_profile_threshold_is_a_gate() {
+    let dir = demo();
+    let pipeline = dir.path().join("pipeline.toml");
+    // Without the demo's own thresholds, the built-in rules/profile.toml asks 95% valid phones.
+    let text = std::fs::read_to_string(&pipeline)
+        .unwrap()
+        .replace("rules = \"profile.toml\"", "");
+    std::fs::write(&pipeline, text).unwrap();
+    crmkit_in(dir.path(), &["run", "pipeline.toml"])
+        .code(1)
+        .stderr_has("✗ 门槛 profile")
+        .stderr_has("联系电话");
+    let r = report(runs(dir.path()).last().unwrap());
+    let gate = r["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "profile" && g["passed"] == false)
+        .unwrap();
+    assert_eq!(gate["template"], "customer");
+    assert!(
+        !dir.path().join("demo.db").exists()
+            || !table_exists(
+                &format!("sqlite:{}", dir.path().join("demo.db").display()),
+                "customer"
+            )
+    );
+    // A thresholds file naming a column the template lacks is refused before anything runs.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[customer.\"电话号码\"]\ncompleteness = 0.9\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, format!("{text}rules = \"bad.toml\"\n")).unwrap();
+    crmkit_in(dir.path(), &["run", "pipeline.toml"])
+        .code(2)
+        .stderr_has("电话号码");
 }

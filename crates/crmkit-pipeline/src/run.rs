@@ -336,6 +336,11 @@ impl<'p> Run<'p> {
         let p = self.pipeline;
         let dry = self.options.dry_run;
         let url = DbUrl::parse(url)?;
+        let thresholds = if p.steps.profile {
+            Some(crate::profile::thresholds(p)?)
+        } else {
+            None
+        };
         let label = url.masked();
 
         // Files, by content.
@@ -495,7 +500,7 @@ impl<'p> Run<'p> {
                 let input_path = PathBuf::from(&report.inputs[i].path);
                 let started = Instant::now();
                 progress.begin(&format!("检查 {}", input_path.display()), 0);
-                let outcome = self.check_file(&input_path, group, i)?;
+                let outcome = self.check_file(&input_path, group, i, thresholds.as_ref())?;
                 progress.end();
                 report.inputs[i].rows = Some(outcome.rows as usize);
                 rec.read += outcome.rows;
@@ -511,6 +516,20 @@ impl<'p> Run<'p> {
                 }
                 if let Some(path) = &outcome.accepted_file {
                     files.push(path.clone());
+                }
+                if p.steps.profile {
+                    report.gates.push(GateReport {
+                        gate: "profile".into(),
+                        template: Some(name.clone()),
+                        limit: None,
+                        value: None,
+                        passed: outcome.alerts.is_empty(),
+                        detail: if outcome.alerts.is_empty() {
+                            format!("{}: 数据质量画像未触发阈值", input_path.display())
+                        } else {
+                            format!("{}: {}", input_path.display(), outcome.alerts.join("; "))
+                        },
+                    });
                 }
                 tracing::info!(step = "validate", template = %name, file = %input_path.display(), rows = outcome.rows, error_rows = outcome.error_rows, accepted = outcome.accepted, seconds = started.elapsed().as_secs_f64(), "file checked");
                 report.steps.push(StepReport {
@@ -635,22 +654,6 @@ impl<'p> Run<'p> {
                 template: group.template.clone(),
                 sheet: None,
             });
-        }
-
-        // The data-quality profile (before the load: its thresholds are a gate).
-        if p.steps.profile {
-            for group in &groups {
-                let started = Instant::now();
-                let outcome = crate::profile::run(self, group, report)?;
-                report.steps.push(StepReport {
-                    step: "profile".into(),
-                    template: Some(group.template.name.clone()),
-                    status: outcome.status,
-                    seconds: started.elapsed().as_secs_f64(),
-                    counts: outcome.counts,
-                    outputs: outcome.outputs,
-                });
-            }
         }
 
         let gates_passed = report.gates.iter().all(|g| g.passed);
@@ -816,7 +819,13 @@ impl<'p> Run<'p> {
     }
 
     /// Reads and checks one file; writes its findings, changes, rejects and accepted rows.
-    fn check_file(&self, path: &Path, group: &Group, input: usize) -> Result<Checked> {
+    fn check_file(
+        &self,
+        path: &Path,
+        group: &Group,
+        input: usize,
+        thresholds: Option<&crmkit_profile::Thresholds>,
+    ) -> Result<Checked> {
         let p = self.pipeline;
         let options = RunOptions {
             import: ImportOptions {
@@ -839,6 +848,7 @@ impl<'p> Run<'p> {
                 rows,
                 error_rows: rows,
                 accepted: 0,
+                alerts: vec![],
                 missing: imported
                     .mapping
                     .missing_required()
@@ -929,6 +939,17 @@ impl<'p> Run<'p> {
             },
         )?;
         outputs.push(accepted_name);
+        // The profile of the file as the client sent it, with validity from these checks.
+        let profiled = match thresholds {
+            Some(thresholds) => {
+                let name = rel("profile.html");
+                let outcome =
+                    crate::profile::write(&imported, template, &checked, thresholds, &full(&name))?;
+                outputs.push(name);
+                Some(outcome)
+            }
+            None => None,
+        };
         let counts = json!({
             "file": file_name,
             "rows": rows,
@@ -938,12 +959,14 @@ impl<'p> Run<'p> {
             "changes": if p.steps.clean { checked.changes.len() } else { 0 },
             "accepted": keep.len(),
             "blank_rows": imported.blank_rows,
+            "profile_score": profiled.as_ref().map(|p| p.score),
         });
         Ok(Checked {
             rows,
             error_rows,
             accepted: keep.len() as u64,
             missing: vec![],
+            alerts: profiled.map(|p| p.alerts).unwrap_or_default(),
             accepted_file: Some(accepted_path),
             counts,
             outputs,
@@ -1062,6 +1085,8 @@ impl<'p> Run<'p> {
 /// What checking one file gave.
 struct Checked {
     rows: u64,
+    /// The profile's breached thresholds, for people.
+    alerts: Vec<String>,
     error_rows: u64,
     accepted: u64,
     missing: Vec<String>,
