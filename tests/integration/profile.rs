@@ -466,6 +466,16 @@ fn outputs_are_checked_before_reading() {
     )
     .code(2);
     assert!(files_in(dir.path()).is_empty());
+    // The report never overwrites the file it compares with.
+    std::fs::copy(&input, dir.path().join("raw.html")).unwrap();
+    run(
+        dir.path(),
+        &[
+            "profile", &input, "-t", "customer", "--before", "raw.html", "-o", "raw.html",
+        ],
+    )
+    .code(2)
+    .stderr_has("raw.html: 输出文件就是输入文件");
 }
 
 /// The Chromium binary: `CRMKIT_CHROMIUM`, else /usr/bin/chromium; `None` (skip) when missing,
