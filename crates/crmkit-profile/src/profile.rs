@@ -29,7 +29,8 @@ pub const REQUIRED_WEIGHT: f64 = 2.0;
 /// The overall score's formula, as shown at the top of the report.
 pub const SCORE_FORMULA: &str =
     "总分 = Σ(权重 × 完整率 × 有效率) / Σ权重; 必填字段权重 2, 选填字段权重 1; \
-     计入输入中存在的字段和缺失的必填字段 (缺失时完整率为 0); 没有值的列有效率按 1 计";
+     计入所有必填字段 (缺列时完整率为 0) 和有值的选填字段 (缺列或整列为空的选填字段不计入); \
+     没有值的列有效率按 1 计";
 
 /// A data-quality profile of one file mapped onto a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,7 +341,9 @@ pub fn score(columns: &[ColumnProfile]) -> f64 {
     let mut sum = 0.0;
     let mut weights = 0.0;
     for c in columns {
-        if c.input_header.is_none() && !c.required {
+        // An optional field nobody filled (absent, or a column left empty as in a cleaned file
+        // with every template column) says nothing about the rows.
+        if !c.required && c.filled == 0 {
             continue;
         }
         let weight = if c.required { REQUIRED_WEIGHT } else { 1.0 };
