@@ -148,10 +148,13 @@ impl Profile {
 /// Reads `input` through crmkit-core (import and validation, as `crmkit validate` does) and
 /// profiles it.
 pub fn profile_file(input: &Path, template: &Template, options: &RunOptions) -> Result<Profile> {
-    let run = crmkit_core::validate::run(input, template, options)?;
-    let prepared = prepare(&run.imported, &run.rules.template, run.checked.as_ref())?;
+    let mut run = crmkit_core::validate::run(input, template, options)?;
+    // Only the findings of the check are needed: the cleaned values and changes go first.
+    let validated = run.checked.is_some();
+    let findings = run.checked.take().map(|c| c.findings).unwrap_or_default();
+    let prepared = prepare(&run.imported, &run.rules.template, &findings, validated)?;
     let template = run.rules.template.clone();
-    // The imported rows and the cleaned values are not needed once the frame holds the columns.
+    // The imported rows are not needed once the frame holds the columns.
     drop(run);
     compute(prepared, &template)
 }
@@ -163,7 +166,9 @@ pub fn profile(
     template: &Template,
     checked: Option<&Checked>,
 ) -> Result<Profile> {
-    compute(prepare(imported, template, checked)?, template)
+    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
+    let prepared = prepare(imported, template, findings, checked.is_some())?;
+    compute(prepared, template)
 }
 
 /// What the statistics need from the input: the frame and where each field came from.
@@ -180,15 +185,15 @@ struct Prepared {
 fn prepare(
     imported: &Imported,
     template: &Template,
-    checked: Option<&Checked>,
+    findings: &[Finding],
+    validated: bool,
 ) -> Result<Prepared> {
-    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
     Ok(Prepared {
         frame: build_frame(imported, template, findings)?,
         file: imported.source.path.display().to_string(),
         sheet: imported.source.sheet.clone(),
         rows: imported.rows.len(),
-        validated: checked.is_some(),
+        validated,
         sources: imported
             .mapping
             .source_of
