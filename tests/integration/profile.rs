@@ -314,7 +314,8 @@ fn before_and_after_side_by_side() {
         ],
     )
     .code(0)
-    .stdout_has("之前 88.6%");
+    // The cleaned file has every template column, the optional ones empty: they do not count.
+    .stdout_has("总分 88.6% (之前 88.6%)");
     let report = json(&dir.path().join("r.json"));
     let (after, before) = (&report["profile"], &report["before"]);
     assert_eq!(before["rows"], 18);
@@ -466,6 +467,16 @@ fn outputs_are_checked_before_reading() {
     )
     .code(2);
     assert!(files_in(dir.path()).is_empty());
+    // The report never overwrites the file it compares with.
+    std::fs::copy(&input, dir.path().join("raw.html")).unwrap();
+    run(
+        dir.path(),
+        &[
+            "profile", &input, "-t", "customer", "--before", "raw.html", "-o", "raw.html",
+        ],
+    )
+    .code(2)
+    .stderr_has("raw.html: 输出文件就是输入文件");
 }
 
 /// The Chromium binary: `CRMKIT_CHROMIUM`, else /usr/bin/chromium; `None` (skip) when missing,

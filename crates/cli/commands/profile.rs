@@ -23,7 +23,13 @@ pub fn run(args: ProfileArgs, shell: &mut Shell) -> Result<ExitStatus> {
         check_extension(json, &["json"], "profile.json")?;
         outputs.push((json, &["json"]));
     }
-    crmkit_core::write::check_outputs(input, &outputs)?;
+    // No output may overwrite an input: INPUT, the --before file or the clusters file.
+    for read in [Some(input), args.before.as_ref(), args.clusters.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        crmkit_core::write::check_outputs(read, &outputs)?;
+    }
 
     // The thresholds are checked against the template before anything is read.
     let template = Template::resolve(&args.source.template)?;

@@ -29,7 +29,8 @@ pub const REQUIRED_WEIGHT: f64 = 2.0;
 /// The overall score's formula, as shown at the top of the report.
 pub const SCORE_FORMULA: &str =
     "总分 = Σ(权重 × 完整率 × 有效率) / Σ权重; 必填字段权重 2, 选填字段权重 1; \
-     计入输入中存在的字段和缺失的必填字段 (缺失时完整率为 0); 没有值的列有效率按 1 计";
+     计入所有必填字段 (缺列时完整率为 0) 和有值的选填字段 (缺列或整列为空的选填字段不计入); \
+     没有值的列有效率按 1 计";
 
 /// A data-quality profile of one file mapped onto a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,10 +148,13 @@ impl Profile {
 /// Reads `input` through crmkit-core (import and validation, as `crmkit validate` does) and
 /// profiles it.
 pub fn profile_file(input: &Path, template: &Template, options: &RunOptions) -> Result<Profile> {
-    let run = crmkit_core::validate::run(input, template, options)?;
-    let prepared = prepare(&run.imported, &run.rules.template, run.checked.as_ref())?;
+    let mut run = crmkit_core::validate::run(input, template, options)?;
+    // Only the findings of the check are needed: the cleaned values and changes go first.
+    let validated = run.checked.is_some();
+    let findings = run.checked.take().map(|c| c.findings).unwrap_or_default();
+    let prepared = prepare(&run.imported, &run.rules.template, &findings, validated)?;
     let template = run.rules.template.clone();
-    // The imported rows and the cleaned values are not needed once the frame holds the columns.
+    // The imported rows are not needed once the frame holds the columns.
     drop(run);
     compute(prepared, &template)
 }
@@ -162,7 +166,9 @@ pub fn profile(
     template: &Template,
     checked: Option<&Checked>,
 ) -> Result<Profile> {
-    compute(prepare(imported, template, checked)?, template)
+    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
+    let prepared = prepare(imported, template, findings, checked.is_some())?;
+    compute(prepared, template)
 }
 
 /// What the statistics need from the input: the frame and where each field came from.
@@ -179,15 +185,15 @@ struct Prepared {
 fn prepare(
     imported: &Imported,
     template: &Template,
-    checked: Option<&Checked>,
+    findings: &[Finding],
+    validated: bool,
 ) -> Result<Prepared> {
-    let findings: &[Finding] = checked.map_or(&[], |c| &c.findings);
     Ok(Prepared {
         frame: build_frame(imported, template, findings)?,
         file: imported.source.path.display().to_string(),
         sheet: imported.source.sheet.clone(),
         rows: imported.rows.len(),
-        validated: checked.is_some(),
+        validated,
         sources: imported
             .mapping
             .source_of
@@ -340,7 +346,9 @@ pub fn score(columns: &[ColumnProfile]) -> f64 {
     let mut sum = 0.0;
     let mut weights = 0.0;
     for c in columns {
-        if c.input_header.is_none() && !c.required {
+        // An optional field nobody filled (absent, or a column left empty as in a cleaned file
+        // with every template column) says nothing about the rows.
+        if !c.required && c.filled == 0 {
             continue;
         }
         let weight = if c.required { REQUIRED_WEIGHT } else { 1.0 };
