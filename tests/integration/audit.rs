@@ -68,7 +68,7 @@ fn ids(path: &Path) -> Vec<String> {
 
 /// Copies `from` to `to` with `set(record index, header, cell)` applied to every cell of the
 /// 抽样 sheet below the header.
-fn marked(from: &Path, to: &Path, mut set: impl FnMut(usize, &str, &mut String)) {
+pub(crate) fn marked(from: &Path, to: &Path, mut set: impl FnMut(usize, &str, &mut String)) {
     let mut all = sheets(from);
     for (name, rows) in &mut all {
         if name != "抽样" {
@@ -86,7 +86,7 @@ fn marked(from: &Path, to: &Path, mut set: impl FnMut(usize, &str, &mut String))
 }
 
 /// Every field right, except the 联系电话 of the records in `wrong`.
-fn all_right_except(wrong: &[usize]) -> impl FnMut(usize, &str, &mut String) + '_ {
+pub(crate) fn all_right_except(wrong: &[usize]) -> impl FnMut(usize, &str, &mut String) + '_ {
     move |i, header, cell| {
         if header == "联系电话(判定)" && wrong.contains(&i) {
             *cell = "错误".into();

@@ -461,3 +461,112 @@ fn a_breached_profile_threshold_is_a_gate() {
         .code(2)
         .stderr_has("电话号码");
 }
+
+#[test]
+fn a_checked_audit_workbook_gates_the_load() {
+    let dir = demo();
+    // A dry run draws the sample from the source file; a person checks it.
+    crmkit_in(dir.path(), &["run", "pipeline.toml", "--dry-run"]).code(0);
+    let drawn = runs(dir.path()).last().unwrap().join("audit.xlsx");
+    crate::audit::marked(
+        &drawn,
+        &dir.path().join("checked.xlsx"),
+        crate::audit::all_right_except(&[0, 1]),
+    );
+    let pipeline = dir.path().join("pipeline.toml");
+    let original = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(
+        &pipeline,
+        original
+            .replace(
+                "max_reject_rate = 0.25",
+                "max_reject_rate = 0.25\nmin_audit_accuracy = 0.98",
+            )
+            .replace(
+                "threshold = 0.98",
+                "threshold = 0.98\nchecked = \"checked.xlsx\"",
+            ),
+    )
+    .unwrap();
+    crmkit_in(dir.path(), &["run", "pipeline.toml"])
+        .code(1)
+        .stderr_has("✗ 门槛 min_audit_accuracy")
+        .stderr_has("记录准确率 80.00%, 要求 ≥ 98.00%");
+    assert!(
+        !dir.path().join("demo.db").exists()
+            || !table_exists(
+                &format!("sqlite:{}", dir.path().join("demo.db").display()),
+                "customer"
+            )
+    );
+    // Every record right: the gate passes and the batch loads.
+    crate::audit::marked(
+        &drawn,
+        &dir.path().join("checked.xlsx"),
+        crate::audit::all_right_except(&[]),
+    );
+    crmkit_in(dir.path(), &["run", "pipeline.toml"])
+        .code(0)
+        .stderr_has("✓ 门槛 min_audit_accuracy");
+    assert_eq!(
+        count(
+            &format!("sqlite:{}", dir.path().join("demo.db").display()),
+            "customer"
+        ),
+        9
+    );
+}
+
+#[test]
+fn steps_can_be_switched_off() {
+    let dir = demo();
+    let pipeline = dir.path().join("pipeline.toml");
+    let original = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(
+        &pipeline,
+        original
+            .replace("dedupe = true\nload", "dedupe = false\nload")
+            // Without dedupe, names that now match two customers are refused by the load.
+            .replace("max_reject_rate = 0.25", "max_reject_rate = 0.5")
+            .replace("audit = true", "audit = false")
+            .replace("profile = true", "profile = false"),
+    )
+    .unwrap();
+    crmkit_in(dir.path(), &["run", "pipeline.toml"]).code(0);
+    let run_dir = runs(dir.path()).last().unwrap().clone();
+    assert!(!run_dir.join("customer/golden.csv").exists());
+    assert!(!run_dir.join("audit.xlsx").exists());
+    assert!(!run_dir.join("customer/01-客户资料.profile.html").exists());
+    let r = report(&run_dir);
+    assert!(!r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["step"] == "dedupe"));
+    // Without dedupe the same company's second row is its own customer or a key conflict: not
+    // merged into a golden record.
+    assert_eq!(r["reconciliation"]["customer"]["merged_by_dedupe"], 0);
+    let db = format!("sqlite:{}", dir.path().join("demo.db").display());
+    assert!(count(&db, "customer") > 9);
+    // Load off: nothing written, the run still checks and reports.
+    std::fs::write(&pipeline, original.replace("load = true", "load = false")).unwrap();
+    crmkit_in(
+        dir.path(),
+        &[
+            "run",
+            "pipeline.toml",
+            "--force",
+            "--db",
+            &format!("sqlite:{}", dir.path().join("other.db").display()),
+        ],
+    )
+    .code(0);
+    let r = report(runs(dir.path()).last().unwrap());
+    let load = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "load")
+        .unwrap();
+    assert_eq!(load["status"], "off");
+}
