@@ -32,8 +32,12 @@ pub fn run(args: RunArgs, shell: &mut Shell) -> Result<ExitStatus> {
     // One run per process: the log is this run's.
     let _ = tracing::subscriber::set_global_default(subscriber);
 
+    let database = args.db.as_deref().unwrap_or(&pipeline.database);
+    let database = crmkit_load::url::DbUrl::parse(database)
+        .map(|u| u.masked())
+        .unwrap_or_else(|_| database.to_string());
     shell.status(format!(
-        "流水线 {}: 运行 {}{}",
+        "流水线 {}: 运行 {}, 数据库 {database}{}",
         pipeline.name,
         run.dir().display(),
         if args.dry_run {
