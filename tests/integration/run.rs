@@ -23,6 +23,11 @@ fn demo() -> tempfile::TempDir {
     dir
 }
 
+/// The demo's own SQLite database (the pipeline file's `database`) in a copy of the demo.
+fn demo_db(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("demo.db").display())
+}
+
 /// The run directories under `runs/`, oldest first.
 fn runs(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
@@ -42,6 +47,11 @@ fn count(db: &str, table: &str) -> i64 {
         .unwrap()
         .parse()
         .unwrap()
+}
+
+/// Whether the demo's database file exists and has `table`.
+fn table_exists_in_file(dir: &Path, table: &str) -> bool {
+    dir.join("demo.db").exists() && table_exists(&demo_db(dir), table)
 }
 
 fn table_exists(db: &str, table: &str) -> bool {
@@ -239,13 +249,7 @@ fn dry_run_does_everything_but_write_to_the_database() {
     assert!(r["reconciliation"]["customer"]["load"].is_null());
     // A dry run does not enter the ledger: the real run still loads everything.
     crmkit_in(dir.path(), &["run", "pipeline.toml"]).code(0);
-    assert_eq!(
-        count(
-            &format!("sqlite:{}", dir.path().join("demo.db").display()),
-            "customer"
-        ),
-        9
-    );
+    assert_eq!(count(&demo_db(dir.path()), "customer"), 9);
 }
 
 #[test]
@@ -443,11 +447,8 @@ fn a_breached_profile_threshold_is_a_gate() {
         .unwrap();
     assert_eq!(gate["template"], "customer");
     assert!(
-        !dir.path().join("demo.db").exists()
-            || !table_exists(
-                &format!("sqlite:{}", dir.path().join("demo.db").display()),
-                "customer"
-            )
+        !table_exists_in_file(dir.path(), "customer"),
+        "nothing loaded"
     );
     // A thresholds file naming a column the template lacks is refused before anything runs.
     std::fs::write(
@@ -493,11 +494,8 @@ fn a_checked_audit_workbook_gates_the_load() {
         .stderr_has("✗ 门槛 min_audit_accuracy")
         .stderr_has("记录准确率 80.00%, 要求 ≥ 98.00%");
     assert!(
-        !dir.path().join("demo.db").exists()
-            || !table_exists(
-                &format!("sqlite:{}", dir.path().join("demo.db").display()),
-                "customer"
-            )
+        !table_exists_in_file(dir.path(), "customer"),
+        "nothing loaded"
     );
     // Every record right: the gate passes and the batch loads.
     crate::audit::marked(
@@ -508,13 +506,7 @@ fn a_checked_audit_workbook_gates_the_load() {
     crmkit_in(dir.path(), &["run", "pipeline.toml"])
         .code(0)
         .stderr_has("✓ 门槛 min_audit_accuracy");
-    assert_eq!(
-        count(
-            &format!("sqlite:{}", dir.path().join("demo.db").display()),
-            "customer"
-        ),
-        9
-    );
+    assert_eq!(count(&demo_db(dir.path()), "customer"), 9);
 }
 
 #[test]
@@ -546,7 +538,7 @@ fn steps_can_be_switched_off() {
     // Without dedupe the same company's second row is its own customer or a key conflict: not
     // merged into a golden record.
     assert_eq!(r["reconciliation"]["customer"]["merged_by_dedupe"], 0);
-    let db = format!("sqlite:{}", dir.path().join("demo.db").display());
+    let db = demo_db(dir.path());
     assert!(count(&db, "customer") > 9);
     // Load off: nothing written, the run still checks and reports.
     std::fs::write(&pipeline, original.replace("load = true", "load = false")).unwrap();

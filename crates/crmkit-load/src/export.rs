@@ -31,6 +31,8 @@ pub struct Exported {
     pub headers: Vec<String>,
     /// The rows in `_id` order, one value per header (`None`: NULL).
     pub rows: Vec<Vec<Option<String>>>,
+    /// The template field each column holds (`None`: `ID`, reference ids, lineage).
+    pub fields: Vec<Option<usize>>,
     /// Columns holding digit identifiers (phones, ID numbers), written as text in .xlsx.
     pub text_columns: Vec<usize>,
     /// The columns a masking method applies to, in output order; empty when not masked.
@@ -188,6 +190,7 @@ pub fn export(
         table: table.to_string(),
         title: template.title.clone(),
         headers: columns.iter().map(|c| c.header.clone()).collect(),
+        fields: columns.iter().map(|c| c.field).collect(),
         text_columns: columns
             .iter()
             .enumerate()
@@ -260,15 +263,10 @@ pub fn write_against(
         return Ok(None);
     }
     let mut exported = export(db, db_label, table, None)?;
-    // `ID` becomes the golden id; the stored golden id and the lineage are not record values.
+    // `ID` becomes the golden id; only the template's fields are record values (not the stored
+    // golden id, reference ids or lineage).
     let keep: Vec<usize> = (0..exported.headers.len())
-        .filter(|&i| {
-            i == 0
-                || !matches!(
-                    exported.headers[i].as_str(),
-                    "golden_id" | "批次" | "更新批次" | "来源文件" | "工作表" | "来源行"
-                )
-        })
+        .filter(|&i| i == 0 || exported.fields[i].is_some())
         .collect();
     exported.headers = keep
         .iter()
@@ -280,6 +278,7 @@ pub fn write_against(
             }
         })
         .collect();
+    exported.fields = keep.iter().map(|&i| exported.fields[i]).collect();
     for row in &mut exported.rows {
         *row = keep.iter().map(|&i| row[i].take()).collect();
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crmkit_audit::{PlanSpec, Size, Source};
+use crmkit_audit::Source;
 use crmkit_core::import::ImportOptions;
 use crmkit_core::read::ReadOptions;
 use crmkit_load::db::Db;
@@ -46,34 +46,6 @@ pub(crate) fn score_checked(path: &Path, threshold: f64) -> Result<(f64, String)
     ))
 }
 
-/// The plan the pipeline file asks for.
-fn spec(p: &Pipeline) -> Result<PlanSpec> {
-    let size = match (&p.audit.aql, p.audit.fraction, p.audit.size) {
-        (Some(aql), _, _) => Size::Aql {
-            aql: aql.parse().map_err(|_| Error::Config {
-                file: p.path.display().to_string(),
-                key: "audit.aql".into(),
-                message: format!("应为 AQL 数值, 例如 1.0 或 2.5; 实际为 \"{aql}\""),
-            })?,
-            level: crmkit_audit::aql::Level::parse(&p.audit.level).ok_or_else(|| {
-                Error::Config {
-                    file: p.path.display().to_string(),
-                    key: "audit.level".into(),
-                    message: format!("不认识的检验水平 \"{}\"", p.audit.level),
-                }
-            })?,
-        },
-        (None, Some(f), _) => Size::Fraction(f),
-        (None, None, Some(n)) => Size::Count(n),
-        (None, None, None) => Size::Count(100),
-    };
-    Ok(PlanSpec {
-        size,
-        strata: p.audit.strata.clone(),
-        threshold: Some(p.audit.threshold),
-    })
-}
-
 /// Draws the sample of the audited template into `audit.xlsx` in the run directory.
 pub(crate) fn sample(
     p: &Pipeline,
@@ -96,7 +68,7 @@ pub(crate) fn sample(
             outputs: vec![],
         });
     };
-    let spec = spec(p)?;
+    let spec = &p.audit.plan;
     let path = run_dir.join("audit.xlsx");
     let (sample, origin) = match db {
         Some(db) => {
@@ -108,7 +80,7 @@ pub(crate) fn sample(
                     read: ReadOptions::default(),
                     source_dir: None,
                 },
-                &spec,
+                spec,
                 p.audit.seed,
             )?;
             crmkit_audit::write_workbook(&sample, &path)?;
@@ -136,7 +108,7 @@ pub(crate) fn sample(
                         read: group.read.clone(),
                     },
                 },
-                &spec,
+                spec,
                 p.audit.seed,
             )?;
             crmkit_audit::write_workbook(&sample, &path)?;

@@ -146,16 +146,8 @@ pub struct Load {
 pub struct Audit {
     /// The template sampled (the first source's when not given).
     pub template: Option<String>,
-    /// Simple random sample of this many records.
-    pub size: Option<usize>,
-    /// Simple random sample of this share of records.
-    pub fraction: Option<f64>,
-    /// Stratify by this field's header.
-    pub strata: Option<String>,
-    /// GB/T 2828.1 plan: acceptance quality limit, in percent (`1.0`).
-    pub aql: Option<String>,
-    /// GB/T 2828.1 inspection level (`II`).
-    pub level: String,
+    /// The sampling plan (size, fraction or GB/T 2828.1 AQL and level; strata; threshold).
+    pub plan: crmkit_audit::PlanSpec,
     /// The seed; random (and recorded) when not given.
     pub seed: Option<u64>,
     /// Accuracy the audit must reach.
@@ -568,31 +560,38 @@ impl Pipeline {
                 ));
             }
         }
-        let aql = a.aql.map(|v| match v {
-            AqlValue::Number(n) => format!("{n}"),
-            AqlValue::Text(t) => t,
-        });
         let level = a.level.unwrap_or_else(|| "II".to_string());
-        if crmkit_audit::aql::Level::parse(&level).is_none() {
+        let Some(level) = crmkit_audit::aql::Level::parse(&level) else {
             return Err(bad(
                 "audit.level",
                 format!("检验水平应为 I, II, III 或 S-1 到 S-4 (通常 II); 实际为 \"{level}\""),
             ));
-        }
-        if let Some(text) = &aql {
-            let known = text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| crmkit_audit::aql::AQLS.iter().any(|a| (a - v).abs() < 1e-9));
-            if known.is_none() {
-                return Err(bad(
-                    "audit.aql",
-                    format!(
-                        "AQL 应为 GB/T 2828.1 的优先值之一, 如 0.65, 1.0, 1.5, 2.5; 实际为 \"{text}\""
-                    ),
-                ));
+        };
+        let threshold = share("audit.threshold", a.threshold.unwrap_or(0.98))?;
+        let size = match (a.aql, a.fraction, a.size) {
+            (Some(v), _, _) => {
+                let text = match v {
+                    AqlValue::Number(n) => format!("{n}"),
+                    AqlValue::Text(t) => t,
+                };
+                let aql = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| crmkit_audit::aql::AQLS.iter().any(|a| (a - v).abs() < 1e-9))
+                    .ok_or_else(|| {
+                        bad(
+                            "audit.aql",
+                            format!(
+                                "AQL 应为 GB/T 2828.1 的优先值之一, 如 0.65, 1.0, 1.5, 2.5; 实际为 \"{text}\""
+                            ),
+                        )
+                    })?;
+                crmkit_audit::Size::Aql { aql, level }
             }
-        }
+            (None, Some(f), _) => crmkit_audit::Size::Fraction(f),
+            (None, None, Some(n)) => crmkit_audit::Size::Count(n),
+            (None, None, None) => crmkit_audit::Size::Count(100),
+        };
         let checked = existing_file("audit.checked", a.checked)?;
         if gates.min_audit_accuracy.is_some() && checked.is_none() {
             return Err(bad(
@@ -602,13 +601,13 @@ impl Pipeline {
         }
         let audit = Audit {
             template: a.template,
-            size: a.size,
-            fraction: a.fraction,
-            strata: a.strata,
-            aql,
-            level,
+            plan: crmkit_audit::PlanSpec {
+                size,
+                strata: a.strata,
+                threshold: Some(threshold),
+            },
             seed: a.seed,
-            threshold: share("audit.threshold", a.threshold.unwrap_or(0.98))?,
+            threshold,
             checked,
         };
         let profile = Profile {

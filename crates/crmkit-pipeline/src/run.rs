@@ -385,10 +385,8 @@ impl<'p> Run<'p> {
                     }
                     let sha256 = load::file_sha256(&path)?;
                     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                    let skipped: Option<String> = None;
-                    if skipped.is_none() {
-                        files.push(report.inputs.len());
-                    }
+                    // The ledger's verdict (`skipped`) comes once the database is open.
+                    files.push(report.inputs.len());
                     report.inputs.push(InputReport {
                         template: source.template.name.clone(),
                         path: path.display().to_string(),
@@ -396,7 +394,7 @@ impl<'p> Run<'p> {
                         sha256,
                         bytes,
                         rows: None,
-                        skipped,
+                        skipped: None,
                     });
                 }
             }
@@ -430,11 +428,7 @@ impl<'p> Run<'p> {
         let ledger = match db.as_mut() {
             Some(db) => db
                 .ledger()
-                .map_err(|message| crmkit_load::Error::Database {
-                    db: label.clone(),
-                    action: "无法读取文件台账 crmkit_ledger".into(),
-                    message,
-                })?,
+                .map_err(ledger_error(&label, "无法读取文件台账 crmkit_ledger"))?,
             None => Vec::new(),
         };
 
@@ -688,7 +682,9 @@ impl<'p> Run<'p> {
         } else if load_inputs.is_empty() {
             report.steps.push(skip_load("没有可加载的行"));
         } else {
-            let db = db.as_mut().expect("opened for a load"); // ok: opened above when loading
+            let Some(db) = db.as_mut() else {
+                return Err(Error::Run(format!("{label}: 数据库没有打开, 无法加载")));
+            };
             let started = Instant::now();
             let options = load::Options {
                 mode: p.load.mode,
@@ -777,11 +773,7 @@ impl<'p> Run<'p> {
                 .collect();
             db.ensure_ledger()
                 .and_then(|()| db.record_ledger(&entries))
-                .map_err(|message| crmkit_load::Error::Database {
-                    db: label.clone(),
-                    action: "无法写入文件台账 crmkit_ledger".into(),
-                    message,
-                })?;
+                .map_err(ledger_error(&label, "无法写入文件台账 crmkit_ledger"))?;
         }
         if report.reconciliation.values().any(|r| !r.balanced) {
             report.gates.push(GateReport {
@@ -1102,6 +1094,16 @@ struct Deduped {
     merged: u64,
     counts: Value,
     outputs: Vec<String>,
+}
+
+/// A database failure on the ledger, for `map_err`.
+fn ledger_error(label: &str, action: &str) -> impl FnOnce(String) -> crmkit_load::Error {
+    let (db, action) = (label.to_string(), action.to_string());
+    move |message| crmkit_load::Error::Database {
+        db,
+        action,
+        message,
+    }
 }
 
 /// A file's name for its outputs: `客户资料.xlsx` → `客户资料`, prefixed by its input number so
