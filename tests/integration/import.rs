@@ -373,3 +373,123 @@ fn a_formula_saved_without_its_value_is_reported() {
         .stderr_has("没有保存计算结果")
         .stderr_has("第 11 行 I 列");
 }
+
+/// A CSV of several megabytes: a banner row, CRLF line ends, quoted fields holding commas and
+/// line breaks, blank lines, and (when `ragged` is given) one record with a field too many.
+fn big_csv(rows: usize, ragged: Option<usize>) -> String {
+    let mut text =
+        String::from("客户资料导出 2026-11\r\n\r\n客户名称,联系人,联系电话,地址,备注\r\n");
+    for i in 0..rows {
+        let note = match i % 7 {
+            0 => format!("\"第一行\r\n第二行 {i}\""),
+            3 => format!("\"含逗号, 和引号\"\"{i}\"\"\""),
+            _ => format!("备注{i}"),
+        };
+        let extra = if ragged == Some(i) {
+            ",多出来的值"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "杭州云帆{i}科技有限公司,张{i},138{:08},杭州市西湖区文三路{i}号,{note}{extra}\r\n",
+            i
+        ));
+        if i % 1000 == 999 {
+            text.push_str("\r\n");
+        }
+    }
+    text
+}
+
+/// Rows as (row number, cells).
+type NumberedRows = Vec<(u32, Vec<String>)>;
+
+/// The rows a stream hands out (in pieces of `n`), with the reasons of the refused ones.
+fn streamed(
+    path: &Path,
+    n: usize,
+) -> (
+    crmkit_core::import::Imported,
+    NumberedRows,
+    Vec<(u32, String)>,
+) {
+    let template = crmkit_core::template::Template::resolve("customer").unwrap();
+    let mut stream =
+        crmkit_core::import::stream(path, &template, &Default::default()).expect("stream opens");
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    loop {
+        let chunk = stream.next_rows(n).unwrap();
+        if chunk.rows.is_empty() {
+            break;
+        }
+        assert!(chunk.rows.len() <= n);
+        for (i, why) in &chunk.refused {
+            refused.push((chunk.rows[*i].number, why.clone()));
+        }
+        rows.extend(
+            chunk
+                .rows
+                .into_iter()
+                .map(|r| (r.number, r.cells.iter().map(str::to_string).collect())),
+        );
+    }
+    (stream.imported, rows, refused)
+}
+
+/// Streaming a file that is cut into many pieces gives exactly the rows, row numbers and
+/// mapping a whole import gives, in UTF-8 and in GBK.
+#[test]
+fn a_streamed_file_reads_as_the_whole_file_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = big_csv(60_000, None);
+    assert!(text.len() > 5 << 20, "more than two pieces: {}", text.len());
+    let utf8 = dir.path().join("big.csv");
+    std::fs::write(&utf8, &text).unwrap();
+    let gbk = dir.path().join("big_gbk.csv");
+    std::fs::write(&gbk, encoding_rs::GBK.encode(&text).0).unwrap();
+    let template = crmkit_core::template::Template::resolve("customer").unwrap();
+    for path in [&utf8, &gbk] {
+        let whole = crmkit_core::import::import(path, &template, &Default::default()).unwrap();
+        let (head, rows, refused) = streamed(path, 7_777);
+        assert!(refused.is_empty(), "{refused:?}");
+        assert_eq!(head.header_row, whole.header_row);
+        assert_eq!(head.headers, whole.headers);
+        assert_eq!(head.mapping.source_of, whole.mapping.source_of);
+        assert_eq!(head.source.encoding, whole.source.encoding);
+        assert_eq!(rows.len(), 60_000);
+        assert_eq!(rows.len(), whole.rows.len());
+        for (s, w) in rows.iter().zip(&whole.rows) {
+            let cells: Vec<String> = w.cells.iter().map(str::to_string).collect();
+            assert_eq!((s.0, &s.1), (w.number, &cells), "{}", path.display());
+        }
+        // Row numbers as Excel shows them: banner, blank line, header, then records whose
+        // quoted line breaks stay in one row, and a blank line after every 1000 records.
+        assert_eq!(rows[0].0, 4);
+        assert_eq!(rows[999].0, 1003);
+        assert_eq!(rows[1000].0, 1005);
+        assert_eq!(rows.last().unwrap().0, 4 + 60_000 - 1 + 59);
+    }
+}
+
+/// A ragged record deep in a streamed file is refused on its own, with the message a whole
+/// import stops at; the rows around it are read.
+#[test]
+fn a_streamed_file_refuses_a_ragged_record_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ragged.csv");
+    std::fs::write(&path, big_csv(30_000, Some(25_000))).unwrap();
+    let template = crmkit_core::template::Template::resolve("customer").unwrap();
+    let whole = crmkit_core::import::import(&path, &template, &Default::default())
+        .unwrap_err()
+        .to_string();
+    let (_, rows, refused) = streamed(&path, 10_000);
+    assert_eq!(rows.len(), 30_000);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, 4 + 25_000 + 25);
+    assert_eq!(refused[0].1, whole);
+    assert!(
+        whole.contains("第 25029 行") && whole.contains("多出的 F 列"),
+        "{whole}"
+    );
+}

@@ -571,3 +571,137 @@ fn a_second_load_is_refused_while_one_runs() {
         .stderr_has("继续");
     }
 }
+
+/// A CSV of several megabytes loads as a stream of chunks: a ragged record deep in the file is
+/// rejected alone, a conflicting duplicate is caught against a row of an earlier chunk and named,
+/// an identical repeat merges, and every row is accounted for with its true row number.
+#[test]
+fn a_big_file_streams_in_chunks_and_accounts_for_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    crmkit_in(
+        dir.path(),
+        &[
+            "synth",
+            "-o",
+            "raw.csv",
+            "--rows",
+            "12000",
+            "--seed",
+            "11",
+            "--dup-rate",
+            "0",
+            "--invalid-rate",
+            "0",
+        ],
+    )
+    .code(0);
+    crmkit_in(
+        dir.path(),
+        &["clean", "raw.csv", "-t", "customer", "-o", "clean.csv"],
+    )
+    .code(0);
+    let (header, mut rows) = read_csv(&dir.path().join("clean.csv"));
+    let code = header.iter().position(|h| h == "统一社会信用代码").unwrap();
+    let name = header.iter().position(|h| h == "客户名称").unwrap();
+    let n = rows.len();
+    assert!(n > 11_000, "{n}");
+    // Row 5 of the sheet is rows[3]; a later row takes its credit code with another name.
+    let late = n - 500;
+    rows[late][code] = rows[3][code].clone();
+    rows[late][name] = "另一个名字有限公司".into();
+    let repeat = rows[100].clone();
+    rows.push(repeat);
+    let mut text = String::new();
+    let line = |r: &[String]| {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(r).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    };
+    text.push_str(&line(&header));
+    for (i, r) in rows.iter().enumerate() {
+        let mut l = line(r);
+        if i == n - 1000 {
+            l = l.trim_end().to_string() + ",多出来的值\n";
+        }
+        text.push_str(&l);
+    }
+    assert!(text.len() > 2 << 20, "more than one piece: {}", text.len());
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    let input = rows.len() as u64;
+    for db in databases(dir.path(), "streamed") {
+        let run = crmkit_in(
+            dir.path(),
+            &[
+                "load",
+                "big.csv",
+                "-t",
+                "customer",
+                "--db",
+                &db,
+                "--batch-size",
+                "1000",
+                "--max-reject-rate",
+                "1",
+                "--rejects",
+                "rejects.csv",
+            ],
+        );
+        run.code(0);
+        assert_eq!(
+            counts(&run.stderr, "customer"),
+            [input, input - 3, 0, 0, 1, 2],
+            "{db}\n{}",
+            run.stderr
+        );
+        let (_, rejects) = read_csv(&dir.path().join("rejects.csv"));
+        let reasons: Vec<(String, String)> = rejects
+            .iter()
+            .map(|r| (r[3].clone(), r[4].clone()))
+            .collect();
+        // Sheet rows: the header is row 1, rows[i] is row i + 2.
+        let ragged = (n - 1000 + 2).to_string();
+        assert!(
+            reasons
+                .iter()
+                .any(|(row, why)| *row == ragged && why.contains("多出的")),
+            "{reasons:?}"
+        );
+        let conflict = (late + 2).to_string();
+        assert!(
+            reasons
+                .iter()
+                .any(|(row, why)| *row == conflict && why.contains("big.csv 第5行")),
+            "{reasons:?}"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT count(*) FROM customer"),
+            (input - 3).to_string()
+        );
+        let files = scalar(&db, "SELECT files FROM crmkit_batch WHERE id = 1");
+        assert!(files.contains(&format!("\"rows\":{input}")), "{files}");
+        // Again: every row unchanged or merged, the two rejected again.
+        let again = crmkit_in(
+            dir.path(),
+            &[
+                "load",
+                "big.csv",
+                "-t",
+                "customer",
+                "--db",
+                &db,
+                "--batch-size",
+                "1000",
+                "--max-reject-rate",
+                "1",
+            ],
+        );
+        again.code(0);
+        assert_eq!(
+            counts(&again.stderr, "customer"),
+            [input, 0, 0, input - 3, 1, 2],
+            "{db}\n{}",
+            again.stderr
+        );
+    }
+}

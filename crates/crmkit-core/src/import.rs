@@ -12,7 +12,7 @@ use csv::StringRecord;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::mapping::{self, HeaderIndex, Mapping};
-use crate::read::{column_letter, Book, Grid, GridRow, ReadOptions, Source};
+use crate::read::{column_letter, Book, Grid, GridRow, ReadOptions, RowStream, Source};
 use crate::template::Template;
 
 /// How many non-blank rows from the top are searched for the header row.
@@ -141,7 +141,10 @@ impl Lineage {
 
 /// Reads `path` and maps it onto `template`.
 pub fn import(path: &Path, template: &Template, options: &ImportOptions) -> Result<Imported> {
-    let mut book = Book::open(path, &options.read)?;
+    import_book(Book::open(path, &options.read)?, template, options)
+}
+
+fn import_book(mut book: Book, template: &Template, options: &ImportOptions) -> Result<Imported> {
     let hidden_sheets: Vec<String> = book
         .sheets()
         .iter()
@@ -167,10 +170,118 @@ pub fn import(path: &Path, template: &Template, options: &ImportOptions) -> Resu
         .into_iter()
         .filter(|name| Some(name) != grid.source.sheet.as_ref())
         .collect();
-    let mut imported = build(grid, template, &index)?;
+    let (mut imported, _) = build(grid, template, &index, true)?;
     imported.hidden_sheets = hidden_sheets;
     imported.other_sheets = other_sheets;
     Ok(imported)
+}
+
+/// A file mapped onto a template whose data rows are read as they are asked for
+/// ([`ImportStream::next_rows`]), so that a caller can work on the first rows while the rest
+/// are parsed, and never holds them all.
+pub struct ImportStream {
+    /// Header, mapping and source, found as [`import`] finds them; `rows` is empty. For a text
+    /// file they come from the rows at the top (a column without a header is named only if
+    /// those rows have data in it).
+    pub imported: Imported,
+    /// Data rows read while looking for the header, not handed out yet.
+    pending: std::vec::IntoIter<GridRow>,
+    rows: RowStream,
+    /// Text files: ragged records are refused one by one, not the whole file.
+    shape: Option<Shape>,
+    location: String,
+}
+
+/// The next data rows of an [`ImportStream`].
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// Data rows in order; empty at the end of the file.
+    pub rows: Vec<GridRow>,
+    /// Rows that cannot be read, by index into `rows`, with why (a text record with more
+    /// fields than the header or fewer than its named columns).
+    pub refused: Vec<(usize, String)>,
+}
+
+/// Opens `path`, finds its header and maps it onto `template` (as [`import`] does), leaving
+/// the data rows to be read by [`ImportStream::next_rows`].
+pub fn stream(path: &Path, template: &Template, options: &ImportOptions) -> Result<ImportStream> {
+    let mut book = Book::open(path, &options.read)?;
+    if book.is_workbook() {
+        // A sheet is read whole anyway: map it exactly as `import` does and hand its rows out.
+        let mut imported = import_book(book, template, options)?;
+        let rows = std::mem::take(&mut imported.rows);
+        let location = imported.source.location();
+        return Ok(ImportStream {
+            rows: RowStream::from_grid(Grid {
+                source: imported.source.clone(),
+                rows: Vec::new(),
+                notes: Vec::new(),
+            }),
+            pending: rows.into_iter(),
+            imported,
+            shape: None,
+            location,
+        });
+    }
+    let mut rows = book.stream(None)?;
+    drop(book);
+    // Rows from the top, enough to find the header below banner rows.
+    let mut head = Vec::new();
+    while head.len() <= HEADER_SCAN_ROWS {
+        match rows.next_rows()? {
+            Some(mut piece) => head.append(&mut piece),
+            None => break,
+        }
+    }
+    let grid = Grid {
+        source: rows.source().clone(),
+        rows: head,
+        notes: Vec::new(),
+    };
+    let (mut imported, shape) = build(grid, template, &HeaderIndex::new(template), false)?;
+    let pending = std::mem::take(&mut imported.rows).into_iter();
+    Ok(ImportStream {
+        location: imported.source.location(),
+        imported,
+        pending,
+        rows,
+        shape: Some(shape),
+    })
+}
+
+impl ImportStream {
+    /// About how many data rows are left (estimated for text files).
+    pub fn remaining(&self) -> u64 {
+        self.pending.len() as u64 + self.rows.remaining()
+    }
+
+    /// Up to `max` next data rows (fewer only at the end; none when the file is done).
+    pub fn next_rows(&mut self, max: usize) -> Result<Rows> {
+        let mut out = Rows::default();
+        let max = max.max(1);
+        while out.rows.len() < max {
+            let before = out.rows.len();
+            out.rows.extend(self.pending.by_ref().take(max - before));
+            if out.rows.len() == before {
+                match self.rows.next_rows()? {
+                    Some(piece) => self.pending = piece.into_iter(),
+                    None => break,
+                }
+            }
+        }
+        if let Some(shape) = self.shape {
+            out.refused = out
+                .rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| {
+                    ragged(&self.location, shape.header_len, shape.named_width, row)
+                        .map(|e| (i, e.to_string()))
+                })
+                .collect();
+        }
+        Ok(out)
+    }
 }
 
 /// The first visible sheet whose header matches the template; else the first visible sheet.
@@ -213,8 +324,21 @@ fn find_header(grid: &Grid, index: &HeaderIndex) -> Option<(usize, usize)> {
     })
 }
 
-/// Builds the mapped table from a sheet's rows.
-fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Imported> {
+/// The header row's width and how many of its columns are named (the last non-empty one).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    header_len: usize,
+    named_width: usize,
+}
+
+/// Builds the mapped table from a sheet's rows. `whole`: the grid holds every row (not only
+/// the first ones of a stream), so ragged text records are refused here.
+fn build(
+    grid: Grid,
+    template: &Template,
+    index: &HeaderIndex,
+    whole: bool,
+) -> Result<(Imported, Shape)> {
     let location = grid.source.location();
     if grid.rows.is_empty() {
         return Err(Error::Empty { location });
@@ -242,8 +366,8 @@ fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Importe
     }
 
     let named_width = used_width(&header.cells);
-    if source.format == crate::read::Format::Text {
-        check_ragged(&location, &header.cells, named_width, &data)?;
+    if whole && source.format == crate::read::Format::Text {
+        check_ragged(&location, header.cells.len(), named_width, &data)?;
     }
     let data_width = data.iter().map(|r| used_width(&r.cells)).max().unwrap_or(0);
     let width = named_width.max(data_width);
@@ -303,18 +427,25 @@ fn build(grid: Grid, template: &Template, index: &HeaderIndex) -> Result<Importe
         })
         .collect();
 
-    Ok(Imported {
-        source,
-        template: template.name.clone(),
-        header_row,
-        headers,
-        mapping,
-        rows: data,
-        blank_rows,
-        hidden_sheets: Vec::new(),
-        other_sheets: Vec::new(),
-        findings,
-    })
+    let shape = Shape {
+        header_len: header.cells.len(),
+        named_width,
+    };
+    Ok((
+        Imported {
+            source,
+            template: template.name.clone(),
+            header_row,
+            headers,
+            mapping,
+            rows: data,
+            blank_rows,
+            hidden_sheets: Vec::new(),
+            other_sheets: Vec::new(),
+            findings,
+        },
+        shape,
+    ))
 }
 
 fn check_duplicates(location: &str, row: u32, headers: &[String]) -> Result<()> {
@@ -341,39 +472,46 @@ fn check_duplicates(location: &str, row: u32, headers: &[String]) -> Result<()> 
 /// means a shifted row: refuse it rather than guess which value belongs where.
 fn check_ragged(
     location: &str,
-    header: &StringRecord,
+    header_len: usize,
     named_width: usize,
     data: &[GridRow],
 ) -> Result<()> {
-    for row in data {
-        let found = row.cells.len();
-        let extra = (header.len()..found)
-            .map(|i| (i, &row.cells[i]))
-            .find(|(_, c)| !c.trim().is_empty());
-        if let Some((i, value)) = extra {
-            return Err(Error::Ragged {
-                location: location.to_string(),
-                row: row.number,
-                expected: header.len(),
-                found,
-                detail: format!(
-                    " (多出的 {} 列: \"{}\")",
-                    column_letter(i),
-                    crate::mask::mask(value.trim())
-                ),
-            });
-        }
-        if found < named_width {
-            return Err(Error::Ragged {
-                location: location.to_string(),
-                row: row.number,
-                expected: header.len(),
-                found,
-                detail: format!(" (缺少 {} 列起的字段)", column_letter(found)),
-            });
-        }
+    match data
+        .iter()
+        .find_map(|row| ragged(location, header_len, named_width, row))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// Why a CSV record cannot be read against a header of `header_len` fields naming the first
+/// `named_width`, if it cannot.
+fn ragged(location: &str, header_len: usize, named_width: usize, row: &GridRow) -> Option<Error> {
+    let found = row.cells.len();
+    let extra = (header_len..found)
+        .map(|i| (i, &row.cells[i]))
+        .find(|(_, c)| !c.trim().is_empty());
+    if let Some((i, value)) = extra {
+        return Some(Error::Ragged {
+            location: location.to_string(),
+            row: row.number,
+            expected: header_len,
+            found,
+            detail: format!(
+                " (多出的 {} 列: \"{}\")",
+                column_letter(i),
+                crate::mask::mask(value.trim())
+            ),
+        });
+    }
+    (found < named_width).then(|| Error::Ragged {
+        location: location.to_string(),
+        row: row.number,
+        expected: header_len,
+        found,
+        detail: format!(" (缺少 {} 列起的字段)", column_letter(found)),
+    })
 }
 
 /// The number of columns up to the last non-empty cell.

@@ -312,6 +312,52 @@ impl Book {
         matches!(self.inner, BookInner::Workbook { .. })
     }
 
+    /// The rows of a sheet (see [`Book::grid`]) or of the text, as a [`RowStream`]. A text
+    /// file's text moves into the stream; the book cannot be read again.
+    pub fn stream(&mut self, sheet: Option<&str>) -> Result<RowStream> {
+        if let BookInner::Text {
+            text,
+            encoding,
+            encoding_from,
+            delimiter,
+        } = &mut self.inner
+        {
+            let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&self.path, text));
+            let source = Source {
+                path: self.path.clone(),
+                format: Format::Text,
+                sheet: None,
+                encoding: Some(encoding.name()),
+                encoding_from: Some(encoding_from),
+                delimiter: Some(delimiter),
+            };
+            let text = std::mem::take(text);
+            let pieces = text.len() / STREAM_PIECE_BYTES + 1;
+            let mut cuts: Vec<usize> = vec![0];
+            if pieces > 1 {
+                let mut at = 0;
+                for piece in split_records(&text, delimiter, pieces) {
+                    at += piece.len();
+                    cuts.push(at);
+                }
+            } else {
+                cuts.push(text.len());
+            }
+            return Ok(RowStream {
+                source,
+                inner: StreamInner::Text {
+                    text,
+                    cuts,
+                    next: 0,
+                    offset: 0,
+                    delimiter,
+                    rows: 0,
+                },
+            });
+        }
+        self.grid(sheet).map(RowStream::from_grid)
+    }
+
     /// Reads one sheet (by name, hidden or not) or the text file's table.
     pub fn grid(&mut self, sheet: Option<&str>) -> Result<Grid> {
         match &mut self.inner {
@@ -383,6 +429,108 @@ impl Book {
                             .map_err(|e| fail(e.to_string()))?;
                         Ok(read_range(source, &range))
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The rows of one sheet or text file handed out a piece at a time, for callers that stream
+/// (a load writes the first rows while the rest are still being parsed, and never holds every
+/// row). A text file is cut at record boundaries and each piece parsed when it is asked for;
+/// a workbook sheet is read whole (Excel's own limit keeps it to 1,048,576 rows) and handed out
+/// in pieces. Error cells are read as empty, as [`Book::grid`] reads them; their notes are not
+/// kept.
+pub struct RowStream {
+    source: Source,
+    inner: StreamInner,
+}
+
+enum StreamInner {
+    Text {
+        text: String,
+        /// Piece boundaries (byte offsets), first 0, last the text's length.
+        cuts: Vec<usize>,
+        next: usize,
+        /// Rows of the pieces already parsed.
+        offset: u32,
+        delimiter: u8,
+        /// Non-blank rows handed out so far.
+        rows: u64,
+    },
+    Rows(std::vec::IntoIter<GridRow>),
+}
+
+/// The size of the pieces a text file is cut into for streaming.
+const STREAM_PIECE_BYTES: usize = 2 << 20;
+
+/// Rows per piece of a workbook sheet handed out by a [`RowStream`].
+const STREAM_PIECE_ROWS: usize = 10_000;
+
+impl RowStream {
+    /// Where the rows come from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// A stream over rows already read (a workbook sheet).
+    pub fn from_grid(grid: Grid) -> RowStream {
+        RowStream {
+            source: grid.source,
+            inner: StreamInner::Rows(grid.rows.into_iter()),
+        }
+    }
+
+    /// About how many rows are left: exact for a sheet, estimated from the bytes per row so far
+    /// for text.
+    pub fn remaining(&self) -> u64 {
+        match &self.inner {
+            StreamInner::Rows(rows) => rows.len() as u64,
+            StreamInner::Text {
+                cuts, next, rows, ..
+            } => {
+                let (done, total) = (cuts[*next] as u64, *cuts.last().unwrap_or(&0) as u64);
+                if done == 0 || *rows == 0 {
+                    return 0;
+                }
+                (total - done) * *rows / done
+            }
+        }
+    }
+
+    /// The next rows, or `None` at the end. Row numbers go on across pieces.
+    pub fn next_rows(&mut self) -> Result<Option<Vec<GridRow>>> {
+        match &mut self.inner {
+            StreamInner::Rows(rows) => {
+                let piece: Vec<GridRow> = rows.take(STREAM_PIECE_ROWS).collect();
+                Ok((!piece.is_empty()).then_some(piece))
+            }
+            StreamInner::Text {
+                text,
+                cuts,
+                next,
+                offset,
+                delimiter,
+                rows,
+            } => {
+                if *next + 1 >= cuts.len() {
+                    return Ok(None);
+                }
+                let piece = &text[cuts[*next]..cuts[*next + 1]];
+                *next += 1;
+                match parse_records(piece, *delimiter) {
+                    Ok(mut piece) => {
+                        if *offset > 0 {
+                            piece.rows.iter_mut().for_each(|r| r.number += *offset);
+                        }
+                        *offset += piece.last_row;
+                        *rows += piece.rows.len() as u64;
+                        Ok(Some(piece.rows))
+                    }
+                    Err((row, message)) => Err(Error::Csv {
+                        location: format!("{} 第 {} 行", self.source.location(), row + *offset),
+                        message,
+                    }),
                 }
             }
         }

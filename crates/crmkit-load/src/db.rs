@@ -82,12 +82,109 @@ pub enum Db {
     Postgres(Box<postgres::Client>),
 }
 
-/// Writes of one chunk: new rows and changed rows (with the id they replace).
-pub struct Chunk<'a, 'b> {
-    /// Rows to insert.
-    pub inserts: Vec<&'a Prepared<'b>>,
-    /// Rows to update, by id.
-    pub updates: Vec<(i64, &'a Prepared<'b>)>,
+/// The rows of one chunk to write, owning their text so that the chunk can be prepared on one
+/// thread while the previous one is written on another: every value is a span of one string.
+#[derive(Debug, Default)]
+pub struct Packed {
+    text: String,
+    /// Per row, `width` spans: the data columns, then key, golden id and aliases.
+    spans: Vec<(u32, u32)>,
+    rows: Vec<PackedRow>,
+    width: usize,
+}
+
+/// One row of a [`Packed`] chunk.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedRow {
+    /// A hash of everything but the lineage.
+    pub hash: i64,
+    /// Index into the load's sources.
+    pub source: usize,
+    /// The spreadsheet row.
+    pub row: u32,
+    /// The record it replaces (an update), or `None` (an insert).
+    pub update: Option<i64>,
+}
+
+/// A NULL span.
+const NULL: (u32, u32) = (u32::MAX, 0);
+
+impl Packed {
+    /// An empty chunk for rows of `columns` data columns.
+    pub fn new(columns: usize) -> Packed {
+        Packed {
+            width: columns + 3,
+            ..Packed::default()
+        }
+    }
+
+    /// Adds a row: its values, its key (or `key`, a stronger one found in the table), and the
+    /// record it updates.
+    pub fn push(&mut self, row: &Prepared<'_>, key: Option<&str>, update: Option<i64>) {
+        let key = key.unwrap_or(&row.key);
+        let values = row.values.iter().map(|v| v.as_deref()).chain([
+            Some(key),
+            row.golden.as_deref(),
+            row.aliases.as_deref(),
+        ]);
+        for value in values {
+            let span = match value {
+                None => NULL,
+                Some(v) => {
+                    let start = self.text.len() as u32;
+                    self.text.push_str(v);
+                    (start, v.len() as u32)
+                }
+            };
+            self.spans.push(span);
+        }
+        self.rows.push(PackedRow {
+            hash: row.hash,
+            source: row.source,
+            row: row.row,
+            update,
+        });
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &[PackedRow] {
+        &self.rows
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn span(&self, row: usize, column: usize) -> Option<&str> {
+        let (start, len) = self.spans[row * self.width + column];
+        (start != u32::MAX).then(|| &self.text[start as usize..(start + len) as usize])
+    }
+
+    /// The data column values of row `row`.
+    fn values(&self, row: usize) -> impl Iterator<Item = Option<&str>> {
+        (0..self.width - 3).map(move |c| self.span(row, c))
+    }
+
+    fn key(&self, row: usize) -> &str {
+        self.span(row, self.width - 3).unwrap_or("")
+    }
+
+    fn golden(&self, row: usize) -> Option<&str> {
+        self.span(row, self.width - 2)
+    }
+
+    fn aliases(&self, row: usize) -> Option<&str> {
+        self.span(row, self.width - 1)
+    }
+
+    fn inserts(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.rows.len()).filter(|&i| self.rows[i].update.is_none())
+    }
+
+    fn updates(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
+        (0..self.rows.len()).filter_map(|i| self.rows[i].update.map(|id| (i, id)))
+    }
 }
 
 impl Db {
@@ -658,6 +755,26 @@ impl Db {
         }
     }
 
+    /// Replaces the files of batch `id` (their row counts are known once they are read).
+    pub fn set_batch_files(&mut self, id: i64, files: &str) -> std::result::Result<(), String> {
+        match self {
+            Db::Sqlite(conn) => conn
+                .execute(
+                    "UPDATE crmkit_batch SET files = ?1 WHERE id = ?2",
+                    rusqlite::params![files, id],
+                )
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Db::Postgres(client) => client
+                .execute(
+                    "UPDATE crmkit_batch SET files = $1 WHERE id = $2",
+                    &[&files, &id],
+                )
+                .map(drop)
+                .map_err(|e| pg_message(&e)),
+        }
+    }
+
     /// How many rows of the table batch `id` created or last changed.
     pub fn rows_of_batch(&mut self, table: &str, id: i64) -> std::result::Result<u64, String> {
         let sql = format!(
@@ -683,7 +800,7 @@ impl Db {
     pub fn write_chunk(
         &mut self,
         spec: &TableSpec,
-        chunk: &Chunk<'_, '_>,
+        chunk: &Packed,
         sources: &[(String, Option<String>)],
         batch: i64,
         counts: &str,
@@ -723,55 +840,49 @@ enum Value<'a> {
     Int(i64),
 }
 
-/// crmkit's own columns of a row (key, hash, golden id and aliases of named tables, creating
-/// and updating batch, lineage), in `insert_columns` order after the data columns.
-fn own_values<'a>(
-    spec: &TableSpec,
-    row: &'a Prepared<'_>,
-    sources: &'a [(String, Option<String>)],
-    created: Option<i64>,
-    updated: Option<i64>,
-) -> Vec<Value<'a>> {
-    let text = |v: Option<&'a str>| v.map_or(Value::Null, Value::Text);
-    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
-    let mut out = vec![Value::Text(&row.key), Value::Int(row.hash)];
-    if spec.is_named() {
-        out.push(text(row.golden.as_deref()));
-        out.push(text(row.aliases.as_deref()));
-    }
-    let (file, sheet) = &sources[row.source];
-    out.extend([
-        int(created),
-        int(updated),
-        Value::Text(file),
-        text(sheet.as_deref()),
-        Value::Int(i64::from(row.row)),
-    ]);
-    out
-}
-
-/// Every value of a row in `insert_columns` order: the data columns, then crmkit's own.
+/// Every value of a chunk's row in `insert_columns` order: the data columns, then crmkit's own
+/// (key, hash, golden id and aliases of named tables, creating and updating batch, lineage).
 fn row_values<'a>(
     spec: &'a TableSpec,
-    row: &'a Prepared<'_>,
+    chunk: &'a Packed,
+    i: usize,
     sources: &'a [(String, Option<String>)],
     created: Option<i64>,
     updated: Option<i64>,
 ) -> impl Iterator<Item = Value<'a>> {
-    let data = spec.columns.iter().zip(&row.values).map(|(column, value)| {
-        match (column.kind, value.as_deref()) {
+    let text = |v: Option<&'a str>| v.map_or(Value::Null, Value::Text);
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+    let row = &chunk.rows[i];
+    let data = spec
+        .columns
+        .iter()
+        .zip(chunk.values(i))
+        .map(|(column, value)| match (column.kind, value) {
             (_, None) => Value::Null,
             (SqlType::Integer, Some(v)) => v.parse().map_or(Value::Text(v), Value::Int),
             (_, Some(v)) => Value::Text(v),
-        }
-    });
-    data.chain(own_values(spec, row, sources, created, updated))
+        });
+    let named = spec
+        .is_named()
+        .then(|| [text(chunk.golden(i)), text(chunk.aliases(i))])
+        .into_iter()
+        .flatten();
+    let (file, sheet) = &sources[row.source];
+    data.chain([Value::Text(chunk.key(i)), Value::Int(row.hash)])
+        .chain(named)
+        .chain([
+            int(created),
+            int(updated),
+            Value::Text(file),
+            text(sheet.as_deref()),
+            Value::Int(i64::from(row.row)),
+        ])
 }
 
 fn sqlite_chunk(
     conn: &mut rusqlite::Connection,
     spec: &TableSpec,
-    chunk: &Chunk<'_, '_>,
+    chunk: &Packed,
     sources: &[(String, Option<String>)],
     batch: i64,
     counts: &str,
@@ -789,8 +900,8 @@ fn sqlite_chunk(
             names.join(", "),
             marks.join(", ")
         ))?;
-        for row in &chunk.inserts {
-            bind_row(&mut insert, spec, row, sources, batch, None)?;
+        for row in chunk.inserts() {
+            bind_row(&mut insert, spec, chunk, row, sources, batch, None)?;
             inserted += insert.raw_execute()? as u64;
         }
         // UPDATE sets every column but `_batch` (the creating batch stays).
@@ -809,8 +920,8 @@ fn sqlite_chunk(
             sets.join(", "),
             columns.len() + 1
         ))?;
-        for (id, row) in &chunk.updates {
-            bind_row(&mut update, spec, row, sources, batch, Some(*id))?;
+        for (row, id) in chunk.updates() {
+            bind_row(&mut update, spec, chunk, row, sources, batch, Some(id))?;
             updated += update.raw_execute()? as u64;
         }
     }
@@ -827,7 +938,8 @@ fn sqlite_chunk(
 fn bind_row(
     stmt: &mut rusqlite::CachedStatement,
     spec: &TableSpec,
-    row: &Prepared<'_>,
+    chunk: &Packed,
+    row: usize,
     sources: &[(String, Option<String>)],
     batch: i64,
     update: Option<i64>,
@@ -836,7 +948,8 @@ fn bind_row(
         None => (Some(batch), None),
         Some(_) => (None, Some(batch)),
     };
-    let values = row_values(spec, row, sources, created, updated).chain(update.map(Value::Int));
+    let values =
+        row_values(spec, chunk, row, sources, created, updated).chain(update.map(Value::Int));
     for (i, value) in values.enumerate() {
         match value {
             Value::Null => stmt.raw_bind_parameter(i + 1, rusqlite::types::Null)?,
@@ -871,7 +984,8 @@ fn copy_value(out: &mut Vec<u8>, value: Value) {
 fn copy_row(
     out: &mut Vec<u8>,
     spec: &TableSpec,
-    row: &Prepared<'_>,
+    chunk: &Packed,
+    row: usize,
     sources: &[(String, Option<String>)],
     batch: i64,
     id: Option<i64>,
@@ -883,7 +997,7 @@ fn copy_row(
     let values = id
         .map(Value::Int)
         .into_iter()
-        .chain(row_values(spec, row, sources, created, updated));
+        .chain(row_values(spec, chunk, row, sources, created, updated));
     for (i, value) in values.enumerate() {
         if i > 0 {
             out.push(b'\t');
@@ -896,7 +1010,7 @@ fn copy_row(
 fn postgres_chunk(
     client: &mut postgres::Client,
     spec: &TableSpec,
-    chunk: &Chunk<'_, '_>,
+    chunk: &Packed,
     sources: &[(String, Option<String>)],
     batch: i64,
     counts: &str,
@@ -918,7 +1032,7 @@ fn postgres_chunk(
     let mut inserted = 0;
     let mut updated = 0;
     let mut buffer = Vec::with_capacity(1 << 20);
-    if !chunk.inserts.is_empty() {
+    if chunk.inserts().next().is_some() {
         let mut writer = tx
             .copy_in(&format!(
                 "COPY {} ({}) FROM STDIN",
@@ -926,8 +1040,8 @@ fn postgres_chunk(
                 columns.join(", ")
             ))
             .map_err(pg)?;
-        for row in &chunk.inserts {
-            copy_row(&mut buffer, spec, row, sources, batch, None);
+        for row in chunk.inserts() {
+            copy_row(&mut buffer, spec, chunk, row, sources, batch, None);
             if buffer.len() > 1 << 20 {
                 writer.write_all(&buffer).map_err(io)?;
                 buffer.clear();
@@ -937,7 +1051,7 @@ fn postgres_chunk(
         buffer.clear();
         inserted = writer.finish().map_err(pg)?;
     }
-    if !chunk.updates.is_empty() {
+    if chunk.updates().next().is_some() {
         let stage = quote(&format!("_crmkit_stage_{}", spec.name));
         tx.batch_execute(&format!(
             "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {}) ON COMMIT DELETE ROWS",
@@ -950,8 +1064,8 @@ fn postgres_chunk(
                 columns.join(", ")
             ))
             .map_err(pg)?;
-        for (id, row) in &chunk.updates {
-            copy_row(&mut buffer, spec, row, sources, batch, Some(*id));
+        for (row, id) in chunk.updates() {
+            copy_row(&mut buffer, spec, chunk, row, sources, batch, Some(id));
             if buffer.len() > 1 << 20 {
                 writer.write_all(&buffer).map_err(io)?;
                 buffer.clear();

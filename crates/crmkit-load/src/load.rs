@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crmkit_core::company::Regions;
-use crmkit_core::import::{import, ImportOptions, Imported, Lineage};
+use crmkit_core::import::{self as import, ImportOptions, ImportStream, Imported, Lineage};
 use crmkit_core::template::Template;
 
-use crate::db::{Chunk, Db, Existing, Prepared};
+use crate::db::{Db, Existing, Packed};
 use crate::error::{Error, Result};
 use crate::prepare::{canonical_name, prepare, Rejected, Resolver, Row};
 use crate::schema::{TableSpec, ALIASES};
@@ -156,7 +156,7 @@ struct FileRecord<'a> {
     sheet: Option<&'a str>,
     template: &'a str,
     sha256: String,
-    rows: usize,
+    rows: Option<u64>,
 }
 
 /// SHA-256 of a file, hex.
@@ -217,6 +217,11 @@ pub fn load_order(templates: &[&Template]) -> Vec<usize> {
 }
 
 /// Loads `inputs` into `db`.
+///
+/// Each file is read as a stream: its header is checked before anything is written (a file
+/// missing a required column stops the load), then its rows are prepared a chunk at a time on
+/// one thread while the chunk before is written on this one; no more than a few chunks of rows
+/// are in memory at once.
 pub fn load(
     db: &mut Db,
     db_label: &str,
@@ -234,29 +239,46 @@ pub fn load(
     };
     let regions = Regions::builtin()?;
 
-    // Read every input first: a broken file stops the load before anything is written.
-    let mut files: Vec<(usize, Imported, String)> = Vec::new();
+    // Open every input and check its header: a broken file stops the load before anything
+    // is written. The content hash is computed while the file is opened.
+    let mut files: Vec<Opened> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         progress.begin(&format!("读取 {}", input.path.display()), 0);
-        let imported = import(
-            &input.path,
-            &input.template,
-            &ImportOptions {
-                sheet: input.sheet.clone(),
-                read: options.read.clone(),
-            },
-        )?;
-        if let Some(missing) = imported.mapping.missing_required().next() {
+        let (stream, sha) = std::thread::scope(|scope| {
+            let sha = scope.spawn(|| file_sha256(&input.path));
+            let stream = import::stream(
+                &input.path,
+                &input.template,
+                &ImportOptions {
+                    sheet: input.sheet.clone(),
+                    read: options.read.clone(),
+                },
+            );
+            let sha = sha.join().unwrap_or_else(|_| {
+                Err(Error::Input(format!(
+                    "{}: 无法计算文件哈希",
+                    input.path.display()
+                )))
+            });
+            (stream, sha)
+        });
+        let stream = stream?;
+        let sha = sha?;
+        if let Some(missing) = stream.imported.mapping.missing_required().next() {
             return Err(Error::Input(format!(
                 "{}: 缺少必填列“{}”（模板 {}）; 请检查表头或用 --template 指定正确的模板",
-                imported.source.location(),
+                stream.imported.source.location(),
                 missing.header,
                 input.template.name
             )));
         }
-        let sha = file_sha256(&input.path)?;
         progress.end();
-        files.push((i, imported, sha));
+        files.push(Opened {
+            input: i,
+            stream: Some(stream),
+            sha,
+            rows: 0,
+        });
     }
 
     // Tables: one per template name, in dependency order.
@@ -274,42 +296,6 @@ pub fn load(
         }
     }
     let order = load_order(&templates);
-    // Where each row came from: its file, or the original file and row a copy crmkit wrote
-    // (a pipeline's accepted rows, a golden file) names for it.
-    let mut sources: Vec<(String, Option<String>)> = Vec::new();
-    let mut source_index: FxHashMap<(String, Option<String>), usize> = FxHashMap::default();
-    let mut row_sources: Vec<Vec<usize>> = Vec::with_capacity(files.len());
-    for (_, imp, _) in &files {
-        let own = (
-            imp.source.path.display().to_string(),
-            imp.source.sheet.clone(),
-        );
-        let lineage = Lineage::of(imp);
-        let mut per_row = Vec::with_capacity(imp.rows.len());
-        let mut last: Option<(&str, Option<&str>, usize)> = None;
-        for row in &imp.rows {
-            let origin = lineage.and_then(|l| l.origin_of(row));
-            let index = match (origin, last) {
-                (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
-                _ => {
-                    let key = origin
-                        .map(|(f, s)| (f.to_string(), s.map(str::to_string)))
-                        .unwrap_or_else(|| own.clone());
-                    let next = sources.len();
-                    let i = *source_index.entry(key.clone()).or_insert(next);
-                    if i == next {
-                        sources.push(key);
-                    }
-                    if let Some((f, s)) = origin {
-                        last = Some((f, s, i));
-                    }
-                    i
-                }
-            };
-            per_row.push(index);
-        }
-        row_sources.push(per_row);
-    }
 
     db.ensure_meta()
         .map_err(database("无法创建 crmkit_batch 表"))?;
@@ -343,25 +329,17 @@ pub fn load(
     // The batch: a new one, or the unfinished one with the same fingerprint.
     let mut fingerprint = Sha256::new();
     fingerprint.update(options.mode.as_str());
-    let mut records = Vec::new();
-    for (i, imported, sha) in &files {
-        let input = &inputs[*i];
+    for file in &files {
+        let input = &inputs[file.input];
+        let imported = &file.imported();
         fingerprint.update(format!(
             "\n{}\t{}\t{}",
             input.template.name,
-            sha,
+            file.sha,
             imported.source.sheet.as_deref().unwrap_or("")
         ));
-        records.push(FileRecord {
-            path: imported.source.path.display().to_string(),
-            sheet: imported.source.sheet.as_deref(),
-            template: &input.template.name,
-            sha256: sha.clone(),
-            rows: imported.rows.len(),
-        });
     }
     let fingerprint = format!("{:x}", fingerprint.finalize());
-    let files_json = serde_json::to_string(&records).expect("serialisable");
     let names: Vec<&str> = order.iter().map(|&i| templates[i].name.as_str()).collect();
     let found = db
         .resumable_batch(&fingerprint)
@@ -379,7 +357,7 @@ pub fn load(
                     &fingerprint,
                     options.mode.as_str(),
                     &names.join(","),
-                    &files_json,
+                    &files_json(inputs, &files),
                     "{\"tables\":{}}",
                 )
                 .map_err(database("无法写入 crmkit_batch"))?;
@@ -392,45 +370,46 @@ pub fn load(
         resumed,
         tables: Vec::new(),
         rejects: Vec::new(),
-        sources,
+        sources: Vec::new(),
     };
+    let mut sources = Sources::default();
     for &t in &order {
         let template = templates[t];
         let result = load_table(
             db,
             template,
-            &files,
-            &row_sources,
+            &mut files,
             inputs,
             options,
-            batch,
-            resumed,
+            (batch, resumed),
             &mut state,
             &regions,
             progress,
+            &mut sources,
             &mut report,
         );
-        if let Err(message) = result {
+        // Sources of rows that were not written (a resumed batch's committed chunks) too.
+        report.sources.clone_from(&sources.list);
+        sources.sent = sources.list.len();
+        if let Err(failure) = result {
             let counts = serde_json::to_string(&state).expect("serialisable");
             // The failed chunk rolled back; record the failure for the next run.
-            let _ = db.finish_batch(batch, "failed", &counts, Some(&message));
-            return Err(Error::Database {
-                db: db_label.to_string(),
-                action: format!("加载 {} 表失败（批次 {batch} 已回滚到最后一次提交; 重新运行同一命令会从那里继续）", template.name),
-                message,
+            let _ = db.finish_batch(batch, "failed", &counts, Some(&failure.to_string()));
+            return Err(match failure {
+                Failure::Read(e) => (*e).into(),
+                Failure::Database(message) => Error::Database {
+                    db: db_label.to_string(),
+                    action: format!("加载 {} 表失败（批次 {batch} 已回滚到最后一次提交; 重新运行同一命令会从那里继续）", template.name),
+                    message,
+                },
             });
         }
-        // This table's rows are written: free them before the next table's work.
-        for (i, imported, _) in files.iter_mut() {
-            if inputs[*i].template.name == template.name {
-                drop_later(std::mem::take(&mut imported.rows));
-            }
-        }
     }
+    db.set_batch_files(batch, &files_json(inputs, &files))
+        .map_err(database("无法更新 crmkit_batch"))?;
     let counts = serde_json::to_string(&state).expect("serialisable");
     db.finish_batch(batch, "done", &counts, None)
         .map_err(database("无法更新 crmkit_batch"))?;
-    drop_later(files);
     Ok(report)
 }
 
@@ -438,6 +417,105 @@ pub fn load(
 /// exit first) does not wait for a million small deallocations.
 fn drop_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
+}
+
+/// An input opened for the load.
+struct Opened {
+    /// Index into the load's inputs.
+    input: usize,
+    /// Its rows, until its table loads (then the header alone is kept).
+    stream: Option<ImportStream>,
+    sha: String,
+    /// Data rows read.
+    rows: u64,
+}
+
+impl Opened {
+    fn imported(&self) -> &Imported {
+        &self
+            .stream
+            .as_ref()
+            .expect("a file's header is kept for the whole load") // ok: never taken out
+            .imported
+    }
+}
+
+/// `crmkit_batch.files`: each file with its template, SHA-256 and rows (once read).
+fn files_json(inputs: &[Input], files: &[Opened]) -> String {
+    let records: Vec<FileRecord> = files
+        .iter()
+        .map(|f| {
+            let imported = f.imported();
+            FileRecord {
+                path: imported.source.path.display().to_string(),
+                sheet: imported.source.sheet.as_deref(),
+                template: &inputs[f.input].template.name,
+                sha256: f.sha.clone(),
+                rows: (f.rows > 0).then_some(f.rows),
+            }
+        })
+        .collect();
+    serde_json::to_string(&records).expect("serialisable")
+}
+
+/// Where rows came from: each (file, sheet) once, in the order first seen.
+#[derive(Default)]
+struct Sources {
+    list: Vec<(String, Option<String>)>,
+    index: FxHashMap<(String, Option<String>), usize>,
+    /// How many the writing side has been given.
+    sent: usize,
+}
+
+impl Sources {
+    /// The sources not given to the writing side yet.
+    fn unsent(&mut self) -> Vec<(String, Option<String>)> {
+        let new = self.list[self.sent..].to_vec();
+        self.sent = self.list.len();
+        new
+    }
+
+    fn of(&mut self, file: &str, sheet: Option<&str>) -> usize {
+        let key = (file.to_string(), sheet.map(str::to_string));
+        let next = self.list.len();
+        let i = *self.index.entry(key.clone()).or_insert(next);
+        if i == next {
+            self.list.push(key);
+        }
+        i
+    }
+
+    /// `文件 [工作表] 第N行`, for messages.
+    fn place(&self, source: usize, row: u32) -> String {
+        match &self.list[source] {
+            (file, Some(sheet)) => format!("{file} [{sheet}] 第{row}行"),
+            (file, None) => format!("{file} 第{row}行"),
+        }
+    }
+}
+
+/// Why a table could not be loaded.
+#[derive(Debug)]
+enum Failure {
+    /// An input could not be read on (a CSV broken after its header).
+    Read(Box<crmkit_core::Error>),
+    /// The database refused.
+    Database(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Read(e) => write!(f, "{e}"),
+            Failure::Database(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Database(message)
+    }
 }
 
 /// Existing rows of a named table by golden id and by canonical name.
@@ -455,21 +533,49 @@ enum Action {
     Merged,
 }
 
+/// One chunk handed from the preparing thread to the writing one.
+struct Prepared2 {
+    /// The rows to write.
+    packed: Packed,
+    /// What the chunk adds to the counts (inserted and updated as planned).
+    delta: Counts,
+    /// Prepared rows of the table processed once this chunk is written.
+    done: u64,
+    /// Sources first seen in this chunk.
+    new_sources: Vec<(String, Option<String>)>,
+}
+
+/// The table as it was before this batch, indexed for the comparisons.
+struct Table<'e> {
+    existing: &'e [Existing],
+    by_key: FxHashMap<&'e str, &'e Existing>,
+    secondary: Option<Secondary<'e>>,
+    by_id: Option<FxHashMap<i64, &'e Existing>>,
+}
+
+/// What the preparing thread remembers of earlier rows of the input.
+#[derive(Default)]
+struct Seen {
+    /// Keys of earlier rows (128-bit hash): the row's hash, source and row.
+    first: FxHashMap<u128, (i64, usize, u32)>,
+    /// Records of the table an earlier row already points at: that row's source and row.
+    claimed: FxHashMap<i64, (usize, u32)>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn load_table(
     db: &mut Db,
     template: &Template,
-    files: &[(usize, Imported, String)],
-    row_sources: &[Vec<usize>],
+    files: &mut [Opened],
     inputs: &[Input],
     options: &Options,
-    batch: i64,
-    resumed: bool,
+    (batch, resumed): (i64, bool),
     state: &mut State,
     regions: &Regions,
     progress: &dyn Progress,
+    sources: &mut Sources,
     report: &mut Report,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Failure> {
     let spec = TableSpec::new(template);
     let toml = toml_of(template);
     db.ensure_table(&spec, &toml)?;
@@ -479,7 +585,7 @@ fn load_table(
     for r in &spec.refs {
         let referenced = match db.template_of(&r.table)? {
             Some(text) => Template::parse(&text, &r.table).map_err(|e| e.to_string())?,
-            None => return Err(format!("{} 表不存在", r.table)),
+            None => return Err(format!("{} 表不存在", r.table).into()),
         };
         let load = &referenced.load;
         let name = load.name.clone().unwrap_or_default();
@@ -497,280 +603,390 @@ fn load_table(
     }
     let resolver_refs: Vec<&Resolver> = resolvers.iter().collect();
 
-    // Prepare every row of the table's files, in input order.
-    let mut rows: Vec<Row> = Vec::new();
-    for (n, (i, imported, _)) in files.iter().enumerate() {
-        if inputs[*i].template.name == template.name {
-            progress.begin(&format!("检查 {} 行", imported.rows.len()), 0);
-            rows.extend(prepare(
-                &spec,
-                imported,
-                &row_sources[n],
-                &resolver_refs,
-                regions,
-            ));
-            progress.end();
-        }
-    }
     let mut counts = state
         .tables
         .get(&template.name)
         .cloned()
         .unwrap_or_default();
-    let skip = counts.done as usize;
+    let skip = counts.done;
     if !resumed || !state.tables.contains_key(&template.name) {
         counts = Counts::default();
     }
 
-    // Duplicates inside the input: identical rows merge, conflicting ones are rejected.
-    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut outcome: Vec<Option<Result<Action, String>>> = Vec::with_capacity(rows.len());
-    for (n, row) in rows.iter().enumerate() {
-        let Row::Ready(p, _) = row else {
-            outcome.push(None);
-            continue;
-        };
-        match first.get(p.key.as_str()) {
-            None => {
-                first.insert(&p.key, n);
-                outcome.push(None);
-            }
-            Some(&m) => {
-                let Row::Ready(q, _) = &rows[m] else {
-                    unreachable!()
-                };
-                let place = report.place(q.source, q.row);
-                outcome.push(Some(if q.hash == p.hash {
-                    Ok(Action::Merged)
-                } else {
-                    Err(format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key)))
-                }));
-            }
-        }
-    }
-
     // Compare with what the table holds (as it was before this batch).
     let existing = db.existing(&spec, resumed.then_some(batch))?;
-    let by_key_was_empty = existing.is_empty();
-    let by_key: FxHashMap<&str, &Existing> = existing.iter().map(|e| (e.key.as_str(), e)).collect();
-    let mut secondary: Option<Secondary> = None;
-    let mut by_id: Option<FxHashMap<i64, &Existing>> = None;
-    // Keep the stronger key: credit code over golden id over name.
-    let rank = |k: &str| {
-        ["k:", "g:", "n:"]
-            .iter()
-            .position(|p| k.starts_with(p))
-            .unwrap_or(3)
+    let mut table = Table {
+        existing: &existing,
+        by_key: existing.iter().map(|e| (e.key.as_str(), e)).collect(),
+        secondary: None,
+        by_id: None,
     };
-    let mut claimed: FxHashMap<i64, usize> = FxHashMap::default();
-    let mut actions: Vec<Result<Action, String>> = Vec::with_capacity(rows.len());
-    let mut keys: Vec<Option<String>> = vec![None; rows.len()];
-    for (n, row) in rows.iter().enumerate() {
-        let action = match (row, outcome[n].take()) {
-            (Row::Rejected(r), _) => Err(r.reason.clone()),
-            (_, Some(decided)) => decided,
-            (Row::Ready(p, _), None) => {
-                let mut hit = by_key.get(p.key.as_str()).copied();
-                if hit.is_none() && options.golden_is_row_id {
-                    let by_id =
-                        by_id.get_or_insert_with(|| existing.iter().map(|e| (e.id, e)).collect());
-                    hit = p
-                        .golden
-                        .as_deref()
-                        .and_then(|g| g.parse::<i64>().ok())
-                        .and_then(|id| by_id.get(&id).copied())
-                        .filter(|e| !(e.key.starts_with("k:") && p.key.starts_with("k:")));
-                    if let Some(e) = hit {
-                        if rank(&e.key) < rank(&p.key) {
-                            keys[n] = Some(e.key.clone());
-                        }
-                    }
-                }
-                if hit.is_none() && spec.is_named() && !existing.is_empty() {
-                    // The same customer loaded before under a weaker key (golden id, name).
-                    let (by_golden, by_name) = secondary.get_or_insert_with(|| {
-                        let mut by_golden: FxHashMap<&str, Vec<&Existing>> = FxHashMap::default();
-                        let mut by_name: FxHashMap<String, Vec<&Existing>> = FxHashMap::default();
-                        for e in &existing {
-                            if let Some(g) = &e.golden {
-                                by_golden.entry(g.as_str()).or_default().push(e);
-                            }
-                            if let Some(name) = &e.name {
-                                by_name
-                                    .entry(canonical_name(name, regions))
-                                    .or_default()
-                                    .push(e);
-                            }
-                        }
-                        (by_golden, by_name)
-                    });
-                    let compatible =
-                        |e: &&&Existing| !(e.key.starts_with("k:") && p.key.starts_with("k:"));
-                    let from_golden =
-                        p.golden
-                            .as_deref()
-                            .and_then(|g| by_golden.get(g))
-                            .and_then(|l| {
-                                let l: Vec<_> = l.iter().filter(compatible).collect();
-                                (l.len() == 1).then(|| *l[0])
-                            });
-                    hit = from_golden.or_else(|| {
-                        let name = p.values[spec.name_field?].as_deref()?;
-                        let l: Vec<_> = by_name
-                            .get(&canonical_name(name, regions))?
-                            .iter()
-                            .filter(compatible)
-                            .collect();
-                        (l.len() == 1).then(|| *l[0])
-                    });
-                    if let Some(e) = hit {
-                        if rank(&e.key) < rank(&p.key) {
-                            keys[n] = Some(e.key.clone());
-                        }
-                    }
-                }
-                match hit {
-                    None => Ok(Action::Insert),
-                    Some(e) => match claimed.get(&e.id) {
-                        Some(&m) => {
-                            let Row::Ready(q, _) = &rows[m] else {
-                                unreachable!()
-                            };
-                            Err(format!(
-                                "与{}指向数据库中同一条记录（ID {}）",
-                                report.place(q.source, q.row),
-                                e.id
-                            ))
-                        }
-                        None => {
-                            claimed.insert(e.id, n);
-                            if options.mode == Mode::Insert {
-                                Err(format!("数据库中已有这条记录（ID {}, 键: {}）; 要更新已有记录请用 --mode upsert", e.id, show_key(&e.key)))
-                            } else if e.hash == p.hash
-                                && keys[n].as_deref().is_none_or(|k| k == e.key)
-                                && e.key == keys[n].as_deref().unwrap_or(&p.key)
-                            {
-                                Ok(Action::Unchanged)
-                            } else {
-                                Ok(Action::Update(e.id))
-                            }
-                        }
-                    },
-                }
-            }
-        };
-        actions.push(action);
-    }
-    drop(by_key);
-    drop(secondary);
-    drop_later(existing);
-
-    // Rows whose key changes (a stronger key found) carry it into the write.
-    let mut rekeyed: FxHashMap<usize, Prepared> = FxHashMap::default();
-    for (n, key) in keys.iter().enumerate() {
-        if let (Some(key), Row::Ready(p, _)) = (key, &rows[n]) {
-            let mut p = p.clone();
-            p.key = key.clone();
-            rekeyed.insert(n, p);
-        }
-    }
-
-    // A first load of more than one batch into an empty table builds the key index once at the end: faster than
-    // row by row, and safe because keys were made unique above (a killed load leaves the
-    // index dropped; the next run's ensure_table builds it before anything else).
-    let total = rows.len();
-    let bulk = by_key_was_empty && total - skip.min(total) > options.batch_size.max(1);
+    // A first load into an empty table builds the key index once at the end: faster than row
+    // by row, and safe because keys are made unique here (a killed load leaves the index
+    // dropped; the next run's ensure_table builds it before anything else).
+    let bulk = existing.is_empty();
     if bulk {
         db.key_index(&spec, false)?;
     }
-    // Write in chunks, each one transaction with the batch's counts.
+
+    let mine: Vec<usize> = (0..files.len())
+        .filter(|&n| inputs[files[n].input].template.name == template.name)
+        .collect();
+    let estimate: u64 = mine
+        .iter()
+        .filter_map(|&n| files[n].stream.as_ref())
+        .map(|s| s.remaining())
+        .sum();
     progress.begin(
         &format!("写入 {} 表", template.name),
-        (total - skip.min(total)) as u64,
+        estimate.saturating_sub(skip),
     );
-    let mut start = skip.min(total);
-    while start < total {
-        let end = (start + options.batch_size.max(1)).min(total);
-        let mut chunk = Chunk {
-            inserts: Vec::new(),
-            updates: Vec::new(),
-        };
-        let mut next = counts.clone();
-        for n in start..end {
-            let weight = match &rows[n] {
-                Row::Ready(_, w) => *w,
-                Row::Rejected(r) => r.weight,
-            };
-            next.input += weight;
-            let prepared = |n: usize| match &rows[n] {
-                Row::Ready(p, _) => rekeyed.get(&n).unwrap_or(p),
-                Row::Rejected(_) => unreachable!(),
-            };
-            match &actions[n] {
-                Ok(Action::Insert) => {
-                    chunk.inserts.push(prepared(n));
-                    next.merged += weight - 1;
-                }
-                Ok(Action::Update(id)) => {
-                    chunk.updates.push((*id, prepared(n)));
-                    next.merged += weight - 1;
-                }
-                Ok(Action::Unchanged) => {
-                    next.unchanged += 1;
-                    next.merged += weight - 1;
-                }
-                Ok(Action::Merged) => next.merged += weight,
-                Err(reason) => {
-                    next.rejected += weight;
-                    report
-                        .rejects
-                        .push(rejected_row(template, &rows[n], reason));
-                }
+    // Prepare on one thread, write on this one; a bounded channel keeps at most two chunks
+    // waiting.
+    let mut rejects = Vec::new();
+    let written = std::thread::scope(|scope| -> std::result::Result<(), Failure> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Prepared2>(2);
+        let spec = &spec;
+        let table = &mut table;
+        let resolver_refs = &resolver_refs;
+        let rejects = &mut rejects;
+        let sources = &mut *sources;
+        let mut streams: Vec<(usize, ImportStream)> = Vec::new();
+        for &n in &mine {
+            if let Some(stream) = files[n].stream.take() {
+                streams.push((n, stream));
             }
         }
-        next.done = end as u64;
-        // The counts written with the chunk assume it succeeds; they are corrected below with
-        // what the database reports, before the next chunk.
-        let planned_inserts = chunk.inserts.len() as u64;
-        let planned_updates = chunk.updates.len() as u64;
-        next.inserted += planned_inserts;
-        next.updated += planned_updates;
-        state.tables.insert(template.name.clone(), next.clone());
-        let json = serde_json::to_string(&*state).expect("serialisable");
-        let (inserted, updated) = match db.write_chunk(&spec, &chunk, &report.sources, batch, &json)
-        {
-            Ok(done) => done,
-            Err(e) => {
-                state.tables.insert(template.name.clone(), counts.clone());
-                return Err(e);
+        let producer = scope.spawn(move || {
+            let mut seen = Seen::default();
+            let mut done = 0u64;
+            let mut read = Vec::new();
+            let mut result = Ok(());
+            for (n, mut stream) in streams {
+                let r = produce_file(
+                    spec,
+                    &mut stream,
+                    options,
+                    table,
+                    &mut seen,
+                    resolver_refs,
+                    regions,
+                    sources,
+                    rejects,
+                    (skip, &mut done),
+                    &sender,
+                );
+                read.push((n, stream, done));
+                if r.is_err() {
+                    result = r;
+                    break;
+                }
             }
-        };
-        next.inserted = next.inserted - planned_inserts + inserted;
-        next.updated = next.updated - planned_updates + updated;
-        state.tables.insert(template.name.clone(), next.clone());
-        counts = next;
-        progress.advance((end - start) as u64);
-        start = end;
-        if let Some(pause) = options.pause_after_chunk {
-            std::thread::sleep(pause);
+            (result, read)
+        });
+        let mut outcome = Ok(());
+        for chunk in receiver.iter() {
+            report.sources.extend(chunk.new_sources);
+            let mut next = counts.clone();
+            add(&mut next, &chunk.delta);
+            next.done = chunk.done;
+            state.tables.insert(template.name.clone(), next.clone());
+            let json = serde_json::to_string(&*state).expect("serialisable");
+            // A chunk with nothing to write still commits its counts.
+            let written = db.write_chunk(spec, &chunk.packed, &report.sources, batch, &json);
+            let (inserted, updated) = match written {
+                Ok(done) => done,
+                Err(e) => {
+                    state.tables.insert(template.name.clone(), counts.clone());
+                    outcome = Err(Failure::Database(e));
+                    break;
+                }
+            };
+            next.inserted = next.inserted - chunk.delta.inserted + inserted;
+            next.updated = next.updated - chunk.delta.updated + updated;
+            state.tables.insert(template.name.clone(), next.clone());
+            counts = next;
+            progress.advance(chunk.packed.rows().len() as u64 + chunk.delta.rejected);
+            if let Some(pause) = options.pause_after_chunk {
+                std::thread::sleep(pause);
+            }
         }
-    }
+        // A failed write stops the preparing thread at its next chunk.
+        drop(receiver);
+        let (produced, read) = producer
+            .join()
+            .map_err(|_| Failure::Database("准备数据的线程意外退出".into()))?;
+        for (n, stream, rows) in read {
+            files[n].rows = rows;
+            files[n].stream = Some(stream);
+        }
+        outcome?;
+        produced
+    });
     progress.end();
+    report.rejects.append(&mut rejects);
+    written?;
+    drop(table);
+    drop_later(existing);
     if bulk {
         progress.begin(&format!("建立 {} 表的键索引", template.name), 0);
         db.key_index(&spec, true)?;
         progress.end();
     }
-    // Rejects of chunks committed by an earlier, interrupted run are listed again.
-    for (row, action) in rows.iter().zip(&actions).take(skip.min(total)) {
-        if let Err(reason) = action {
-            report.rejects.push(rejected_row(template, row, reason));
-        }
-    }
     counts.in_database = db.rows_of_batch(&template.name, batch)?;
     state.tables.insert(template.name.clone(), counts.clone());
     report.tables.push((template.name.clone(), counts));
     Ok(())
+}
+
+fn add(counts: &mut Counts, delta: &Counts) {
+    counts.input += delta.input;
+    counts.inserted += delta.inserted;
+    counts.updated += delta.updated;
+    counts.unchanged += delta.unchanged;
+    counts.merged += delta.merged;
+    counts.rejected += delta.rejected;
+}
+
+/// Reads one file of the table chunk by chunk, prepares and decides each row, and sends the
+/// chunks to write. Rows before `skip` (written by an interrupted run of this batch) are
+/// decided again, for the duplicates after them and the rejects list, but not sent.
+#[allow(clippy::too_many_arguments)]
+fn produce_file(
+    spec: &TableSpec,
+    stream: &mut ImportStream,
+    options: &Options,
+    table: &mut Table<'_>,
+    seen: &mut Seen,
+    resolvers: &[&Resolver],
+    regions: &Regions,
+    sources: &mut Sources,
+    rejects: &mut Vec<Rejected>,
+    (skip, done): (u64, &mut u64),
+    sender: &std::sync::mpsc::SyncSender<Prepared2>,
+) -> std::result::Result<(), Failure> {
+    let size = options.batch_size.max(1);
+    let own = (
+        stream.imported.source.path.display().to_string(),
+        stream.imported.source.sheet.clone(),
+    );
+    let lineage = Lineage::of(&stream.imported);
+    loop {
+        let chunk = stream
+            .next_rows(size)
+            .map_err(|e| Failure::Read(Box::new(e)))?;
+        if chunk.rows.is_empty() {
+            return Ok(());
+        }
+        let imported = &stream.imported;
+        // Where each row came from: its file, or the original file and row a copy crmkit
+        // wrote (a pipeline's accepted rows, a golden file) names for it.
+        let mut row_sources = Vec::with_capacity(chunk.rows.len());
+        let mut last: Option<(&str, Option<&str>, usize)> = None;
+        for row in &chunk.rows {
+            let origin = lineage.and_then(|l| l.origin_of(row));
+            let index = match (origin, last) {
+                (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
+                (Some((f, s)), _) => {
+                    let i = sources.of(f, s);
+                    last = Some((f, s, i));
+                    i
+                }
+                (None, _) => sources.of(&own.0, own.1.as_deref()),
+            };
+            row_sources.push(index);
+        }
+        let rows = prepare(
+            spec,
+            imported,
+            &chunk.rows,
+            &row_sources,
+            &chunk.refused,
+            resolvers,
+            regions,
+        );
+        let mut packed = Packed::new(spec.columns.len());
+        let mut delta = Counts::default();
+        let start = *done;
+        for (k, row) in rows.iter().enumerate() {
+            let action = decide(spec, options, table, seen, sources, regions, row);
+            let position = start + k as u64;
+            let weight = match row {
+                Row::Ready(_, w) => *w,
+                Row::Rejected(r) => r.weight,
+            };
+            if let (Err(reason), _) = &action {
+                rejects.push(rejected_row(&spec.template, row, reason));
+            }
+            if position < skip {
+                continue;
+            }
+            delta.input += weight;
+            match (action, row) {
+                ((Ok(Action::Insert), key), Row::Ready(p, _)) => {
+                    packed.push(p, key.as_deref(), None);
+                    delta.inserted += 1;
+                    delta.merged += weight - 1;
+                }
+                ((Ok(Action::Update(id)), key), Row::Ready(p, _)) => {
+                    packed.push(p, key.as_deref(), Some(id));
+                    delta.updated += 1;
+                    delta.merged += weight - 1;
+                }
+                ((Ok(Action::Unchanged), _), _) => {
+                    delta.unchanged += 1;
+                    delta.merged += weight - 1;
+                }
+                ((Ok(Action::Merged), _), _) => delta.merged += weight,
+                ((Err(_), _), _) => delta.rejected += weight,
+                ((Ok(_), _), Row::Rejected(_)) => unreachable!("a rejected row has no action"),
+            }
+        }
+        *done = start + rows.len() as u64;
+        if *done <= skip {
+            continue;
+        }
+        let message = Prepared2 {
+            packed,
+            delta,
+            done: *done,
+            new_sources: sources.unsent(),
+        };
+        drop(rows);
+        if sender.send(message).is_err() {
+            // The writer stopped (a failed write); it reports why.
+            return Ok(());
+        }
+    }
+}
+
+/// What happens to one row: insert, update, unchanged, merged or rejected (why); and the
+/// stronger key of the record it matched, when that record is kept under it.
+fn decide<'e>(
+    spec: &TableSpec,
+    options: &Options,
+    table: &mut Table<'e>,
+    seen: &mut Seen,
+    sources: &Sources,
+    regions: &Regions,
+    row: &Row<'_>,
+) -> (std::result::Result<Action, String>, Option<String>) {
+    let p = match row {
+        Row::Rejected(r) => return (Err(r.reason.clone()), None),
+        Row::Ready(p, _) => p,
+    };
+    // Duplicates inside the input: identical rows merge, conflicting ones are rejected.
+    let key_hash = xxhash_rust::xxh3::xxh3_128(p.key.as_bytes());
+    match seen.first.get(&key_hash) {
+        Some(&(hash, source, number)) => {
+            let place = sources.place(source, number);
+            return (
+                if hash == p.hash {
+                    Ok(Action::Merged)
+                } else {
+                    Err(format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key)))
+                },
+                None,
+            );
+        }
+        None => {
+            seen.first.insert(key_hash, (p.hash, p.source, p.row));
+        }
+    }
+    // Keep the stronger key: credit code over golden id over name.
+    let rank = |k: &str| {
+        ["k:", "g:", "n:"]
+            .iter()
+            .position(|prefix| k.starts_with(prefix))
+            .unwrap_or(3)
+    };
+    let existing = table.existing;
+    let mut rekey = None;
+    let mut hit = table.by_key.get(p.key.as_str()).copied();
+    if hit.is_none() && options.golden_is_row_id {
+        let by_id = table
+            .by_id
+            .get_or_insert_with(|| existing.iter().map(|e| (e.id, e)).collect());
+        hit = p
+            .golden
+            .as_deref()
+            .and_then(|g| g.parse::<i64>().ok())
+            .and_then(|id| by_id.get(&id).copied())
+            .filter(|e| !(e.key.starts_with("k:") && p.key.starts_with("k:")));
+        if let Some(e) = hit {
+            if rank(&e.key) < rank(&p.key) {
+                rekey = Some(e.key.clone());
+            }
+        }
+    }
+    if hit.is_none() && spec.is_named() && !existing.is_empty() {
+        // The same customer loaded before under a weaker key (golden id, name).
+        let (by_golden, by_name) = table.secondary.get_or_insert_with(|| {
+            let mut by_golden: FxHashMap<&str, Vec<&Existing>> = FxHashMap::default();
+            let mut by_name: FxHashMap<String, Vec<&Existing>> = FxHashMap::default();
+            for e in existing {
+                if let Some(g) = &e.golden {
+                    by_golden.entry(g.as_str()).or_default().push(e);
+                }
+                if let Some(name) = &e.name {
+                    by_name
+                        .entry(canonical_name(name, regions))
+                        .or_default()
+                        .push(e);
+                }
+            }
+            (by_golden, by_name)
+        });
+        let compatible = |e: &&&Existing| !(e.key.starts_with("k:") && p.key.starts_with("k:"));
+        let from_golden = p
+            .golden
+            .as_deref()
+            .and_then(|g| by_golden.get(g))
+            .and_then(|l| {
+                let l: Vec<_> = l.iter().filter(compatible).collect();
+                (l.len() == 1).then(|| *l[0])
+            });
+        hit = from_golden.or_else(|| {
+            let name = p.values[spec.name_field?].as_deref()?;
+            let l: Vec<_> = by_name
+                .get(&canonical_name(name, regions))?
+                .iter()
+                .filter(compatible)
+                .collect();
+            (l.len() == 1).then(|| *l[0])
+        });
+        if let Some(e) = hit {
+            if rank(&e.key) < rank(&p.key) {
+                rekey = Some(e.key.clone());
+            }
+        }
+    }
+    let Some(e) = hit else {
+        return (Ok(Action::Insert), None);
+    };
+    if let Some(&(source, number)) = seen.claimed.get(&e.id) {
+        return (
+            Err(format!(
+                "与{}指向数据库中同一条记录（ID {}）",
+                sources.place(source, number),
+                e.id
+            )),
+            None,
+        );
+    }
+    seen.claimed.insert(e.id, (p.source, p.row));
+    let action = if options.mode == Mode::Insert {
+        Err(format!(
+            "数据库中已有这条记录（ID {}, 键: {}）; 要更新已有记录请用 --mode upsert",
+            e.id,
+            show_key(&e.key)
+        ))
+    } else if e.hash == p.hash && e.key == rekey.as_deref().unwrap_or(&p.key) {
+        Ok(Action::Unchanged)
+    } else {
+        Ok(Action::Update(e.id))
+    };
+    (action, rekey)
 }
 
 /// The rejects-file entry of a row that did not load.

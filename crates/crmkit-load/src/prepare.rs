@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use crmkit_core::company::{company_key, Regions};
 use crmkit_core::dedupe::golden::{ALTERNATES_SUFFIX, GOLDEN_ID, LIST_SEPARATOR, RECORD_COUNT};
 use crmkit_core::import::Imported;
+use crmkit_core::read::GridRow;
 use crmkit_core::template::FieldType;
 
 use crate::db::Prepared;
@@ -272,20 +273,23 @@ fn is_datetime(v: &str) -> bool {
         })
 }
 
-/// Prepares every row of one imported file for `spec`. `sources` holds each row's index into
-/// the load's sources; `resolvers` has one entry per reference of the table, in order.
+/// Prepares rows of one imported file for `spec` (`imported` gives the header and mapping;
+/// `rows` are some of its data rows). `sources` holds each row's index into the load's sources;
+/// `refused` rows the reader could not read (index into `rows`, why), rejected as they are;
+/// `resolvers` has one entry per reference of the table, in order.
 pub fn prepare<'a>(
     spec: &TableSpec,
-    imported: &'a Imported,
+    imported: &Imported,
+    rows: &'a [GridRow],
     sources: &[usize],
+    refused: &[(usize, String)],
     resolvers: &[&Resolver],
     regions: &Regions,
 ) -> Vec<Row<'a>> {
     use rayon::prelude::*;
     let golden = golden_columns(spec, imported);
     let lineage = crmkit_core::import::Lineage::of(imported);
-    imported
-        .rows
+    let mut prepared: Vec<Row<'a>> = rows
         .par_iter()
         .zip(sources.par_iter())
         .map(|(row, &source)| {
@@ -299,13 +303,35 @@ pub fn prepare<'a>(
                 regions,
             )
         })
+        .collect();
+    for (i, reason) in refused {
+        let row = &rows[*i];
+        prepared[*i] = Row::Rejected(Rejected {
+            table: spec.name.clone(),
+            source: sources[*i],
+            row: lineage.map_or(row.number, |l| l.row(row)),
+            reason: reason.clone(),
+            values: field_values(spec, imported, row),
+            weight: 1,
+        });
+    }
+    prepared
+}
+
+/// `(header, value)` of every template field of a row, for the rejects file.
+fn field_values(spec: &TableSpec, imported: &Imported, row: &GridRow) -> Vec<(String, String)> {
+    spec.template
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.header.clone(), imported.value(row, i).to_string()))
         .collect()
 }
 
 fn prepare_row<'a>(
     spec: &TableSpec,
-    imported: &'a Imported,
-    row: &'a crmkit_core::read::GridRow,
+    imported: &Imported,
+    row: &'a GridRow,
     (source, number): (usize, u32),
     golden: Option<&GoldenColumns>,
     resolvers: &[&Resolver],
@@ -324,12 +350,7 @@ fn prepare_row<'a>(
             source,
             row: number,
             reason,
-            values: template
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.header.clone(), imported.value(row, i).to_string()))
-                .collect(),
+            values: field_values(spec, imported, row),
             weight,
         })
     };
