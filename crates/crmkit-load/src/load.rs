@@ -733,7 +733,13 @@ fn load_table(
         db.key_index(&spec, true)?;
         progress.end();
     }
-    counts.in_database = db.rows_of_batch(&template.name, batch)?;
+    // Counted again in the table. When it held nothing before this batch, every row in it is
+    // this batch's, and a plain count reads the small key index instead of the whole table.
+    counts.in_database = if bulk {
+        db.count_rows(&template.name)?
+    } else {
+        db.rows_of_batch(&template.name, batch)?
+    };
     state.tables.insert(template.name.clone(), counts.clone());
     report.tables.push((template.name.clone(), counts));
     Ok(())
