@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod golden;
 pub mod model;
+pub mod partition;
 pub mod records;
 pub mod review;
 
