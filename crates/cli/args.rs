@@ -218,6 +218,21 @@ pub struct DedupeRun {
     /// Print the trained model: m, u and weight of every comparison level.
     #[arg(long)]
     pub show_model: bool,
+    /// Deduplicate in partitions of at most N records (whole connected components of the
+    /// blocking graph), the model trained once on a sample; memory is one partition's. 0: one
+    /// pass over everything (the default).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub partition_size: usize,
+    /// Records in the training sample of a partitioned run (whole components, seeded random);
+    /// default: the partition size, at least 100,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample_size: Option<u64>,
+    /// Score with this model (a --save-model file) instead of training one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Write the model scored with to FILE (JSON), for --model on another run or machine.
+    #[arg(long, value_name = "FILE")]
+    pub save_model: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
