@@ -92,17 +92,6 @@ fn read_model(path: &Path, config: &dedupe::config::Config) -> Result<model::Mod
     )?)
 }
 
-/// Writes the model to `--save-model FILE`, atomically.
-fn save_model(path: &Path, m: &model::Model) -> Result<()> {
-    let json = m.to_json();
-    crmkit_core::write::atomic_write(path, |out| {
-        use std::io::Write as _;
-        out.write_all(json.as_bytes())
-            .map_err(|e| crmkit_core::Error::io(path, "write", e))
-    })?;
-    Ok(())
-}
-
 fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
     let clusters_path = args
         .clusters
@@ -188,7 +177,7 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         show_model(m, &session.config, shell)?;
     }
     if let Some(path) = &args.save_model {
-        save_model(path, m)?;
+        m.save(path)?;
     }
 
     let started = Instant::now();
@@ -428,7 +417,7 @@ fn run_partitioned(args: &DedupeRun, clusters: PathBuf, shell: &mut Shell) -> Re
         show_model(&report.model, config, shell)?;
     }
     if let Some(path) = &args.save_model {
-        save_model(path, &report.model)?;
+        report.model.save(path)?;
     }
     shell.status(format!(
         "分区处理 {:.1} 秒 (共 {:.1} 秒): {} 条记录 → {} 个实体 ({} 条记录并入他人), {} 个多于两条的簇重新核验, 拆开 {} 条弱连接",

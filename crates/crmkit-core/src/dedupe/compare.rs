@@ -358,8 +358,11 @@ fn count_values<'a>(
 #[derive(Debug, Default)]
 pub struct TermCounts {
     /// Per comparison: the counts and the number of non-empty values (`None`: no `tf`).
-    per: Vec<Option<(HashMap<Box<str>, u32>, u64)>>,
+    per: Vec<Option<Counted>>,
 }
+
+/// Values with their counts, and the number of non-empty values counted.
+type Counted = (HashMap<Box<str>, u32>, u64);
 
 impl TermCounts {
     /// The frequencies, one per comparison with `tf = true`, for [`Features::use_term_frequencies`].

@@ -61,6 +61,15 @@ impl Model {
         serde_json::to_string_pretty(self).expect("a model is plain numbers and strings")
     }
 
+    /// Writes [`Model::to_json`] to `path`, atomically.
+    pub fn save(&self, path: &std::path::Path) -> crate::error::Result<()> {
+        let json = self.to_json();
+        crate::write::atomic_write(path, |out| {
+            std::io::Write::write_all(out, json.as_bytes())
+                .map_err(|e| crate::error::Error::io(path, "write", e))
+        })
+    }
+
     /// Reads a model written by [`Model::to_json`] and checks it fits `config`: one list of m
     /// and u per comparison, one probability per level, each in (0, 1], λ in (0, 1). `file`
     /// names the file in errors.

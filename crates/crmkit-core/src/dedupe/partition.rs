@@ -353,12 +353,12 @@ pub struct Outputs {
 }
 
 /// What happened, for a caller to report between stages.
-#[derive(Debug)]
 pub enum Progress<'a> {
     /// One input was read (pass 1).
     Input(&'a InputSummary),
-    /// The plan is made.
-    Plan(&'a PlanStats),
+    /// The plan is made; the function names a record (by its index in the whole input) as
+    /// `file:row`.
+    Plan(&'a PlanStats, &'a dyn Fn(usize) -> String),
     /// The decisions were read: (decided, of which 是, undecided).
     Decisions(usize, usize, usize),
     /// The model was trained on the sample (or given): (model, sample records, seconds).
@@ -669,11 +669,11 @@ pub fn run(
         .filter_map(|d| Some((builder.find(d.a)?, builder.find(d.b)?)))
         .collect();
     let plan = builder.finish(settings.partition_size, &links);
-    progress(Progress::Plan(&plan.stats));
     let describe = |i: usize| {
         let r = plan.refs[i];
         format!("{}:{}", sources[r.source as usize].name, r.row)
     };
+    progress(Progress::Plan(&plan.stats, &describe));
     let skipped = plan
         .skipped
         .iter()
@@ -1034,6 +1034,12 @@ mod tests {
             1,
             "the phone's hash is left out in partitions"
         );
+        // A partition holding two of the three compares them only without the skip list.
+        let two = records(&rows[..2]);
+        let features = Features::new(&two, &config, &Regions::builtin().unwrap());
+        assert_eq!(block::block(&two, &features, &config).pairs, vec![(0, 1)]);
+        let b = block::block_skipping(&two, &features, &config, &p.skip);
+        assert!(b.pairs.is_empty(), "{:?}", b.pairs);
         // With max_block 3 the same block joins all three.
         config.max_block = 3;
         let p = plan(&config, &rows, 3, 100);
