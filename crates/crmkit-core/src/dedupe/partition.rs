@@ -454,26 +454,48 @@ fn spill_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>> {
         .from_reader(BufReader::with_capacity(1 << 16, file)))
 }
 
-/// Writes record `i` of `records` (index `index` in the whole input) as one spill row.
-fn spill_record(
-    out: &mut csv::Writer<BufWriter<File>>,
+/// Writes every record of a chunk (whose first record is `first` of the whole input) as spill
+/// rows, formatted in parallel a block of rows at a time, written in order.
+fn spill_records(
+    out: &mut BufWriter<File>,
     path: &Path,
     records: &Records,
-    i: usize,
-    index: usize,
-    row: &mut StringRecord,
+    first: usize,
 ) -> Result<()> {
-    let r = records.refs[i];
-    row.clear();
-    row.push_field(&index.to_string());
-    row.push_field(&r.source.to_string());
-    row.push_field(&r.row.to_string());
-    row.push_field(&records.invalid[i].to_string());
-    row.push_field(&records.golden_id[i].map_or(String::new(), |g| g.to_string()));
-    for f in 0..records.template.fields.len() {
-        row.push_field(records.value(i, f));
+    use rayon::prelude::*;
+    const BLOCK: usize = 8192;
+    let fields = records.template.fields.len();
+    let blocks: Vec<Vec<u8>> = (0..records.len().div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(BLOCK * 256));
+            let mut row = StringRecord::new();
+            for i in b * BLOCK..((b + 1) * BLOCK).min(records.len()) {
+                let r = records.refs[i];
+                row.clear();
+                row.push_field(&(first + i).to_string());
+                row.push_field(&r.source.to_string());
+                row.push_field(&r.row.to_string());
+                row.push_field(&records.invalid[i].to_string());
+                row.push_field(&records.golden_id[i].map_or(String::new(), |g| g.to_string()));
+                for f in 0..fields {
+                    row.push_field(records.value(i, f));
+                }
+                w.write_record(&row).map_err(csv_error(path))?;
+            }
+            w.into_inner().map_err(|e| Error::Csv {
+                location: path.display().to_string(),
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    for block in blocks {
+        out.write_all(&block)
+            .map_err(|e| Error::io(path, "write", e))?;
     }
-    out.write_record(&*row).map_err(csv_error(path))
+    Ok(())
 }
 
 /// Reads a spill file back: the records and, per record, its index in the whole input.
@@ -603,14 +625,16 @@ pub fn run(
 
     // Pass 1: read, plan, count term frequencies, spill.
     let all_path = dir.join("records.csv");
-    let mut all = spill_writer(&all_path)?;
+    let mut all = BufWriter::with_capacity(
+        1 << 20,
+        File::create(&all_path).map_err(|e| Error::io(&all_path, "create", e))?,
+    );
     let mut builder = PlanBuilder::new(&config);
     let mut terms = TermCounts::default();
     let mut sources: Vec<SourceFile> = Vec::new();
     let mut summaries = Vec::new();
     let mut incomplete = Vec::new();
     let mut max_golden = 0u64;
-    let mut row = StringRecord::new();
     for (path, existing) in files(inputs, options) {
         let mut chunk = Records::empty(template);
         chunk.sources = std::mem::take(&mut sources);
@@ -634,9 +658,7 @@ pub fn run(
         builder.add(&config, &chunk, &features, first);
         features.count_terms(&mut terms);
         max_golden = max_golden.max(chunk.golden_id.iter().flatten().copied().max().unwrap_or(0));
-        for i in 0..chunk.len() {
-            spill_record(&mut all, &all_path, &chunk, i, first + i, &mut row)?;
-        }
+        spill_records(&mut all, &all_path, &chunk, first)?;
     }
     if !incomplete.is_empty() {
         return Ok(Err(incomplete));
@@ -895,6 +917,28 @@ pub fn run(
     }
 
     // The outputs, joined; the golden file with the alternates columns some record filled.
+    if partitions == 0 {
+        // No records: the files one pass writes, headers only.
+        let mut records = Records::empty(template);
+        records.sources = sources.clone();
+        let session = Session {
+            features: Features::new(&records, &config, &regions),
+            records,
+            config: config.clone(),
+            inputs: Vec::new(),
+        };
+        let empty = super::cluster::Clustering {
+            cluster: Vec::new(),
+            best: Vec::new(),
+            split: Vec::new(),
+            rebuilt: 0,
+        };
+        super::write_clusters(&outputs.clusters, &session, &empty)?;
+        if let Some(path) = &outputs.golden {
+            golden::write(path, &session.records, &[])?;
+        }
+        return Ok(Ok(report));
+    }
     join_csv(&cluster_parts, &outputs.clusters, &[])?;
     if let Some(path) = &outputs.golden {
         let unused: Vec<String> = (0..fields)
