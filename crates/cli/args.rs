@@ -218,6 +218,22 @@ pub struct DedupeRun {
     /// Print the trained model: m, u and weight of every comparison level.
     #[arg(long)]
     pub show_model: bool,
+    /// Deduplicate in partitions of at most N records (whole connected components of the
+    /// blocking graph), the model trained once on a sample; memory is one partition's. 0: one
+    /// pass over everything (the default).
+    #[arg(long, value_name = "N", default_value_t = 0, allow_hyphen_values = true,
+          value_parser = parse_record_count)]
+    pub partition_size: usize,
+    /// Records in the training sample of a partitioned run (whole components, seeded random);
+    /// default: the partition size, at least 100,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample_size: Option<u64>,
+    /// Score with this model (a --save-model file) instead of training one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Write the model scored with to FILE (JSON), for --model on another run or machine.
+    #[arg(long, value_name = "FILE")]
+    pub save_model: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +399,13 @@ fn parse_reference(s: &str) -> Result<(String, PathBuf), String> {
             "expected TEMPLATE=FILE (e.g. customer=customers.xlsx), found `{s}`"
         )),
     }
+}
+
+/// A number of records: a whole number, 0 or more.
+fn parse_record_count(s: &str) -> Result<usize, String> {
+    s.trim().parse::<usize>().map_err(|_| {
+        format!("应为正整数 (每个分区最多的记录数), 例如 200000; 0 表示不分区; 实际为 `{s}`")
+    })
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {

@@ -8,7 +8,7 @@ use crate::util::{col, crmkit, fixture, read_csv};
 
 /// Pairwise precision, recall and F1 of predicted clusters against true entities, both keyed
 /// by spreadsheet row. Counted through the contingency table, not by listing pairs.
-fn pairwise(
+pub(crate) fn pairwise(
     predicted: &HashMap<String, String>,
     truth: &HashMap<String, String>,
 ) -> (f64, f64, f64) {
@@ -39,7 +39,7 @@ fn pairwise(
 }
 
 /// Two columns of a CSV file (with or without a BOM) as a map.
-fn column_map(path: &Path, key: &str, value: &str) -> HashMap<String, String> {
+pub(crate) fn column_map(path: &Path, key: &str, value: &str) -> HashMap<String, String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -122,7 +122,7 @@ fn held_out_set_is_deduplicated_accurately() {
 }
 
 /// A generated file in a temporary directory: (dir, input path).
-fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
+pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir
         .path()

@@ -7,6 +7,7 @@ mod dedupe;
 mod export;
 mod import;
 mod load;
+mod partition;
 mod profile;
 mod run;
 mod synth;

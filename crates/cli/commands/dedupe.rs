@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
-use crmkit_core::dedupe::{self, golden, model, review, RecordRef, Session};
+use crmkit_core::dedupe::{self, golden, model, partition, review, RecordRef, Session};
 use crmkit_core::template::Template;
 
 use super::ExitStatus;
@@ -44,29 +44,7 @@ fn open(inputs: &[PathBuf], input: &DedupeInput, shell: &mut Shell) -> Result<Op
         }
     };
     for input in &session.inputs {
-        let sheet = input
-            .sheet
-            .as_ref()
-            .map(|s| format!(" [{s}]"))
-            .unwrap_or_default();
-        let kind = if input.existing {
-            "已有主记录"
-        } else {
-            "读取"
-        };
-        shell.status(format!(
-            "{kind} {}{sheet}: {} 行{}",
-            input.name,
-            thousands(input.rows),
-            if input.error_rows > 0 {
-                format!(
-                    " (其中 {} 行有错误值, 照常参与去重; 用 `crmkit validate` 查看)",
-                    thousands(input.error_rows)
-                )
-            } else {
-                String::new()
-            }
-        ))?;
+        shell.status(input_line(input))?;
     }
     shell.status(format!(
         "规则 {}; 读取与清洗 {:.1} 秒",
@@ -74,6 +52,44 @@ fn open(inputs: &[PathBuf], input: &DedupeInput, shell: &mut Shell) -> Result<Op
         started.elapsed().as_secs_f64()
     ))?;
     Ok(Some(session))
+}
+
+/// `读取 customers.csv: 1,500 行 ...`: what was read of one input.
+fn input_line(input: &dedupe::InputSummary) -> String {
+    let sheet = input
+        .sheet
+        .as_ref()
+        .map(|s| format!(" [{s}]"))
+        .unwrap_or_default();
+    let kind = if input.existing {
+        "已有主记录"
+    } else {
+        "读取"
+    };
+    format!(
+        "{kind} {}{sheet}: {} 行{}",
+        input.name,
+        thousands(input.rows),
+        if input.error_rows > 0 {
+            format!(
+                " (其中 {} 行有错误值, 照常参与去重; 用 `crmkit validate` 查看)",
+                thousands(input.error_rows)
+            )
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// The model of `--model FILE`, checked against the rules.
+fn read_model(path: &Path, config: &dedupe::config::Config) -> Result<model::Model> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: 无法读取模型文件 (--model)", path.display()))?;
+    Ok(model::Model::from_json(
+        &text,
+        config,
+        &path.display().to_string(),
+    )?)
 }
 
 fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
@@ -85,6 +101,7 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         Some((clusters_path.as_path(), &["csv", "xlsx"][..])),
         args.golden.as_deref().map(|p| (p, &["csv", "xlsx"][..])),
         args.review.as_deref().map(|p| (p, &["xlsx"][..])),
+        args.save_model.as_deref().map(|p| (p, &["json"][..])),
     ]
     .into_iter()
     .flatten()
@@ -103,10 +120,18 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         }
     }
 
+    if args.partition_size > 0 {
+        return run_partitioned(&args, clusters_path, shell);
+    }
+
     let Some(session) = open(&args.inputs, &args.input, shell)? else {
         return Ok(ExitStatus::Failure);
     };
     let records = &session.records;
+    let given = match &args.model {
+        Some(path) => Some(read_model(path, &session.config)?),
+        None => None,
+    };
 
     let decisions = match &args.decisions {
         Some(path) => {
@@ -129,37 +154,30 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
     shell.status(format!("分块 {:.1} 秒", started.elapsed().as_secs_f64()))?;
 
     let started = Instant::now();
-    let scoring = session.score(&blocking);
+    let scoring = match given {
+        Some(m) => session.score_with(m, &blocking),
+        None => session.score(&blocking),
+    };
     drop(blocking);
     let m = &scoring.model;
-    shell.status(format!(
-        "模型: u 取自 {} 个随机记录对; m 由 EM 估计 ({} 次迭代{}), 候选对中同一客户的比例 λ = {:.3}; 评分 {:.1} 秒",
-        thousands(m.u_pairs),
-        m.iterations,
-        if m.converged { ", 已收敛" } else { ", 未收敛: 结果仍可用, 可调高 training.em_iterations" },
-        m.lambda,
-        started.elapsed().as_secs_f64()
-    ))?;
+    match &args.model {
+        Some(path) => shell.status(format!(
+            "模型: 使用 {} (λ = {:.3}); 评分 {:.1} 秒",
+            path.display(),
+            m.lambda,
+            started.elapsed().as_secs_f64()
+        ))?,
+        None => shell.status(format!(
+            "模型: {}; 评分 {:.1} 秒",
+            model_line(m),
+            started.elapsed().as_secs_f64()
+        ))?,
+    }
     if args.show_model {
-        let mut rows = vec![vec![
-            "比较项".to_string(),
-            "水平".to_string(),
-            "m".to_string(),
-            "u".to_string(),
-            "权重".to_string(),
-        ]];
-        for (name, level, m, u, w) in model::describe(m, &session.config) {
-            rows.push(vec![
-                name,
-                level,
-                format!("{m:.4}"),
-                format!("{u:.6}"),
-                format!("{w:+.2}"),
-            ]);
-        }
-        for line in table(&rows) {
-            shell.line(format!("  {line}"))?;
-        }
+        show_model(m, &session.config, shell)?;
+    }
+    if let Some(path) = &args.save_model {
+        m.save(path)?;
     }
 
     let started = Instant::now();
@@ -209,6 +227,9 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         review::write(path, records, &review_pairs)?;
         written.push(path.display().to_string());
     }
+    if let Some(path) = &args.save_model {
+        written.push(path.display().to_string());
+    }
     shell.status(format!(
         "待复核: {} 对 (匹配概率 {:.0}%–{:.0}%, 或被拆开的连接){}",
         thousands(review_pairs.len()),
@@ -223,9 +244,269 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn report_blocking(
-    session: &Session,
-    blocking: &dedupe::block::Blocking,
+/// `--partition-size N`: the partitioned run (`dedupe::partition`), reported as one pass is.
+fn run_partitioned(args: &DedupeRun, clusters: PathBuf, shell: &mut Shell) -> Result<ExitStatus> {
+    let template = Template::resolve(
+        args.input
+            .template
+            .as_deref()
+            .context("--template is required")?,
+    )?;
+    let options = args.input.options()?;
+    let given = match &args.model {
+        Some(path) => {
+            let config = dedupe::config::Config::resolve(
+                &template,
+                options.rules.as_deref(),
+                options.validate.rules_dir.as_deref(),
+            )?;
+            Some(read_model(path, &config)?)
+        }
+        None => None,
+    };
+    let size = args.partition_size;
+    let settings = partition::Settings {
+        partition_size: size,
+        sample_records: args
+            .sample_size
+            .map_or(partition::default_sample(size), |n| n as usize),
+        model: given,
+        decisions: args.decisions.clone(),
+        work_dir: None,
+    };
+    let outputs = partition::Outputs {
+        clusters: clusters.clone(),
+        golden: args.golden.clone(),
+        golden_new_only: false,
+    };
+    let started = Instant::now();
+    let mut phase = Instant::now();
+    // The first terminal error, kept until the library returns.
+    let mut failed: Option<std::io::Error> = None;
+    let mut say = |shell: &mut Shell, warn: bool, text: String| {
+        if failed.is_none() {
+            let written = if warn {
+                shell.warn(text)
+            } else {
+                shell.status(text)
+            };
+            if let Err(e) = written {
+                failed = Some(e);
+            }
+        }
+    };
+    let result = partition::run(
+        &args.inputs,
+        &template,
+        &options,
+        &settings,
+        &outputs,
+        &mut |p| match p {
+            partition::Progress::Input(input) => say(shell, false, input_line(input)),
+            partition::Progress::Decisions(decided, same, undecided) => say(
+                shell,
+                false,
+                format!(
+                    "复核结果 {}: {} 对已判定 ({} 对是同一客户), {} 对未填",
+                    args.decisions
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    thousands(decided),
+                    thousands(same),
+                    thousands(undecided)
+                ),
+            ),
+            partition::Progress::Plan(stats, describe) => {
+                say(
+                    shell,
+                    false,
+                    format!(
+                        "读取与分区计划 {:.1} 秒: {} 条记录, {} 个连通分量 (最大 {} 条, 含 {}), 分为 {} 个分区, 每区 {}–{} 条记录 (上限 --partition-size {})",
+                        phase.elapsed().as_secs_f64(),
+                        thousands(stats.records),
+                        thousands(stats.components),
+                        thousands(stats.largest_component),
+                        describe(stats.largest_example),
+                        thousands(stats.partitions),
+                        thousands(stats.min_partition),
+                        thousands(stats.max_partition),
+                        thousands(size)
+                    ),
+                );
+                for o in &stats.oversize {
+                    say(
+                        shell,
+                        true,
+                        format!(
+                            "连通分量 (含 {}) 有 {} 条记录, 超过 --partition-size {}, 单独作为第 {} 个分区处理, 内存随之增大; 常见原因是公共电话或占位值把许多客户连在一起: 可调低 blocking.max_block, 或清理数据",
+                            describe(o.example),
+                            thousands(o.size),
+                            thousands(size),
+                            o.partition + 1
+                        ),
+                    );
+                }
+                phase = Instant::now();
+            }
+            partition::Progress::Model(m, sample, seconds) => {
+                let text = match &args.model {
+                    Some(path) => format!("模型: 使用 {} (λ = {:.3}), 各分区共用", path.display(), m.lambda),
+                    None => format!(
+                        "模型: 在 {} 条记录的样本 (随机抽取的完整连通分量) 上训练一次, 各分区共用; {}; 训练 {:.1} 秒",
+                        thousands(sample),
+                        model_line(m),
+                        seconds
+                    ),
+                };
+                say(shell, false, text);
+                phase = Instant::now();
+            }
+            partition::Progress::Partition(index, of, records, seconds) => say(
+                shell,
+                false,
+                format!(
+                    "分区 {}/{}: {} 条记录, {:.1} 秒",
+                    index + 1,
+                    of,
+                    thousands(records),
+                    seconds
+                ),
+            ),
+        },
+    );
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    let report = match result? {
+        Ok(report) => report,
+        Err(incomplete) => {
+            for i in incomplete {
+                shell.error(format!(
+                    "{}: 缺少必填列 {}; 请在表头中加入这些列 (模板见 `crmkit template show {}`)",
+                    i.path.display(),
+                    i.missing.join(", "),
+                    template.name
+                ))?;
+            }
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let config = &report.config;
+    blocking_table(
+        &report.blocking,
+        report.records,
+        report.pairs as usize,
+        shell,
+    )?;
+    for &(key, ref example, block) in report.skipped.iter().take(5) {
+        shell.warn(format!(
+            "分块键 \"{}\" 的一个值 (如 {example} 的) 有 {} 条记录, 超过 blocking.max_block = {}, 已跳过 (这些记录仍通过其他分块键比较); 如这是公共电话或占位值, 请清理数据",
+            config.blocking[key].name,
+            thousands(block),
+            config.max_block
+        ))?;
+    }
+    if report.skipped.len() > 5 {
+        shell.warn(format!(
+            "另有 {} 个过大的块被跳过",
+            report.skipped.len() - 5
+        ))?;
+    }
+    if args.show_model {
+        show_model(&report.model, config, shell)?;
+    }
+    if let Some(path) = &args.save_model {
+        report.model.save(path)?;
+    }
+    shell.status(format!(
+        "分区处理 {:.1} 秒 (共 {:.1} 秒): {} 条记录 → {} 个实体 ({} 条记录并入他人), {} 个多于两条的簇重新核验, 拆开 {} 条弱连接",
+        phase.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64(),
+        thousands(report.records),
+        thousands(report.clusters),
+        thousands(report.records - report.clusters),
+        thousands(report.rebuilt),
+        thousands(report.split),
+    ))?;
+    if !args.input.against.is_empty() {
+        shell.status(format!(
+            "增量: {} 条新记录中 {} 条归入已有实体, {} 条为新实体或并入新实体",
+            thousands(report.new_records),
+            thousands(report.attached_records),
+            thousands(report.new_records - report.attached_records)
+        ))?;
+    }
+    let mut written = vec![clusters.display().to_string()];
+    if let Some(path) = &args.golden {
+        written.push(path.display().to_string());
+    }
+    let queue = &report.review;
+    if let Some(path) = &args.review {
+        review::write(path, &queue.records, &queue.pairs)?;
+        written.push(path.display().to_string());
+    }
+    if let Some(path) = &args.save_model {
+        written.push(path.display().to_string());
+    }
+    shell.status(format!(
+        "待复核: {} 对 (匹配概率 {:.0}%–{:.0}%, 或被拆开的连接){}",
+        thousands(queue.pairs.len()),
+        config.thresholds.review * 100.0,
+        config.thresholds.matched * 100.0,
+        match (&args.review, queue.pairs.is_empty()) {
+            (None, false) => "; 用 --review FILE.xlsx 导出给人工判定",
+            _ => "",
+        }
+    ))?;
+    shell.status(format!("已写出 {}", written.join(", ")))?;
+    Ok(ExitStatus::Success)
+}
+
+/// How the model was trained, for people: `u 取自 ...; m 由 EM 估计 ...`.
+fn model_line(m: &model::Model) -> String {
+    format!(
+        "u 取自 {} 个随机记录对; m 由 EM 估计 ({} 次迭代{}), 候选对中同一客户的比例 λ = {:.3}",
+        thousands(m.u_pairs),
+        m.iterations,
+        if m.converged {
+            ", 已收敛"
+        } else {
+            ", 未收敛: 结果仍可用, 可调高 training.em_iterations"
+        },
+        m.lambda,
+    )
+}
+
+/// `--show-model`: m, u and weight of every level.
+fn show_model(m: &model::Model, config: &dedupe::config::Config, shell: &mut Shell) -> Result<()> {
+    let mut rows = vec![vec![
+        "比较项".to_string(),
+        "水平".to_string(),
+        "m".to_string(),
+        "u".to_string(),
+        "权重".to_string(),
+    ]];
+    for (name, level, m, u, w) in model::describe(m, config) {
+        rows.push(vec![
+            name,
+            level,
+            format!("{m:.4}"),
+            format!("{u:.6}"),
+            format!("{w:+.2}"),
+        ]);
+    }
+    for line in table(&rows) {
+        shell.line(format!("  {line}"))?;
+    }
+    Ok(())
+}
+
+/// The candidate pairs per blocking key.
+fn blocking_table(
+    stats: &[dedupe::block::KeyStats],
+    records: usize,
+    pairs: usize,
     shell: &mut Shell,
 ) -> Result<()> {
     let mut rows = vec![vec![
@@ -236,7 +517,7 @@ fn report_blocking(
         "候选对".to_string(),
         "新增对".to_string(),
     ]];
-    for s in &blocking.stats {
+    for s in stats {
         rows.push(vec![
             s.name.clone(),
             thousands(s.records),
@@ -248,12 +529,12 @@ fn report_blocking(
     }
     shell.status(format!(
         "候选对 {} 个 (记录对总数的 {:.4}%):",
-        thousands(blocking.pairs.len()),
+        thousands(pairs),
         {
-            let n = session.records.len() as f64;
+            let n = records as f64;
             let all = n * (n - 1.0) / 2.0;
             if all > 0.0 {
-                blocking.pairs.len() as f64 / all * 100.0
+                pairs as f64 / all * 100.0
             } else {
                 0.0
             }
@@ -262,6 +543,20 @@ fn report_blocking(
     for line in table(&rows) {
         shell.status(format!("  {line}"))?;
     }
+    Ok(())
+}
+
+fn report_blocking(
+    session: &Session,
+    blocking: &dedupe::block::Blocking,
+    shell: &mut Shell,
+) -> Result<()> {
+    blocking_table(
+        &blocking.stats,
+        session.records.len(),
+        blocking.pairs.len(),
+        shell,
+    )?;
     for (s, key) in blocking.stats.iter().zip(&session.config.blocking) {
         for &(example, size) in s.skipped.iter().take(5) {
             let text = dedupe::block::key_text(&session.records, &session.features, key, example);

@@ -130,6 +130,9 @@ pub struct Dedupe {
     pub rules: Option<PathBuf>,
     /// A reviewer's decisions (a review sheet from an earlier run, filled in).
     pub decisions: Option<PathBuf>,
+    /// Deduplicate in partitions of at most this many records (0: one pass over everything);
+    /// see `crmkit_core::dedupe::partition`.
+    pub partition_size: usize,
 }
 
 /// Load settings.
@@ -264,6 +267,8 @@ struct RawDedupe {
     against_database: Option<bool>,
     rules: Option<String>,
     decisions: Option<String>,
+    /// Any TOML value, checked below so a mistake gets a message with an example.
+    partition_size: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -513,6 +518,20 @@ impl Pipeline {
             against_database: raw.dedupe.against_database.unwrap_or(true),
             rules: existing_file("dedupe.rules", raw.dedupe.rules)?,
             decisions: existing_file("dedupe.decisions", raw.dedupe.decisions)?,
+            partition_size: match raw.dedupe.partition_size {
+                None => 0,
+                Some(value) => value
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| {
+                        bad(
+                            "dedupe.partition_size",
+                            format!(
+                                "应为正整数 (每个分区最多的记录数), 例如 partition_size = 200000; 0 表示不分区; 实际为 {value}"
+                            ),
+                        )
+                    })?,
+            },
         };
 
         let load = Load {
@@ -669,6 +688,17 @@ mod tests {
         assert_eq!(p.load.batch_size, 50_000);
         assert_eq!(p.audit.threshold, 0.98);
         assert_eq!(p.name, "pipeline");
+        assert_eq!(p.dedupe.partition_size, 0, "one pass unless asked");
+    }
+
+    #[test]
+    fn partition_size_is_a_count_of_records() {
+        let p = parse(&format!("{MINIMAL}[dedupe]\npartition_size = 200000\n")).unwrap();
+        assert_eq!(p.dedupe.partition_size, 200_000);
+        let m = message(&format!("{MINIMAL}[dedupe]\npartition_size = -1\n"));
+        assert!(m.contains("/tmp/p/pipeline.toml"), "{m}");
+        assert!(m.contains("dedupe.partition_size"), "{m}");
+        assert!(m.contains("partition_size = 200000"), "an example: {m}");
     }
 
     #[test]
@@ -726,6 +756,18 @@ mod tests {
             (
                 format!("{MINIMAL}[dedupe]\nrules = \"missing.toml\"\n"),
                 "dedupe.rules",
+            ),
+            (
+                format!("{MINIMAL}[dedupe]\npartition_size = -5\n"),
+                "dedupe.partition_size",
+            ),
+            (
+                format!("{MINIMAL}[dedupe]\npartition_size = \"big\"\n"),
+                "dedupe.partition_size",
+            ),
+            (
+                format!("{MINIMAL}[dedupe]\npartition_size = 1.5\n"),
+                "dedupe.partition_size",
             ),
             ("[[sources]\n".to_string(), "(syntax)"),
         ];

@@ -1006,6 +1006,76 @@ impl<'p> Run<'p> {
             rules: p.dedupe.rules.clone(),
             against: against.clone(),
         };
+        if p.dedupe.partition_size > 0 {
+            // The same outputs, a partition at a time (crmkit_core::dedupe::partition).
+            let size = p.dedupe.partition_size;
+            let settings = dedupe::partition::Settings {
+                partition_size: size,
+                sample_records: dedupe::partition::default_sample(size),
+                model: None,
+                decisions: p.dedupe.decisions.clone(),
+                work_dir: None,
+            };
+            let (clusters_rel, golden_rel) = (rel("clusters.csv"), rel("golden.csv"));
+            let golden_path = self.dir.join(&golden_rel);
+            let files = dedupe::partition::Outputs {
+                clusters: self.dir.join(&clusters_rel),
+                golden: Some(golden_path.clone()),
+                golden_new_only: true,
+            };
+            let report = match dedupe::partition::run(
+                &acc.files,
+                &group.template,
+                &options,
+                &settings,
+                &files,
+                &mut |_| {},
+            )? {
+                Ok(r) => r,
+                Err(incomplete) => {
+                    return Err(Error::Run(format!(
+                        "{}: 去重输入缺少必填列 {}",
+                        incomplete[0].path.display(),
+                        incomplete[0].missing.join(", ")
+                    )))
+                }
+            };
+            outputs.push(clusters_rel);
+            outputs.push(golden_rel);
+            let queue = &report.review;
+            if !queue.pairs.is_empty() {
+                let review_rel = rel("review.xlsx");
+                review::write(&self.dir.join(&review_rel), &queue.records, &queue.pairs)?;
+                outputs.push(review_rel);
+            }
+            let plan = &report.plan;
+            let merged = (report.new_records - report.golden) as u64;
+            return Ok(Deduped {
+                golden: golden_path,
+                against: !against.is_empty(),
+                merged,
+                counts: json!({
+                    "records": report.new_records,
+                    "in_database": existing_rows,
+                    "candidate_pairs": report.pairs,
+                    "golden_records": report.golden,
+                    "merged": merged,
+                    "joined_database_records": report.attached_clusters,
+                    "review_pairs": queue.pairs.len(),
+                    "decisions": report.decisions,
+                    "em_iterations": report.model.iterations,
+                    "partition_size": size,
+                    "partitions": plan.partitions,
+                    "components": plan.components,
+                    "largest_component": plan.largest_component,
+                    "partition_records_min": plan.min_partition,
+                    "partition_records_max": plan.max_partition,
+                    "oversize_components": plan.oversize.len(),
+                    "sample_records": report.sample_records,
+                }),
+                outputs,
+            });
+        }
         let session = match Session::open(&acc.files, &group.template, &options)? {
             Ok(s) => s,
             Err(incomplete) => {

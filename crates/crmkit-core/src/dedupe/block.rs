@@ -44,6 +44,18 @@ pub struct Blocking {
 /// Finds the candidate pairs. Pairs of two records that both come from an `existing` source
 /// are left out: they were decided before.
 pub fn block(records: &Records, features: &Features, config: &Config) -> Blocking {
+    block_skipping(records, features, config, &[])
+}
+
+/// [`block`], leaving out the blocks whose hash `skip[key]` lists (sorted): in a partition of a
+/// larger input, the blocks the whole input skipped for being larger than `max_block`, which a
+/// partition may hold only part of (see [`super::partition`]).
+pub fn block_skipping(
+    records: &Records,
+    features: &Features,
+    config: &Config,
+    skip: &[Vec<u64>],
+) -> Blocking {
     let existing: Vec<bool> = records
         .refs
         .iter()
@@ -53,44 +65,27 @@ pub fn block(records: &Records, features: &Features, config: &Config) -> Blockin
     let mut masks: Vec<u16> = Vec::new();
     let mut stats = Vec::new();
     for (ki, key) in config.blocking.iter().enumerate() {
-        let mut entries: Vec<(u64, u32)> = (0..records.len())
-            .into_par_iter()
-            .flat_map_iter(|i| {
-                key_hashes(records, features, key, ki, i)
-                    .into_iter()
-                    .map(move |h| (h, i as u32))
-            })
-            .collect();
-        entries.par_sort_unstable();
-        entries.dedup();
+        let mut entries = key_entries(records, features, key, ki, 0);
+        sort_entries(&mut entries);
         let with_value = {
             let mut rows: Vec<u32> = entries.iter().map(|e| e.1).collect();
             rows.par_sort_unstable();
             rows.dedup();
             rows.len()
         };
-        // Group runs of equal hashes.
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        let mut start = 0;
-        for i in 1..=entries.len() {
-            if i == entries.len() || entries[i].0 != entries[start].0 {
-                if i - start >= 2 {
-                    groups.push((start, i));
-                }
-                start = i;
-            }
-        }
-        let mut skipped = Vec::new();
-        let mut largest = 0;
-        groups.retain(|&(s, e)| {
-            if e - s > config.max_block {
-                skipped.push((entries[s].1 as usize, e - s));
-                false
-            } else {
-                largest = largest.max(e - s);
-                true
-            }
-        });
+        let Blocks {
+            kept: groups,
+            skipped,
+            largest,
+        } = blocks(
+            &entries,
+            config.max_block,
+            skip.get(ki).map_or(&[][..], Vec::as_slice),
+        );
+        let skipped = skipped
+            .into_iter()
+            .map(|(s, e)| (entries[s].1 as usize, e - s))
+            .collect();
         let mut pairs: Vec<(u32, u32)> = groups
             .par_iter()
             .flat_map_iter(|&(s, e)| {
@@ -134,6 +129,70 @@ pub fn block(records: &Records, features: &Features, config: &Config) -> Blockin
         pairs: all,
         keys: masks,
         stats,
+    }
+}
+
+/// One blocking key's (hash, record) entries, one per value of the key of every record
+/// (unsorted); records are numbered from `first`.
+pub(crate) fn key_entries(
+    records: &Records,
+    features: &Features,
+    key: &BlockingKey,
+    key_index: usize,
+    first: u32,
+) -> Vec<(u64, u32)> {
+    (0..records.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            key_hashes(records, features, key, key_index, i)
+                .into_iter()
+                .map(move |h| (h, first + i as u32))
+        })
+        .collect()
+}
+
+/// Sorts entries by hash, then record, each once: a block is then a run of equal hashes.
+pub(crate) fn sort_entries(entries: &mut Vec<(u64, u32)>) {
+    entries.par_sort_unstable();
+    entries.dedup();
+}
+
+/// The blocks of one key in sorted entries, as ranges `start..end` of them.
+pub(crate) struct Blocks {
+    /// Blocks of two records or more that are compared.
+    pub kept: Vec<(usize, usize)>,
+    /// Blocks larger than `max_block`, not compared.
+    pub skipped: Vec<(usize, usize)>,
+    /// The largest block kept.
+    pub largest: usize,
+}
+
+/// Groups sorted entries ([`sort_entries`]) into blocks: runs of two or more equal hashes. A
+/// block larger than `max_block` is skipped; one whose hash is in `skip` (sorted) is left out
+/// without being reported.
+pub(crate) fn blocks(entries: &[(u64, u32)], max_block: usize, skip: &[u64]) -> Blocks {
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
+    let mut largest = 0;
+    let mut start = 0;
+    for i in 1..=entries.len() {
+        if i == entries.len() || entries[i].0 != entries[start].0 {
+            let size = i - start;
+            if size >= 2 && skip.binary_search(&entries[start].0).is_err() {
+                if size > max_block {
+                    skipped.push((start, i));
+                } else {
+                    largest = largest.max(size);
+                    kept.push((start, i));
+                }
+            }
+            start = i;
+        }
+    }
+    Blocks {
+        kept,
+        skipped,
+        largest,
     }
 }
 

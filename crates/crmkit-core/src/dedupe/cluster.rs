@@ -54,20 +54,21 @@ pub struct Clustering {
     pub rebuilt: usize,
 }
 
-struct UnionFind {
+/// Union–find over record indices, by size with path halving.
+pub(crate) struct UnionFind {
     parent: Vec<u32>,
-    size: Vec<u32>,
+    pub(crate) size: Vec<u32>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         UnionFind {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
         }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    pub(crate) fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
             self.parent[x as usize] = self.parent[p as usize];
@@ -76,7 +77,7 @@ impl UnionFind {
         x
     }
 
-    fn union(&mut self, a: u32, b: u32) -> u32 {
+    pub(crate) fn union(&mut self, a: u32, b: u32) -> u32 {
         let (mut a, mut b) = (self.find(a), self.find(b));
         if a == b {
             return a;

@@ -3,6 +3,7 @@
 //! level 1 is the most similar, the last level "different".
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -303,15 +304,12 @@ impl TermFrequencies {
     fn new<'a>(values: impl Iterator<Item = &'a str>) -> TermFrequencies {
         let mut counts: HashMap<Box<str>, u32> = HashMap::new();
         let mut total = 0u64;
-        for v in values.filter(|v| !v.is_empty()) {
-            total += 1;
-            match counts.get_mut(v) {
-                Some(c) => *c += 1,
-                None => {
-                    counts.insert(v.into(), 1);
-                }
-            }
-        }
+        count_values(&mut counts, &mut total, values);
+        TermFrequencies::from_counts(counts, total)
+    }
+
+    /// The frequencies of values counted elsewhere (`total`: the non-empty values counted).
+    fn from_counts(counts: HashMap<Box<str>, u32>, total: u64) -> TermFrequencies {
         let total = total.max(1) as f64;
         let u_average = counts
             .values()
@@ -336,18 +334,61 @@ impl TermFrequencies {
     }
 }
 
+/// Adds the non-empty `values` to `counts` and `total`.
+fn count_values<'a>(
+    counts: &mut HashMap<Box<str>, u32>,
+    total: &mut u64,
+    values: impl Iterator<Item = &'a str>,
+) {
+    for v in values.filter(|v| !v.is_empty()) {
+        *total += 1;
+        match counts.get_mut(v) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(v.into(), 1);
+            }
+        }
+    }
+}
+
+/// Term counts summed over the chunks of a run that never holds every record at once (a
+/// partitioned dedupe counts them in its first pass), so each part scores pairs with the term
+/// frequencies of the whole input, as one pass over everything would. Memory is one entry per
+/// distinct value (per 字号 for company names), not per record.
+#[derive(Debug, Default)]
+pub struct TermCounts {
+    /// Per comparison: the counts and the number of non-empty values (`None`: no `tf`).
+    per: Vec<Option<Counted>>,
+}
+
+/// Values with their counts, and the number of non-empty values counted.
+type Counted = (HashMap<Box<str>, u32>, u64);
+
+impl TermCounts {
+    /// The frequencies, one per comparison with `tf = true`, for [`Features::use_term_frequencies`].
+    pub fn finish(self) -> Vec<Option<Arc<TermFrequencies>>> {
+        self.per
+            .into_iter()
+            .map(|c| c.map(|(counts, total)| Arc::new(TermFrequencies::from_counts(counts, total))))
+            .collect()
+    }
+}
+
 /// Everything the comparisons and blocking keys read, per record.
 #[derive(Debug)]
 pub struct Features {
     columns: Vec<Column>,
     /// Company keys per template field that needs them: (field, keys per record).
     pub companies: Vec<(usize, Vec<CompanyKey>)>,
-    /// Term frequencies per comparison (for `tf = true`).
-    pub tf: Vec<Option<TermFrequencies>>,
+    /// Term frequencies per comparison (for `tf = true`): of these records, or of the whole
+    /// input when [`Features::use_term_frequencies`] gave them.
+    pub tf: Vec<Option<Arc<TermFrequencies>>>,
     /// Per company field (as `companies`), the reduced keys comparisons read.
     fast: Vec<Vec<Fast>>,
     /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
     tf_bits: Vec<Option<Vec<f32>>>,
+    /// The number of records.
+    len: usize,
 }
 
 impl Features {
@@ -449,29 +490,35 @@ impl Features {
             tf: Vec::new(),
             fast,
             tf_bits: Vec::new(),
+            len: records.len(),
         };
-        features.tf = config
+        let tf: Vec<Option<Arc<TermFrequencies>>> = config
             .comparisons
             .iter()
             .enumerate()
             .map(|(ci, c)| {
-                c.tf.then(|| match &features.columns[ci] {
-                    Column::Text(values) => TermFrequencies::new(values.iter().map(|v| &**v)),
-                    Column::Company(k) => TermFrequencies::new(
-                        features.companies[*k].1.iter().map(|k| k.trade.as_str()),
-                    ),
-                    Column::Phones(_) | Column::Region(..) => {
-                        TermFrequencies::new(std::iter::empty())
-                    }
+                c.tf.then(|| {
+                    Arc::new(TermFrequencies::new(
+                        (0..records.len()).map(|i| features.tf_value(ci, i)),
+                    ))
                 })
             })
             .collect();
-        features.tf_bits = (0..config.comparisons.len())
+        features.use_term_frequencies(&tf);
+        features
+    }
+
+    /// Scores with these term frequencies (the whole input's, from [`TermCounts`]) rather than
+    /// those of the records the features were computed for.
+    pub fn use_term_frequencies(&mut self, tf: &[Option<Arc<TermFrequencies>>]) {
+        let n = self.len;
+        self.tf = tf.to_vec();
+        self.tf_bits = (0..self.tf.len())
             .map(|ci| {
-                features.tf[ci].as_ref().map(|tf| {
-                    (0..records.len())
+                self.tf[ci].as_ref().map(|tf| {
+                    (0..n)
                         .map(|i| {
-                            let v = features.tf_value(ci, i);
+                            let v = self.tf_value(ci, i);
                             if v.is_empty() {
                                 0.0
                             } else {
@@ -482,7 +529,18 @@ impl Features {
                 })
             })
             .collect();
-        features
+    }
+
+    /// Adds the values term frequencies are counted on, of every record, to `counts`.
+    pub fn count_terms(&self, counts: &mut TermCounts) {
+        let n = self.len;
+        counts.per.resize_with(self.tf.len(), || None);
+        for (ci, slot) in counts.per.iter_mut().enumerate() {
+            if self.tf[ci].is_some() {
+                let (map, total) = slot.get_or_insert_with(Default::default);
+                count_values(map, total, (0..n).map(|i| self.tf_value(ci, i)));
+            }
+        }
     }
 
     /// The term-frequency adjustment of comparison `ci` for record `i`'s value, in bits, when

@@ -414,6 +414,34 @@ pub fn describe_source(records: &Records, record: usize) -> String {
 /// columns are text-formatted in .xlsx; a list longer than an Excel cell holds is cut there,
 /// saying how many items were left out (the CSV keeps them all).
 pub fn write(path: &Path, records: &Records, golden: &[Golden]) -> Result<()> {
+    write_with_alternates(path, records, golden, &with_alternates(records, golden))
+}
+
+/// The fields that have alternates in at least one golden record, in template order.
+pub fn with_alternates(records: &Records, golden: &[Golden]) -> Vec<usize> {
+    let fields = records.template.fields.len();
+    let mask = golden
+        .par_iter()
+        .map(|g| {
+            g.alternates
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.is_empty())
+                .fold(0u128, |m, (f, _)| m | 1 << f)
+        })
+        .reduce(|| 0, |a, b| a | b);
+    (0..fields).filter(|&f| mask & (1 << f) != 0).collect()
+}
+
+/// [`write`] with a `<header>(其他值)` column for each of `with_alternates` (fields, in template
+/// order), whether or not a golden record has alternates there: the parts of a partitioned run
+/// are written with every field's column and cut to the fields that had some when joined.
+pub fn write_with_alternates(
+    path: &Path,
+    records: &Records,
+    golden: &[Golden],
+    with_alternates: &[usize],
+) -> Result<()> {
     let format = OutputFormat::from_path(path)?;
     if format == OutputFormat::Xlsx && golden.len() > XLSX_ROW_LIMIT {
         return Err(Error::TooManyRows {
@@ -424,23 +452,7 @@ pub fn write(path: &Path, records: &Records, golden: &[Golden]) -> Result<()> {
         });
     }
     let template = &records.template;
-    let fields = template.fields.len();
-    // Fields with alternates somewhere, as a bit set (templates have at most 64 fields).
-    let with_alternates: Vec<usize> = {
-        let mask = golden
-            .par_iter()
-            .map(|g| {
-                g.alternates
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| !a.is_empty())
-                    .fold(0u128, |m, (f, _)| m | 1 << f)
-            })
-            .reduce(|| 0, |a, b| a | b);
-        (0..fields).filter(|&f| mask & (1 << f) != 0).collect()
-    };
-
-    let (mut headers, text_columns) = columns(template, &with_alternates);
+    let (mut headers, text_columns) = columns(template, with_alternates);
     // Copies of client files (a pipeline's accepted rows): each golden record names the
     // client's row of its first record, so a load records where the customer came from.
     let lineage = records.sources.iter().any(|s| s.origin.is_some());
@@ -458,7 +470,6 @@ pub fn write(path: &Path, records: &Records, golden: &[Golden]) -> Result<()> {
         OutputFormat::Xlsx => XLSX_CELL_LIMIT,
         OutputFormat::Csv => usize::MAX,
     };
-    let with_alternates = &with_alternates;
     write_rows(
         path,
         &headers,

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod golden;
 pub mod model;
+pub mod partition;
 pub mod records;
 pub mod review;
 
@@ -97,155 +98,20 @@ impl Session {
         template: &Template,
         options: &Options,
     ) -> Result<std::result::Result<Session, Vec<Incomplete>>> {
-        let config = config::Config::resolve(
-            template,
-            options.rules.as_deref(),
-            options.validate.rules_dir.as_deref(),
-        )?;
-        let regions = match &options.validate.rules_dir {
-            Some(dir) => crate::company::Regions::load(dir)?,
-            None => crate::company::Regions::builtin()?,
-        };
-        let mut records = Records {
-            template: template.clone(),
-            sources: Vec::new(),
-            refs: Vec::new(),
-            values: Vec::new(),
-            invalid: Vec::new(),
-            golden_id: Vec::new(),
-        };
+        let (config, regions) = rules(template, options)?;
+        let mut records = Records::empty(template);
         let mut incomplete = Vec::new();
         let mut summaries = Vec::new();
-        let files = inputs
-            .iter()
-            .map(|p| (p, false))
-            .chain(options.against.iter().map(|p| (p, true)));
-        for (path, existing) in files {
-            let run = validate::run(path, template, &options.validate)?;
-            let Some(checked) = run.checked else {
-                incomplete.push(Incomplete {
-                    path: path.clone(),
-                    missing: run
-                        .imported
-                        .mapping
-                        .missing_required()
-                        .map(|m| m.header.clone())
-                        .collect(),
-                });
-                continue;
-            };
-            let imported = run.imported;
-            let source = records.sources.len();
-            if source > u16::MAX as usize {
-                return Err(Error::InvalidTemplate {
-                    file: path.display().to_string(),
-                    key: "inputs".into(),
-                    message: "too many input files (at most 65,535)".into(),
-                });
+        for (path, existing) in files(inputs, options) {
+            match read_input(path, existing, template, options, &mut records)? {
+                Ok(summary) => summaries.push(summary),
+                Err(i) => incomplete.push(i),
             }
-            // A copy crmkit wrote (a pipeline's accepted rows) names its original rows.
-            let lineage = crate::import::Lineage::of(&imported);
-            let origin = lineage.and_then(|l| l.origin(&imported));
-            let name = match &origin {
-                Some((file, _)) => Path::new(file)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| file.clone()),
-                None => path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| path.display().to_string()),
-            };
-            let sheet = match &origin {
-                Some((_, sheet)) => sheet.clone(),
-                None => imported.source.sheet.clone(),
-            };
-            let golden_column = if existing {
-                Some(
-                    imported
-                        .headers
-                        .iter()
-                        .position(|h| h == GOLDEN_ID)
-                        .ok_or_else(|| Error::InvalidTemplate {
-                            file: path.display().to_string(),
-                            key: GOLDEN_ID.into(),
-                            message: format!(
-                                "不是 crmkit 的主记录文件: 没有 {GOLDEN_ID} 列; --against 需要上次 `crmkit dedupe --golden` 写出的文件"
-                            ),
-                        })?,
-                )
-            } else {
-                None
-            };
-            let first = records.refs.len();
-            let field_index: HashMap<&str, usize> = template
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.key.as_str(), i))
-                .collect();
-            for (row, clean) in imported.rows.iter().zip(checked.clean) {
-                records.refs.push(RecordRef {
-                    source: source as u16,
-                    row: lineage.map_or(row.number, |l| l.row(row)),
-                });
-                records.values.push(clean);
-                records.invalid.push(0);
-                let id = match golden_column {
-                    Some(column) => {
-                        let text = row.cells.get(column).unwrap_or("").trim();
-                        Some(text.parse::<u64>().map_err(|_| Error::InvalidTemplate {
-                            file: path.display().to_string(),
-                            key: format!("第 {} 行 {GOLDEN_ID}", row.number),
-                            message: format!("主记录编号应为正整数 (如 17), 实际为 \"{text}\""),
-                        })?)
-                    }
-                    None => None,
-                };
-                records.golden_id.push(id);
-            }
-            for f in checked
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-            {
-                let Some(field) = f.field.as_deref().and_then(|k| field_index.get(k)) else {
-                    continue;
-                };
-                if let Ok(i) = imported.rows.binary_search_by_key(&f.row, |r| r.number) {
-                    if *field < 64 {
-                        records.invalid[first + i] |= 1 << field;
-                    }
-                }
-            }
-            summaries.push(InputSummary {
-                name: name.clone(),
-                sheet: sheet.clone(),
-                rows: imported.rows.len(),
-                error_rows: checked.row_has_error.iter().filter(|&&e| e).count(),
-                existing,
-            });
-            records.sources.push(SourceFile {
-                path: path.clone(),
-                name,
-                sheet,
-                existing,
-                origin: origin.map(|(file, _)| file),
-            });
         }
         if !incomplete.is_empty() {
             return Ok(Err(incomplete));
         }
-        if records.len() > u32::MAX as usize - 1 {
-            return Err(Error::InvalidTemplate {
-                file: inputs
-                    .first()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                key: "rows".into(),
-                message: "too many rows (at most 4,294,967,294)".into(),
-            });
-        }
+        check_count(records.len(), inputs)?;
         let features = compare::Features::new(&records, &config, &regions);
         Ok(Ok(Session {
             records,
@@ -270,6 +136,22 @@ impl Session {
             &patterns,
             &blocking.keys,
         );
+        self.score_patterns(model, blocking, &patterns)
+    }
+
+    /// Scores every candidate pair with a model trained elsewhere (`--model`, or on a sample of
+    /// a partitioned run).
+    pub fn score_with(&self, model: model::Model, blocking: &block::Blocking) -> Scoring {
+        let patterns = model::compare_pairs(&self.features, &self.config, &blocking.pairs);
+        self.score_patterns(model, blocking, &patterns)
+    }
+
+    fn score_patterns(
+        &self,
+        model: model::Model,
+        blocking: &block::Blocking,
+        patterns: &[u64],
+    ) -> Scoring {
         let pairs = blocking
             .pairs
             .par_iter()
@@ -379,6 +261,171 @@ impl Session {
     pub fn explain(&self, scoring: &Scoring, a: usize, b: usize) -> model::Explanation {
         model::explain(&scoring.model, &self.features, &self.config, a, b)
     }
+}
+
+/// The dedupe rules and the region reference data for `template`.
+pub(crate) fn rules(
+    template: &Template,
+    options: &Options,
+) -> Result<(config::Config, crate::company::Regions)> {
+    let config = config::Config::resolve(
+        template,
+        options.rules.as_deref(),
+        options.validate.rules_dir.as_deref(),
+    )?;
+    let regions = match &options.validate.rules_dir {
+        Some(dir) => crate::company::Regions::load(dir)?,
+        None => crate::company::Regions::builtin()?,
+    };
+    Ok((config, regions))
+}
+
+/// The inputs, then the golden files of records already loaded (`true`).
+pub(crate) fn files<'a>(
+    inputs: &'a [PathBuf],
+    options: &'a Options,
+) -> impl Iterator<Item = (&'a PathBuf, bool)> {
+    inputs
+        .iter()
+        .map(|p| (p, false))
+        .chain(options.against.iter().map(|p| (p, true)))
+}
+
+/// Refuses more records than a `u32` index holds.
+pub(crate) fn check_count(records: usize, inputs: &[PathBuf]) -> Result<()> {
+    if records > u32::MAX as usize - 1 {
+        return Err(Error::InvalidTemplate {
+            file: inputs
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            key: "rows".into(),
+            message: "too many rows (at most 4,294,967,294)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads and cleans one input (or golden file, `existing`) and appends its source and records
+/// to `records`; the input's summary, or what it lacks.
+pub(crate) fn read_input(
+    path: &Path,
+    existing: bool,
+    template: &Template,
+    options: &Options,
+    records: &mut Records,
+) -> Result<std::result::Result<InputSummary, Incomplete>> {
+    let run = validate::run(path, template, &options.validate)?;
+    let Some(checked) = run.checked else {
+        return Ok(Err(Incomplete {
+            path: path.to_path_buf(),
+            missing: run
+                .imported
+                .mapping
+                .missing_required()
+                .map(|m| m.header.clone())
+                .collect(),
+        }));
+    };
+    let imported = run.imported;
+    let source = records.sources.len();
+    if source > u16::MAX as usize {
+        return Err(Error::InvalidTemplate {
+            file: path.display().to_string(),
+            key: "inputs".into(),
+            message: "too many input files (at most 65,535)".into(),
+        });
+    }
+    // A copy crmkit wrote (a pipeline's accepted rows) names its original rows.
+    let lineage = crate::import::Lineage::of(&imported);
+    let origin = lineage.and_then(|l| l.origin(&imported));
+    let name = match &origin {
+        Some((file, _)) => Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone()),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    };
+    let sheet = match &origin {
+        Some((_, sheet)) => sheet.clone(),
+        None => imported.source.sheet.clone(),
+    };
+    let golden_column = if existing {
+        Some(
+            imported
+                .headers
+                .iter()
+                .position(|h| h == GOLDEN_ID)
+                .ok_or_else(|| Error::InvalidTemplate {
+                    file: path.display().to_string(),
+                    key: GOLDEN_ID.into(),
+                    message: format!(
+                        "不是 crmkit 的主记录文件: 没有 {GOLDEN_ID} 列; --against 需要上次 `crmkit dedupe --golden` 写出的文件"
+                    ),
+                })?,
+        )
+    } else {
+        None
+    };
+    let first = records.refs.len();
+    let field_index: HashMap<&str, usize> = template
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.key.as_str(), i))
+        .collect();
+    for (row, clean) in imported.rows.iter().zip(checked.clean) {
+        records.refs.push(RecordRef {
+            source: source as u16,
+            row: lineage.map_or(row.number, |l| l.row(row)),
+        });
+        records.values.push(clean);
+        records.invalid.push(0);
+        let id = match golden_column {
+            Some(column) => {
+                let text = row.cells.get(column).unwrap_or("").trim();
+                Some(text.parse::<u64>().map_err(|_| Error::InvalidTemplate {
+                    file: path.display().to_string(),
+                    key: format!("第 {} 行 {GOLDEN_ID}", row.number),
+                    message: format!("主记录编号应为正整数 (如 17), 实际为 \"{text}\""),
+                })?)
+            }
+            None => None,
+        };
+        records.golden_id.push(id);
+    }
+    for f in checked
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+    {
+        let Some(field) = f.field.as_deref().and_then(|k| field_index.get(k)) else {
+            continue;
+        };
+        if let Ok(i) = imported.rows.binary_search_by_key(&f.row, |r| r.number) {
+            if *field < 64 {
+                records.invalid[first + i] |= 1 << field;
+            }
+        }
+    }
+    let summary = InputSummary {
+        name: name.clone(),
+        sheet: sheet.clone(),
+        rows: imported.rows.len(),
+        error_rows: checked.row_has_error.iter().filter(|&&e| e).count(),
+        existing,
+    };
+    records.sources.push(SourceFile {
+        path: path.to_path_buf(),
+        name,
+        sheet,
+        existing,
+        origin: origin.map(|(file, _)| file),
+    });
+    Ok(Ok(summary))
 }
 
 /// Writes `clusters.csv`: one line per record: file, row, cluster, cluster size, the best

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::compare::{level_count, level_label, level_of, Features};
 use super::config::{Config, Kind};
@@ -20,8 +21,9 @@ const FLOOR: f64 = 1e-6;
 /// Matching pairs' worth of the starting m values kept in every EM estimate.
 const PRIOR_PAIRS: f64 = 2.0;
 
-/// A trained model.
-#[derive(Debug, Clone)]
+/// A trained model. Saved as JSON ([`Model::to_json`], [`Model::from_json`]) so that runs on
+/// other machines, or the partitions of one run, score with the same weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     /// Per comparison, per level (the missing level 0 included, m = u = 1 there).
     pub m: Vec<Vec<f64>>,
@@ -37,7 +39,8 @@ pub struct Model {
     pub u_pairs: usize,
     /// The EM sessions, one per blocking key with enough pairs.
     pub sessions: Vec<Session>,
-    /// Per comparison with term frequencies: Σ tf², the average chance of agreeing.
+    /// Per comparison, per level: log2(m / u), derived from `m` and `u`.
+    #[serde(skip)]
     weights: Vec<Vec<f64>>,
 }
 
@@ -51,6 +54,87 @@ impl Model {
     pub fn prior(&self) -> f64 {
         (self.lambda / (1.0 - self.lambda)).log2()
     }
+
+    /// The model as JSON (`m`, `u`, `lambda` and how training went); probabilities keep every
+    /// digit, so a model read back scores exactly as the one written.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a model is plain numbers and strings")
+    }
+
+    /// Writes [`Model::to_json`] to `path`, atomically.
+    pub fn save(&self, path: &std::path::Path) -> crate::error::Result<()> {
+        let json = self.to_json();
+        crate::write::atomic_write(path, |out| {
+            std::io::Write::write_all(out, json.as_bytes())
+                .map_err(|e| crate::error::Error::io(path, "write", e))
+        })
+    }
+
+    /// Reads a model written by [`Model::to_json`] and checks it fits `config`: one list of m
+    /// and u per comparison, one probability per level, each in (0, 1], λ in (0, 1). `file`
+    /// names the file in errors.
+    pub fn from_json(text: &str, config: &Config, file: &str) -> crate::error::Result<Model> {
+        let bad = |key: String, message: String| crate::error::Error::InvalidTemplate {
+            file: file.to_string(),
+            key,
+            message,
+        };
+        let mut model: Model = serde_json::from_str(text).map_err(|e| {
+            bad(
+                "(json)".into(),
+                format!("不是 crmkit 的模型文件 (`crmkit dedupe --save-model` 写出的 JSON): {e}"),
+            )
+        })?;
+        let comparisons = &config.comparisons;
+        for (name, table) in [("m", &model.m), ("u", &model.u)] {
+            if table.len() != comparisons.len() {
+                return Err(bad(
+                    name.into(),
+                    format!(
+                        "模型有 {} 个比较项, 规则 {} 有 {} 个; 模型须由同一份去重规则训练",
+                        table.len(),
+                        config.origin,
+                        comparisons.len()
+                    ),
+                ));
+            }
+            for (ci, (levels, c)) in table.iter().zip(comparisons).enumerate() {
+                let expected = level_count(c.kind, c.thresholds.len());
+                if levels.len() != expected {
+                    return Err(bad(
+                        format!("{name}[{ci}]"),
+                        format!(
+                            "比较项 \"{}\" 应有 {expected} 个水平 (含缺失), 实际 {}; 模型须由同一份去重规则训练",
+                            c.name,
+                            levels.len()
+                        ),
+                    ));
+                }
+                if let Some(p) = levels.iter().find(|p| !(**p > 0.0 && **p <= 1.0)) {
+                    return Err(bad(
+                        format!("{name}[{ci}]"),
+                        format!("概率应在 0 到 1 之间 (不含 0), 实际为 {p}"),
+                    ));
+                }
+            }
+        }
+        if !(model.lambda > 0.0 && model.lambda < 1.0) {
+            return Err(bad(
+                "lambda".into(),
+                format!("λ 应在 0 到 1 之间 (不含两端), 实际为 {}", model.lambda),
+            ));
+        }
+        model.weights = weights_of(&model.m, &model.u);
+        Ok(model)
+    }
+}
+
+/// log2(m / u) per comparison and level.
+fn weights_of(m: &[Vec<f64>], u: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    m.iter()
+        .zip(u)
+        .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
+        .collect()
 }
 
 /// Estimates u from random pairs and m and λ by EM over the candidate pairs' comparison
@@ -230,11 +314,7 @@ pub fn train(
     let converged = sessions.iter().all(|s| s.converged);
     let iterations = sessions.iter().map(|s| s.iterations).max().unwrap_or(0);
 
-    let weights = m
-        .iter()
-        .zip(&u)
-        .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
-        .collect();
+    let weights = weights_of(&m, &u);
     Model {
         m,
         u,
@@ -344,7 +424,7 @@ fn em(
 }
 
 /// One EM training session.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     /// The blocking key whose pairs it trained on.
     pub key: String,

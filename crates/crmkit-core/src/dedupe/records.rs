@@ -48,6 +48,18 @@ pub struct Records {
 }
 
 impl Records {
+    /// No records yet, on `template`.
+    pub fn empty(template: &Template) -> Records {
+        Records {
+            template: template.clone(),
+            sources: Vec::new(),
+            refs: Vec::new(),
+            values: Vec::new(),
+            invalid: Vec::new(),
+            golden_id: Vec::new(),
+        }
+    }
+
     /// The number of records.
     pub fn len(&self) -> usize {
         self.refs.len()
