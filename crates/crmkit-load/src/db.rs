@@ -412,7 +412,13 @@ impl Db {
 
     /// Drops (`false`) or builds (`true`) the unique index on `_key`.
     pub fn key_index(&mut self, spec: &TableSpec, build: bool) -> std::result::Result<(), String> {
-        if build {
+        if build && self.is_postgres() {
+            // Sorted in memory rather than in temporary files (64 MB by default).
+            self.batch(&format!(
+                "SET maintenance_work_mem = '512MB'; {}; RESET maintenance_work_mem",
+                spec.key_index_sql()
+            ))
+        } else if build {
             self.batch(&spec.key_index_sql())
         } else {
             self.batch(&spec.drop_key_index_sql())
