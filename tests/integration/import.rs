@@ -493,3 +493,30 @@ fn a_streamed_file_refuses_a_ragged_record_alone() {
         "{whole}"
     );
 }
+
+/// A byte that is not UTF-8 deep in a streamed file (past the part that decides the encoding)
+/// stops the stream with the file and the line, as a whole import names them.
+#[test]
+fn a_streamed_file_names_the_line_of_a_bad_byte_deep_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = big_csv(60_000, None).into_bytes();
+    let at = bytes.len() - 300_000;
+    let at = at + bytes[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.insert(at, 0xFF);
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let path = dir.path().join("bad_byte.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let template = crmkit_core::template::Template::resolve("customer").unwrap();
+    let mut stream = crmkit_core::import::stream(&path, &template, &Default::default()).unwrap();
+    assert_eq!(stream.imported.source.encoding, Some("UTF-8"));
+    let error = loop {
+        match stream.next_rows(10_000) {
+            Ok(chunk) => assert!(!chunk.rows.is_empty(), "the stream ended without an error"),
+            Err(e) => break e.to_string(),
+        }
+    };
+    assert!(
+        error.contains("bad_byte.csv") && error.contains(&format!("第 {line} 行")),
+        "{error} (line {line})"
+    );
+}

@@ -205,10 +205,9 @@ pub struct Rows {
 /// Opens `path`, finds its header and maps it onto `template` (as [`import`] does), leaving
 /// the data rows to be read by [`ImportStream::next_rows`].
 pub fn stream(path: &Path, template: &Template, options: &ImportOptions) -> Result<ImportStream> {
-    let mut book = Book::open(path, &options.read)?;
-    if book.is_workbook() {
+    if crate::read::Format::from_path(path)? != crate::read::Format::Text {
         // A sheet is read whole anyway: map it exactly as `import` does and hand its rows out.
-        let mut imported = import_book(book, template, options)?;
+        let mut imported = import_book(Book::open(path, &options.read)?, template, options)?;
         let rows = std::mem::take(&mut imported.rows);
         let location = imported.source.location();
         return Ok(ImportStream {
@@ -223,8 +222,7 @@ pub fn stream(path: &Path, template: &Template, options: &ImportOptions) -> Resu
             location,
         });
     }
-    let mut rows = book.stream(None)?;
-    drop(book);
+    let mut rows = RowStream::open_text(path, &options.read)?;
     // Rows from the top, enough to find the header below banner rows.
     let mut head = Vec::new();
     while head.len() <= HEADER_SCAN_ROWS {

@@ -312,52 +312,6 @@ impl Book {
         matches!(self.inner, BookInner::Workbook { .. })
     }
 
-    /// The rows of a sheet (see [`Book::grid`]) or of the text, as a [`RowStream`]. A text
-    /// file's text moves into the stream; the book cannot be read again.
-    pub fn stream(&mut self, sheet: Option<&str>) -> Result<RowStream> {
-        if let BookInner::Text {
-            text,
-            encoding,
-            encoding_from,
-            delimiter,
-        } = &mut self.inner
-        {
-            let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&self.path, text));
-            let source = Source {
-                path: self.path.clone(),
-                format: Format::Text,
-                sheet: None,
-                encoding: Some(encoding.name()),
-                encoding_from: Some(encoding_from),
-                delimiter: Some(delimiter),
-            };
-            let text = std::mem::take(text);
-            let pieces = text.len() / STREAM_PIECE_BYTES + 1;
-            let mut cuts: Vec<usize> = vec![0];
-            if pieces > 1 {
-                let mut at = 0;
-                for piece in split_records(&text, delimiter, pieces) {
-                    at += piece.len();
-                    cuts.push(at);
-                }
-            } else {
-                cuts.push(text.len());
-            }
-            return Ok(RowStream {
-                source,
-                inner: StreamInner::Text {
-                    text,
-                    cuts,
-                    next: 0,
-                    offset: 0,
-                    delimiter,
-                    rows: 0,
-                },
-            });
-        }
-        self.grid(sheet).map(RowStream::from_grid)
-    }
-
     /// Reads one sheet (by name, hidden or not) or the text file's table.
     pub fn grid(&mut self, sheet: Option<&str>) -> Result<Grid> {
         match &mut self.inner {
@@ -447,22 +401,38 @@ pub struct RowStream {
 }
 
 enum StreamInner {
-    Text {
-        text: String,
-        /// Piece boundaries (byte offsets), first 0, last the text's length.
-        cuts: Vec<usize>,
-        next: usize,
-        /// Rows of the pieces already parsed.
-        offset: u32,
-        delimiter: u8,
-        /// Non-blank rows handed out so far.
-        rows: u64,
-    },
+    Text(Box<TextReader>),
     Rows(std::vec::IntoIter<GridRow>),
 }
 
-/// The size of the pieces a text file is cut into for streaming.
+/// A text file read and decoded a block at a time; whole records are parsed, the rest of the
+/// block waits for the next one.
+struct TextReader {
+    file: File,
+    /// Decodes the file's encoding to UTF-8 (also UTF-8 itself, which it validates).
+    decoder: encoding_rs::Decoder,
+    /// Raw bytes read but not decoded yet.
+    raw: Vec<u8>,
+    /// Decoded text that does not end a record yet.
+    pending: String,
+    eof: bool,
+    delimiter: u8,
+    /// Rows of the pieces already parsed.
+    offset: u32,
+    /// Line breaks decoded so far, for the line of an encoding error.
+    lines: usize,
+    /// Bytes read and the file's size, for the estimate of rows left.
+    read: u64,
+    size: u64,
+    /// Non-blank rows handed out so far.
+    rows: u64,
+}
+
+/// The size of the blocks a text file is read in for streaming.
 const STREAM_PIECE_BYTES: usize = 2 << 20;
+
+/// How much of a text file's start decides its encoding and delimiter when it is streamed.
+const STREAM_DETECT_BYTES: usize = 4 << 20;
 
 /// Rows per piece of a workbook sheet handed out by a [`RowStream`].
 const STREAM_PIECE_ROWS: usize = 10_000;
@@ -486,55 +456,217 @@ impl RowStream {
     pub fn remaining(&self) -> u64 {
         match &self.inner {
             StreamInner::Rows(rows) => rows.len() as u64,
-            StreamInner::Text {
-                cuts, next, rows, ..
-            } => {
-                let (done, total) = (cuts[*next] as u64, *cuts.last().unwrap_or(&0) as u64);
-                if done == 0 || *rows == 0 {
+            StreamInner::Text(t) => {
+                if t.read == 0 || t.rows == 0 {
                     return 0;
                 }
-                (total - done) * *rows / done
+                t.size.saturating_sub(t.read) * t.rows / t.read
             }
         }
     }
 
     /// The next rows, or `None` at the end. Row numbers go on across pieces.
     pub fn next_rows(&mut self) -> Result<Option<Vec<GridRow>>> {
-        match &mut self.inner {
+        let text = match &mut self.inner {
             StreamInner::Rows(rows) => {
                 let piece: Vec<GridRow> = rows.take(STREAM_PIECE_ROWS).collect();
-                Ok((!piece.is_empty()).then_some(piece))
+                return Ok((!piece.is_empty()).then_some(piece));
             }
-            StreamInner::Text {
-                text,
-                cuts,
-                next,
-                offset,
-                delimiter,
-                rows,
-            } => {
-                if *next + 1 >= cuts.len() {
-                    return Ok(None);
-                }
-                let piece = &text[cuts[*next]..cuts[*next + 1]];
-                *next += 1;
-                match parse_records(piece, *delimiter) {
+            StreamInner::Text(text) => text,
+        };
+        loop {
+            // Whole records of the decoded text: up to the last line break outside quotes.
+            let end = if text.eof {
+                text.pending.len()
+            } else {
+                last_record_end(&text.pending, text.delimiter)
+            };
+            if end > 0 && (text.eof || end >= STREAM_PIECE_BYTES / 2) {
+                let piece = parse_records(&text.pending[..end], text.delimiter);
+                let piece = match piece {
                     Ok(mut piece) => {
-                        if *offset > 0 {
-                            piece.rows.iter_mut().for_each(|r| r.number += *offset);
+                        if text.offset > 0 {
+                            piece.rows.iter_mut().for_each(|r| r.number += text.offset);
                         }
-                        *offset += piece.last_row;
-                        *rows += piece.rows.len() as u64;
-                        Ok(Some(piece.rows))
+                        text.offset += piece.last_row;
+                        text.rows += piece.rows.len() as u64;
+                        piece
                     }
-                    Err((row, message)) => Err(Error::Csv {
-                        location: format!("{} 第 {} 行", self.source.location(), row + *offset),
-                        message,
-                    }),
+                    Err((row, message)) => {
+                        return Err(Error::Csv {
+                            location: format!(
+                                "{} 第 {} 行",
+                                self.source.location(),
+                                row + text.offset
+                            ),
+                            message,
+                        })
+                    }
+                };
+                text.pending.drain(..end);
+                if piece.rows.is_empty() && !text.eof {
+                    continue;
+                }
+                return Ok(Some(piece.rows));
+            }
+            if text.eof {
+                return Ok(None);
+            }
+            text.fill(&self.source)?;
+        }
+    }
+}
+
+impl TextReader {
+    /// Reads the next block and decodes it.
+    fn fill(&mut self, source: &Source) -> Result<()> {
+        let start = self.raw.len();
+        self.raw.resize(start + STREAM_PIECE_BYTES, 0);
+        let n = read_full(&mut self.file, &mut self.raw[start..])
+            .map_err(|e| Error::io(&source.path, "read", e))?;
+        self.raw.truncate(start + n);
+        self.read += n as u64;
+        self.decode_raw(source, n == 0)
+    }
+
+    /// Decodes the raw bytes read so far; `last` when the file has no more.
+    fn decode_raw(&mut self, source: &Source, last: bool) -> Result<()> {
+        let before = self.pending.len();
+        let mut used = 0;
+        loop {
+            let need = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(self.raw.len() - used)
+                .unwrap_or(STREAM_PIECE_BYTES);
+            self.pending.reserve(need);
+            let (result, read) = self.decoder.decode_to_string_without_replacement(
+                &self.raw[used..],
+                &mut self.pending,
+                last,
+            );
+            used += read;
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => break,
+                encoding_rs::DecoderResult::OutputFull => continue,
+                encoding_rs::DecoderResult::Malformed(..) => {
+                    let line = self.lines
+                        + memchr::memchr_iter(b'\n', &self.pending.as_bytes()[before..]).count()
+                        + 1;
+                    return Err(Error::Encoding {
+                        path: source.path.clone(),
+                        encoding: source.encoding.unwrap_or("UTF-8"),
+                        line,
+                    });
                 }
             }
         }
+        self.lines += memchr::memchr_iter(b'\n', &self.pending.as_bytes()[before..]).count();
+        self.raw.drain(..used);
+        self.eof = last;
+        Ok(())
     }
+}
+
+/// Reads until `buffer` is full or the file ends; the bytes read.
+fn read_full(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buffer.len() {
+        match file.read(&mut buffer[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl RowStream {
+    /// Opens a text file for streaming: the encoding (forced, from a BOM, or judged from the
+    /// first megabytes) and the delimiter are decided from its start.
+    pub fn open_text(path: &Path, options: &ReadOptions) -> Result<RowStream> {
+        let forced = options
+            .encoding
+            .as_deref()
+            .map(|label| {
+                Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| Error::UnknownEncoding {
+                    label: label.to_string(),
+                })
+            })
+            .transpose()?;
+        let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut head = vec![0u8; STREAM_DETECT_BYTES];
+        let n = read_full(&mut file, &mut head).map_err(|e| Error::io(path, "read", e))?;
+        head.truncate(n);
+        let complete = (n as u64) >= size;
+        let (encoding, from) = match (forced, Encoding::for_bom(&head)) {
+            (Some(forced), _) => (forced, "forced"),
+            (None, Some((bom, _))) => (bom, "BOM"),
+            (None, None) => (detect_encoding(&head, complete), "detected"),
+        };
+        // The decoder drops a BOM of its own encoding; a forced encoding keeps other bytes.
+        let decoder = encoding.new_decoder_with_bom_removal();
+        let mut reader = TextReader {
+            file,
+            decoder,
+            raw: head,
+            pending: String::new(),
+            eof: false,
+            delimiter: b',',
+            offset: 0,
+            lines: 0,
+            read: n as u64,
+            size,
+            rows: 0,
+        };
+        let mut source = Source {
+            path: path.to_path_buf(),
+            format: Format::Text,
+            sheet: None,
+            encoding: Some(encoding.name()),
+            encoding_from: Some(from),
+            delimiter: None,
+        };
+        // Decode what was read so far, the first block.
+        reader.decode_raw(&source, complete)?;
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(path, &reader.pending));
+        reader.delimiter = delimiter;
+        source.delimiter = Some(delimiter);
+        Ok(RowStream {
+            source,
+            inner: StreamInner::Text(Box::new(reader)),
+        })
+    }
+}
+
+/// The encoding of a file without a BOM, judged from its first bytes as [`decode`] judges a
+/// whole file: UTF-8 when they are valid UTF-8 (a character cut at the end of the sample is
+/// fine), else what chardetng guesses for Chinese text (GBK read as GB18030).
+fn detect_encoding(head: &[u8], complete: bool) -> &'static Encoding {
+    match std::str::from_utf8(head) {
+        Ok(_) => return encoding_rs::UTF_8,
+        Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(head, complete);
+    let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+    if guess == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        guess
+    }
+}
+
+/// Where the last complete record of `text` ends (just after its line break), following CSV
+/// quoting as [`split_records`] does; 0 when no record is complete.
+fn last_record_end(text: &str, delimiter: u8) -> usize {
+    let mut end = 0;
+    for_each_record_end(text.as_bytes(), delimiter, |at| end = at);
+    end
 }
 
 fn describe_sheets(infos: &[SheetInfo]) -> String {
@@ -1016,15 +1148,26 @@ fn split_records(text: &str, delimiter: u8, n: usize) -> Vec<&str> {
     let step = (bytes.len() / n.max(1)).max(1);
     let mut cuts = vec![0];
     let mut next_target = step;
+    for_each_record_end(bytes, delimiter, |end| {
+        if end >= next_target && end < bytes.len() {
+            cuts.push(end);
+            next_target = end + step;
+        }
+    });
+    cuts.push(bytes.len());
+    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+}
+
+/// Calls `f` with the offset just after each line break that ends a record, in order. The
+/// scan follows CSV quoting as the parser does: a quote opens a quoted field only at the start
+/// of a field, `""` inside one is a quote, and line breaks inside one do not end the record.
+fn for_each_record_end(bytes: &[u8], delimiter: u8, mut f: impl FnMut(usize)) {
     let mut i = 0;
     // Jump from quote to line break; a quote matters only at the start of a field.
     while let Some(found) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
         let at = i + found;
         if bytes[at] == b'\n' {
-            if at + 1 >= next_target && at + 1 < bytes.len() {
-                cuts.push(at + 1);
-                next_target = at + 1 + step;
-            }
+            f(at + 1);
             i = at + 1;
             continue;
         }
@@ -1054,8 +1197,6 @@ fn split_records(text: &str, delimiter: u8, n: usize) -> Vec<&str> {
             break;
         }
     }
-    cuts.push(bytes.len());
-    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
 }
 
 /// The rows of one piece of text, numbered from 1 at the piece's start.

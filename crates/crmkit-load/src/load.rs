@@ -657,12 +657,13 @@ fn load_table(
                 streams.push((n, stream));
             }
         }
-        let producer = scope.spawn(move || {
+        let prepare = move || {
             let mut seen = Seen::default();
             let mut done = 0u64;
             let mut read = Vec::new();
             let mut result = Ok(());
             for (n, mut stream) in streams {
+                let before = done;
                 let r = produce_file(
                     spec,
                     &mut stream,
@@ -676,14 +677,18 @@ fn load_table(
                     (skip, &mut done),
                     &sender,
                 );
-                read.push((n, stream, done));
+                read.push((n, stream, done - before));
                 if r.is_err() {
                     result = r;
                     break;
                 }
             }
             (result, read)
-        });
+        };
+        let producer = std::thread::Builder::new()
+            .name("crmkit-prepare".into())
+            .spawn_scoped(scope, prepare)
+            .map_err(|e| Failure::Database(format!("无法启动准备数据的线程: {e}")))?;
         let mut outcome = Ok(());
         for chunk in receiver.iter() {
             report.sources.extend(chunk.new_sources);
