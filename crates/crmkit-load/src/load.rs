@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crmkit_core::company::Regions;
-use crmkit_core::import::{self as import, ImportOptions, ImportStream, Imported, Lineage};
+use crmkit_core::import::{self as import, ImportOptions, ImportStream, Lineage};
 use crmkit_core::template::Template;
 
 use crate::db::{Db, Existing, Packed};
@@ -275,6 +275,8 @@ pub fn load(
         progress.end();
         files.push(Opened {
             input: i,
+            path: stream.imported.source.path.display().to_string(),
+            sheet: stream.imported.source.sheet.clone(),
             stream: Some(stream),
             sha,
             rows: 0,
@@ -330,13 +332,11 @@ pub fn load(
     let mut fingerprint = Sha256::new();
     fingerprint.update(options.mode.as_str());
     for file in &files {
-        let input = &inputs[file.input];
-        let imported = &file.imported();
         fingerprint.update(format!(
             "\n{}\t{}\t{}",
-            input.template.name,
+            inputs[file.input].template.name,
             file.sha,
-            imported.source.sheet.as_deref().unwrap_or("")
+            file.sheet.as_deref().unwrap_or("")
         ));
     }
     let fingerprint = format!("{:x}", fingerprint.finalize());
@@ -423,36 +423,26 @@ fn drop_later<T: Send + 'static>(value: T) {
 struct Opened {
     /// Index into the load's inputs.
     input: usize,
-    /// Its rows, until its table loads (then the header alone is kept).
+    /// The file and sheet, as `crmkit_batch` records them.
+    path: String,
+    sheet: Option<String>,
+    /// Its rows, read while its table loads.
     stream: Option<ImportStream>,
     sha: String,
     /// Data rows read.
     rows: u64,
 }
 
-impl Opened {
-    fn imported(&self) -> &Imported {
-        &self
-            .stream
-            .as_ref()
-            .expect("a file's header is kept for the whole load") // ok: never taken out
-            .imported
-    }
-}
-
 /// `crmkit_batch.files`: each file with its template, SHA-256 and rows (once read).
 fn files_json(inputs: &[Input], files: &[Opened]) -> String {
     let records: Vec<FileRecord> = files
         .iter()
-        .map(|f| {
-            let imported = f.imported();
-            FileRecord {
-                path: imported.source.path.display().to_string(),
-                sheet: imported.source.sheet.as_deref(),
-                template: &inputs[f.input].template.name,
-                sha256: f.sha.clone(),
-                rows: (f.rows > 0).then_some(f.rows),
-            }
+        .map(|f| FileRecord {
+            path: f.path.clone(),
+            sheet: f.sheet.as_deref(),
+            template: &inputs[f.input].template.name,
+            sha256: f.sha.clone(),
+            rows: (f.rows > 0).then_some(f.rows),
         })
         .collect();
     serde_json::to_string(&records).expect("serialisable")
@@ -534,7 +524,7 @@ enum Action {
 }
 
 /// One chunk handed from the preparing thread to the writing one.
-struct Prepared2 {
+struct ChunkToWrite {
     /// The rows to write.
     packed: Packed,
     /// What the chunk adds to the counts (inserted and updated as planned).
@@ -645,7 +635,7 @@ fn load_table(
     // waiting.
     let mut rejects = Vec::new();
     let written = std::thread::scope(|scope| -> std::result::Result<(), Failure> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Prepared2>(2);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<ChunkToWrite>(2);
         let spec = &spec;
         let table = &mut table;
         let resolver_refs = &resolver_refs;
@@ -774,7 +764,7 @@ fn produce_file(
     sources: &mut Sources,
     rejects: &mut Vec<Rejected>,
     (skip, done): (u64, &mut u64),
-    sender: &std::sync::mpsc::SyncSender<Prepared2>,
+    sender: &std::sync::mpsc::SyncSender<ChunkToWrite>,
 ) -> std::result::Result<(), Failure> {
     let size = options.batch_size.max(1);
     let own = (
@@ -857,7 +847,7 @@ fn produce_file(
         if *done <= skip {
             continue;
         }
-        let message = Prepared2 {
+        let message = ChunkToWrite {
             packed,
             delta,
             done: *done,
