@@ -862,43 +862,39 @@ enum Value<'a> {
     Int(i64),
 }
 
-/// Every value of a chunk's row in `insert_columns` order: the data columns, then crmkit's own
-/// (key, hash, golden id and aliases of named tables, creating and updating batch, lineage).
-fn row_values<'a>(
+/// Every value of a chunk's row in `insert_columns` order, handed to `f`: the data columns,
+/// then crmkit's own (key, hash, golden id and aliases of named tables, creating and updating
+/// batch, lineage). A callback rather than an iterator: this runs for every value of a load.
+fn each_value<'a, E>(
     spec: &'a TableSpec,
     chunk: &'a Packed,
     i: usize,
     sources: &'a [(String, Option<String>)],
-    created: Option<i64>,
-    updated: Option<i64>,
-) -> impl Iterator<Item = Value<'a>> {
+    (created, updated): (Option<i64>, Option<i64>),
+    mut f: impl FnMut(Value<'a>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     let text = |v: Option<&'a str>| v.map_or(Value::Null, Value::Text);
     let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
     let row = &chunk.rows[i];
-    let data = spec
-        .columns
-        .iter()
-        .zip(chunk.values(i))
-        .map(|(column, value)| match (column.kind, value) {
+    for (column, value) in spec.columns.iter().zip(chunk.values(i)) {
+        f(match (column.kind, value) {
             (_, None) => Value::Null,
             (SqlType::Integer, Some(v)) => v.parse().map_or(Value::Text(v), Value::Int),
             (_, Some(v)) => Value::Text(v),
-        });
-    let named = spec
-        .is_named()
-        .then(|| [text(chunk.golden(i)), text(chunk.aliases(i))])
-        .into_iter()
-        .flatten();
+        })?;
+    }
+    f(Value::Text(chunk.key(i)))?;
+    f(Value::Int(row.hash))?;
+    if spec.is_named() {
+        f(text(chunk.golden(i)))?;
+        f(text(chunk.aliases(i)))?;
+    }
     let (file, sheet) = &sources[row.source];
-    data.chain([Value::Text(chunk.key(i)), Value::Int(row.hash)])
-        .chain(named)
-        .chain([
-            int(created),
-            int(updated),
-            Value::Text(file),
-            text(sheet.as_deref()),
-            Value::Int(i64::from(row.row)),
-        ])
+    f(int(created))?;
+    f(int(updated))?;
+    f(Value::Text(file))?;
+    f(text(sheet.as_deref()))?;
+    f(Value::Int(i64::from(row.row)))
 }
 
 fn sqlite_chunk(
@@ -1000,14 +996,18 @@ fn bind_row(
         None => (Some(batch), None),
         Some(_) => (None, Some(batch)),
     };
-    let values =
-        row_values(spec, chunk, row, sources, created, updated).chain(update.map(Value::Int));
-    for (i, value) in values.enumerate() {
+    let mut n = offset;
+    let mut bind = |value: Value| {
+        n += 1;
         match value {
-            Value::Null => stmt.raw_bind_parameter(offset + i + 1, rusqlite::types::Null)?,
-            Value::Text(v) => stmt.raw_bind_parameter(offset + i + 1, v)?,
-            Value::Int(n) => stmt.raw_bind_parameter(offset + i + 1, n)?,
+            Value::Null => stmt.raw_bind_parameter(n, rusqlite::types::Null),
+            Value::Text(v) => stmt.raw_bind_parameter(n, v),
+            Value::Int(v) => stmt.raw_bind_parameter(n, v),
         }
+    };
+    each_value(spec, chunk, row, sources, (created, updated), &mut bind)?;
+    if let Some(id) = update {
+        bind(Value::Int(id))?;
     }
     Ok(())
 }
@@ -1016,7 +1016,9 @@ fn bind_row(
 fn copy_value(out: &mut Vec<u8>, value: Value) {
     match value {
         Value::Null => out.extend_from_slice(b"\\N"),
-        Value::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
         Value::Text(v) => {
             for &b in v.as_bytes() {
                 match b {
@@ -1046,16 +1048,19 @@ fn copy_row(
         None => (Some(batch), None),
         Some(_) => (Some(0), Some(batch)),
     };
-    let values = id
-        .map(Value::Int)
-        .into_iter()
-        .chain(row_values(spec, chunk, row, sources, created, updated));
-    for (i, value) in values.enumerate() {
-        if i > 0 {
+    let mut first = true;
+    let mut put = |value: Value| {
+        if !first {
             out.push(b'\t');
         }
+        first = false;
         copy_value(out, value);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    if let Some(id) = id {
+        let _ = put(Value::Int(id));
     }
+    let _ = each_value(spec, chunk, row, sources, (created, updated), put);
     out.push(b'\n');
 }
 
