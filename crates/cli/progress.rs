@@ -99,11 +99,11 @@ impl crmkit_load::load::Progress for Progress {
             bar.finish_and_clear();
         } else if state.total > 0 {
             let seconds = state.started.elapsed().as_secs_f64();
+            // The total may have been an estimate (a streamed file); what was done is exact.
             eprintln!(
-                "{}: {}/{} 完成, {:.1} 秒 ({:.0} 行/秒)",
+                "{}: {} 行完成, {:.1} 秒 ({:.0} 行/秒)",
                 state.step,
                 state.done,
-                state.total,
                 seconds,
                 state.done as f64 / seconds.max(1e-3)
             );

@@ -703,5 +703,14 @@ fn a_big_file_streams_in_chunks_and_accounts_for_every_row() {
             "{db}\n{}",
             again.stderr
         );
+        // Progress counts every row, written or not.
+        for run in [&run, &again] {
+            assert!(
+                run.stderr
+                    .contains(&format!("写入 customer 表: {input} 行完成")),
+                "{}",
+                run.stderr
+            );
+        }
     }
 }

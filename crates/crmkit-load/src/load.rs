@@ -680,6 +680,8 @@ fn load_table(
             .spawn_scoped(scope, prepare)
             .map_err(|e| Failure::Database(format!("无法启动准备数据的线程: {e}")))?;
         let mut outcome = Ok(());
+        // Rows processed so far, for progress: every row counts, written or not.
+        let mut shown = skip;
         for chunk in receiver.iter() {
             report.sources.extend(chunk.new_sources);
             let mut next = counts.clone();
@@ -701,7 +703,8 @@ fn load_table(
             next.updated = next.updated - chunk.delta.updated + updated;
             state.tables.insert(template.name.clone(), next.clone());
             counts = next;
-            progress.advance(chunk.packed.rows().len() as u64 + chunk.delta.rejected);
+            progress.advance(chunk.done.saturating_sub(shown));
+            shown = chunk.done;
             if let Some(pause) = options.pause_after_chunk {
                 std::thread::sleep(pause);
             }
