@@ -460,8 +460,10 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
         text.clone()
     };
     let mut out = squeeze_cjk_spaces(&out);
-    // Trailing punctuation typed after the name; a Latin "Co., Ltd." keeps its period.
+    // Trailing punctuation typed after the name, and spaces before it ("华远 ,"); a Latin
+    // "Co., Ltd." keeps its period.
     loop {
+        out.truncate(out.trim_end().len());
         let mut chars = out.chars().rev();
         let last = chars.next();
         let before = chars.next();

@@ -76,3 +76,26 @@ proptest! {
         }
     }
 }
+
+/// A space before trailing punctuation goes with it, so normalising twice equals once (found
+/// by the property above: "华+a ," became "华+a ", which a second pass trimmed to a short name).
+#[test]
+fn trailing_punctuation_takes_the_space_before_it() {
+    let ctx = Context {
+        reference: &REFERENCE,
+        today: Date::new(2026, 11, 22).unwrap(),
+        simplified: false,
+    };
+    let field = field(FieldType::CompanyName);
+    for raw in ["华+a ,", "北京华远有限公司 。", "华远软件 ， "] {
+        let once = normalize(&field, raw, &ctx);
+        assert_eq!(once.value.trim_end(), once.value, "{raw:?}");
+        let twice = normalize(&field, &once.value, &ctx);
+        assert_eq!(twice.value, once.value, "{raw:?}");
+        assert_eq!(twice.problem, once.problem, "{raw:?}");
+    }
+    assert_eq!(
+        normalize(&field, "北京华远有限公司 。", &ctx).value,
+        "北京华远有限公司"
+    );
+}
