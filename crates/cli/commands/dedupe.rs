@@ -32,14 +32,7 @@ fn open(inputs: &[PathBuf], input: &DedupeInput, shell: &mut Shell) -> Result<Op
     let session = match Session::open(inputs, &template, &options)? {
         Ok(session) => session,
         Err(incomplete) => {
-            for i in incomplete {
-                shell.error(format!(
-                    "{}: 缺少必填列 {}; 请在表头中加入这些列 (模板见 `crmkit template show {}`)",
-                    i.path.display(),
-                    i.missing.join(", "),
-                    template.name
-                ))?;
-            }
+            report_incomplete(shell, &incomplete, &template)?;
             return Ok(None);
         }
     };
@@ -381,14 +374,7 @@ fn run_partitioned(args: &DedupeRun, clusters: PathBuf, shell: &mut Shell) -> Re
     let report = match result? {
         Ok(report) => report,
         Err(incomplete) => {
-            for i in incomplete {
-                shell.error(format!(
-                    "{}: 缺少必填列 {}; 请在表头中加入这些列 (模板见 `crmkit template show {}`)",
-                    i.path.display(),
-                    i.missing.join(", "),
-                    template.name
-                ))?;
-            }
+            report_incomplete(shell, &incomplete, &template)?;
             return Ok(ExitStatus::Failure);
         }
     };
@@ -705,4 +691,21 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
+}
+
+/// One line per input that lacks required columns.
+fn report_incomplete(
+    shell: &mut Shell,
+    incomplete: &[dedupe::Incomplete],
+    template: &Template,
+) -> Result<()> {
+    for i in incomplete {
+        shell.error(format!(
+            "{}: 缺少必填列 {}; 请在表头中加入这些列 (模板见 `crmkit template show {}`)",
+            i.path.display(),
+            i.missing.join(", "),
+            template.name
+        ))?;
+    }
+    Ok(())
 }

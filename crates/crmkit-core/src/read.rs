@@ -223,15 +223,7 @@ impl Book {
     /// Opens a file: checks it exists, decides its real format, opens workbooks and decodes text.
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Book> {
         let declared = Format::from_path(path)?;
-        let forced_encoding = options
-            .encoding
-            .as_deref()
-            .map(|label| {
-                Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| Error::UnknownEncoding {
-                    label: label.to_string(),
-                })
-            })
-            .transpose()?;
+        let forced_encoding = forced_encoding(options)?;
         let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
         if declared == Format::Text {
             let mut bytes = Vec::new();
@@ -585,15 +577,7 @@ impl RowStream {
     /// Opens a text file for streaming: the encoding (forced, from a BOM, or judged from the
     /// first megabytes) and the delimiter are decided from its start.
     pub fn open_text(path: &Path, options: &ReadOptions) -> Result<RowStream> {
-        let forced = options
-            .encoding
-            .as_deref()
-            .map(|label| {
-                Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| Error::UnknownEncoding {
-                    label: label.to_string(),
-                })
-            })
-            .transpose()?;
+        let forced = forced_encoding(options)?;
         let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut head = vec![0u8; STREAM_DETECT_BYTES];
@@ -651,14 +635,33 @@ fn detect_encoding(head: &[u8], complete: bool) -> &'static Encoding {
         Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
         Err(_) => {}
     }
+    guess_encoding(head, complete)
+}
+
+/// What chardetng guesses for bytes that are not UTF-8, expecting Chinese text; `last` when
+/// they are the whole file. GB18030 is a superset of GBK and decodes everything GBK does.
+fn guess_encoding(bytes: &[u8], last: bool) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(head, complete);
+    detector.feed(bytes, last);
     let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
     if guess == encoding_rs::GBK {
         encoding_rs::GB18030
     } else {
         guess
     }
+}
+
+/// The encoding `--encoding` names, if any.
+fn forced_encoding(options: &ReadOptions) -> Result<Option<&'static Encoding>> {
+    options
+        .encoding
+        .as_deref()
+        .map(|label| {
+            Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| Error::UnknownEncoding {
+                label: label.to_string(),
+            })
+        })
+        .transpose()
 }
 
 /// Where the last complete record of `text` ends (just after its line break), following CSV
@@ -1015,19 +1018,7 @@ fn decode(
             (Some(forced), Some((bom, len))) if forced == bom => (forced, "forced", &bytes[len..]),
             (Some(forced), _) => (forced, "forced", &bytes[..]),
             (None, Some((bom, len))) => (bom, "BOM", &bytes[len..]),
-            (None, None) => {
-                let mut detector =
-                    chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-                detector.feed(&bytes, true);
-                let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
-                // GB18030 is a superset of GBK and decodes everything GBK does.
-                let guess = if guess == encoding_rs::GBK {
-                    encoding_rs::GB18030
-                } else {
-                    guess
-                };
-                (guess, "detected", &bytes[..])
-            }
+            (None, None) => (guess_encoding(&bytes, true), "detected", &bytes[..]),
         };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     if had_errors {

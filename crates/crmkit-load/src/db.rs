@@ -783,18 +783,7 @@ impl Db {
 
     /// How many rows the table holds.
     pub fn count_rows(&mut self, table: &str) -> std::result::Result<u64, String> {
-        let sql = format!("SELECT count(*) FROM {}", quote(table));
-        match self {
-            Db::Sqlite(conn) => conn
-                .query_row(&sql, [], |r| r.get::<_, i64>(0))
-                .map(|n| n as u64)
-                .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
-                .query_one(&sql, &[])
-                .and_then(|r| r.try_get::<_, i64>(0))
-                .map(|n| n as u64)
-                .map_err(|e| pg_message(&e)),
-        }
+        self.count(&format!("SELECT count(*) FROM {}", quote(table)), None)
     }
 
     /// How many rows of the table batch `id` created or last changed.
@@ -804,16 +793,30 @@ impl Db {
             quote(table),
             p = if self.is_postgres() { "$1" } else { "?1" }
         );
+        self.count(&sql, Some(id))
+    }
+
+    /// The count a `SELECT count(*)` gives, with the batch id as its one parameter if any.
+    fn count(&mut self, sql: &str, id: Option<i64>) -> std::result::Result<u64, String> {
         match self {
-            Db::Sqlite(conn) => conn
-                .query_row(&sql, [id], |r| r.get::<_, i64>(0))
+            Db::Sqlite(conn) => {
+                let params: Vec<i64> = id.into_iter().collect();
+                conn.query_row(sql, rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, i64>(0)
+                })
                 .map(|n| n as u64)
-                .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
-                .query_one(&sql, &[&id])
-                .and_then(|r| r.try_get::<_, i64>(0))
-                .map(|n| n as u64)
-                .map_err(|e| pg_message(&e)),
+                .map_err(|e| e.to_string())
+            }
+            Db::Postgres(client) => {
+                let result = match &id {
+                    Some(id) => client.query_one(sql, &[id]),
+                    None => client.query_one(sql, &[]),
+                };
+                result
+                    .and_then(|r| r.try_get::<_, i64>(0))
+                    .map(|n| n as u64)
+                    .map_err(|e| pg_message(&e))
+            }
         }
     }
 

@@ -133,10 +133,7 @@ pub struct Report {
 impl Report {
     /// `文件 [工作表] 第N行` of a row of source `source`, for messages.
     pub fn place(&self, source: usize, row: u32) -> String {
-        match &self.sources[source] {
-            (file, Some(sheet)) => format!("{file} [{sheet}] 第{row}行"),
-            (file, None) => format!("{file} 第{row}行"),
-        }
+        place(&self.sources[source], row)
     }
 
     /// Whether every table balances.
@@ -419,6 +416,14 @@ fn drop_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
+/// `文件 [工作表] 第N行` of a row of a source.
+fn place((file, sheet): &(String, Option<String>), row: u32) -> String {
+    match sheet {
+        Some(sheet) => format!("{file} [{sheet}] 第{row}行"),
+        None => format!("{file} 第{row}行"),
+    }
+}
+
 /// An input opened for the load.
 struct Opened {
     /// Index into the load's inputs.
@@ -477,10 +482,7 @@ impl Sources {
 
     /// `文件 [工作表] 第N行`, for messages.
     fn place(&self, source: usize, row: u32) -> String {
-        match &self.list[source] {
-            (file, Some(sheet)) => format!("{file} [{sheet}] 第{row}行"),
-            (file, None) => format!("{file} 第{row}行"),
-        }
+        place(&self.list[source], row)
     }
 }
 
