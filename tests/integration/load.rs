@@ -458,6 +458,69 @@ fn a_killed_load_resumes_to_the_same_rows() {
     }
 }
 
+/// SQLite's file header says which journal the database uses: 2 the WAL, 1 a rollback journal.
+fn sqlite_journal_byte(path: &Path) -> u8 {
+    std::fs::read(path).unwrap()[18]
+}
+
+/// A first load into an empty SQLite table commits through a rollback journal (each page
+/// written once) and leaves the database in WAL mode; with another connection open it keeps
+/// the WAL throughout and loads the same rows.
+#[test]
+fn a_first_sqlite_load_writes_through_a_rollback_journal_and_ends_in_wal() {
+    let data = data();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let db = format!("sqlite:{}", path.display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_crmkit"))
+        .args(["load", "golden.csv", "--db", &db, "--batch-size", "50"])
+        .env("CRMKIT_TEST_PAUSE_AFTER_CHUNK_MS", "50")
+        .current_dir(&data.dir)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut during = None;
+    while child.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 100) {
+            during = Some(sqlite_journal_byte(&path));
+            if during == Some(1) {
+                break;
+            }
+        }
+        assert!(start.elapsed().as_secs() < 60, "the load never got going");
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(during, Some(1), "rollback journal while loading");
+    assert_eq!(sqlite_journal_byte(&path), 2, "WAL again at the end");
+    assert_eq!(scalar(&db, "PRAGMA journal_mode"), "wal");
+    let rows = scalar(&db, "SELECT count(*) FROM customer");
+    assert_eq!(rows, data.golden_rows.to_string());
+    assert!(has_key_index(&db));
+
+    // Another connection open: the switch is not made (it would have to wait), the load is
+    // the same.
+    let other_path = dir.path().join("shared.db");
+    let other = format!("sqlite:{}", other_path.display());
+    let reader = rusqlite::Connection::open(&other_path).unwrap();
+    reader
+        .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE mine (x)")
+        .unwrap();
+    let load = crmkit_in(
+        &data.dir,
+        &["load", "golden.csv", "--db", &other, "--batch-size", "50"],
+    );
+    load.code(0);
+    assert_eq!(sqlite_journal_byte(&other_path), 2);
+    let count: String = reader
+        .query_row("SELECT count(*) FROM customer", [], |r| {
+            r.get::<_, i64>(0).map(|n| n.to_string())
+        })
+        .unwrap();
+    assert_eq!(count, rows);
+}
+
 #[test]
 fn a_directory_of_outputs_loads_the_golden_file() {
     let data = data();

@@ -619,6 +619,7 @@ fn load_table(
     let bulk = existing.is_empty();
     if bulk {
         db.key_index(&spec, false)?;
+        db.bulk_journal(true)?;
     }
 
     let mine: Vec<usize> = (0..files.len())
@@ -638,6 +639,8 @@ fn load_table(
     let mut rejects = Vec::new();
     let written = std::thread::scope(|scope| -> std::result::Result<(), Failure> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<ChunkToWrite>(2);
+        // Written chunks go back to be filled again.
+        let (give_back, written_chunks) = std::sync::mpsc::channel::<Packed>();
         let spec = &spec;
         let table = &mut table;
         let resolver_refs = &resolver_refs;
@@ -651,6 +654,8 @@ fn load_table(
         }
         let prepare = move || {
             let mut seen = Seen::default();
+            // Sized once for the rows expected: growing it re-hashes and touches fresh memory.
+            seen.first.reserve(estimate.min(50_000_000) as usize);
             let mut done = 0u64;
             let mut read = Vec::new();
             let mut result = Ok(());
@@ -667,7 +672,7 @@ fn load_table(
                     sources,
                     rejects,
                     (skip, &mut done),
-                    &sender,
+                    (&sender, &written_chunks),
                 );
                 read.push((n, stream, done - before));
                 if r.is_err() {
@@ -705,6 +710,7 @@ fn load_table(
             next.updated = next.updated - chunk.delta.updated + updated;
             state.tables.insert(template.name.clone(), next.clone());
             counts = next;
+            let _ = give_back.send(chunk.packed);
             progress.advance(chunk.done.saturating_sub(shown));
             shown = chunk.done;
             if let Some(pause) = options.pause_after_chunk {
@@ -731,6 +737,7 @@ fn load_table(
     if bulk {
         progress.begin(&format!("建立 {} 表的键索引", template.name), 0);
         db.key_index(&spec, true)?;
+        db.bulk_journal(false)?;
         progress.end();
     }
     // Counted again in the table. When it held nothing before this batch, every row in it is
@@ -769,7 +776,10 @@ fn produce_file(
     sources: &mut Sources,
     rejects: &mut Vec<Rejected>,
     (skip, done): (u64, &mut u64),
-    sender: &std::sync::mpsc::SyncSender<ChunkToWrite>,
+    (sender, written): (
+        &std::sync::mpsc::SyncSender<ChunkToWrite>,
+        &std::sync::mpsc::Receiver<Packed>,
+    ),
 ) -> std::result::Result<(), Failure> {
     let size = options.batch_size.max(1);
     let own = (
@@ -811,7 +821,10 @@ fn produce_file(
             resolvers,
             regions,
         );
-        let mut packed = Packed::new(spec.columns.len());
+        let mut packed = match written.try_recv() {
+            Ok(used) => used.recycled(spec.columns.len()),
+            Err(_) => Packed::new(spec.columns.len()),
+        };
         let mut delta = Counts::default();
         let start = *done;
         for (k, row) in rows.iter().enumerate() {
