@@ -458,6 +458,80 @@ fn a_killed_load_resumes_to_the_same_rows() {
     }
 }
 
+/// PostgreSQL writes every other chunk on a second connection. When a chunk fails (here a
+/// trigger refuses one row), the chunks after it are not committed, whichever connection
+/// wrote them: the table holds the rows of the chunks before it, in input order, and a
+/// re-run resumes to the rows of an uninterrupted load.
+#[test]
+fn a_failed_chunk_on_either_postgres_connection_leaves_only_the_chunks_before_it() {
+    let Ok(url) = std::env::var("CRMKIT_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CRMKIT_TEST_PG_URL"
+        );
+        return;
+    };
+    let data = data();
+    let dir = tempfile::tempdir().unwrap();
+    // Keys in input order: SQLite writes them in order on one connection.
+    let reference = format!("sqlite:{}", dir.path().join("order.db").display());
+    let load = |db: &str| {
+        crmkit_in(
+            &data.dir,
+            &["load", "golden.csv", "--db", db, "--batch-size", "50"],
+        )
+    };
+    load(&reference).code(0);
+    let keys: Vec<String> = query(&reference, "SELECT _key FROM customer ORDER BY _id")
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    let key_set = |db: &str| -> std::collections::BTreeSet<String> {
+        query(db, "SELECT _key FROM customer")
+            .into_iter()
+            .map(|r| r[0].clone().unwrap())
+            .collect()
+    };
+    // Rows in consecutive chunks, so that both connections meet a refused row.
+    for at in [260, 310, 360] {
+        let db = fresh_pg(&url, &format!("failed_chunk_{at}"));
+        load(&db).code(0);
+        let mut client = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!(
+                "DELETE FROM customer;
+                 CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                   IF NEW._key = '{}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                   RETURN NEW;
+                 END $$;
+                 CREATE TRIGGER refuse BEFORE INSERT ON customer
+                   FOR EACH ROW EXECUTE FUNCTION refuse();",
+                keys[at].replace('\'', "''")
+            ))
+            .unwrap();
+        load(&db).code(2).stderr_has("refused by the test");
+        let loaded = key_set(&db);
+        assert!(
+            !loaded.is_empty() && loaded.len() <= at,
+            "{at}: {}",
+            loaded.len()
+        );
+        let prefix: std::collections::BTreeSet<String> =
+            keys[..loaded.len()].iter().cloned().collect();
+        assert_eq!(
+            loaded, prefix,
+            "{at}: the chunks before the refused row, no later one"
+        );
+
+        client
+            .batch_execute("DROP TRIGGER refuse ON customer")
+            .unwrap();
+        load(&db).code(0).stderr_has("继续");
+        assert_eq!(key_set(&db), keys.iter().cloned().collect(), "{at}");
+    }
+}
+
 /// SQLite's file header says which journal the database uses: 2 the WAL, 1 a rollback journal.
 fn sqlite_journal_byte(path: &Path) -> u8 {
     std::fs::read(path).unwrap()[18]

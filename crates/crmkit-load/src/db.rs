@@ -78,8 +78,8 @@ pub struct BatchRow {
 pub enum Db {
     /// SQLite.
     Sqlite(rusqlite::Connection),
-    /// PostgreSQL.
-    Postgres(Box<postgres::Client>),
+    /// PostgreSQL, with what opened it (for a second connection).
+    Postgres(Box<postgres::Client>, Box<postgres::Config>),
 }
 
 /// The rows of one chunk to write, owning their text so that the chunk can be prepared on one
@@ -225,31 +225,33 @@ impl Db {
                 let config = url
                     .postgres_config()
                     .ok_or_else(|| fail("不是 PostgreSQL 地址".into()))?;
-                let mut client = config
-                    .connect(postgres::NoTls)
-                    .map_err(|e| fail(pg_message(&e)))?;
-                // Batch commits do not wait for the server's disk: a server crash can lose the
-                // last batches, but never half of one (each carries its counts in
-                // crmkit_batch, so a re-run resumes where the server's data ends). The final
-                // status update waits ([`Db::finish_batch`]), which makes everything durable.
-                client
-                    .batch_execute("SET synchronous_commit = off")
-                    .map_err(|e| fail(pg_message(&e)))?;
-                Ok(Db::Postgres(Box::new(client)))
+                let client = pg_connect(&config).map_err(fail)?;
+                Ok(Db::Postgres(Box::new(client), Box::new(config)))
             }
+        }
+    }
+
+    /// PostgreSQL: a second connection to the same database, to write beside this one.
+    /// SQLite has one writer: `None`.
+    pub fn another(&self) -> Option<std::result::Result<Db, String>> {
+        match self {
+            Db::Sqlite(_) => None,
+            Db::Postgres(_, config) => Some(
+                pg_connect(config).map(|client| Db::Postgres(Box::new(client), config.clone())),
+            ),
         }
     }
 
     /// Whether this is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
+        matches!(self, Db::Postgres(..))
     }
 
     /// Runs statements without results.
     fn batch(&mut self, sql: &str) -> std::result::Result<(), String> {
         match self {
             Db::Sqlite(conn) => conn.execute_batch(sql).map_err(|e| e.to_string()),
-            Db::Postgres(client) => client.batch_execute(sql).map_err(|e| pg_message(&e)),
+            Db::Postgres(client, _) => client.batch_execute(sql).map_err(|e| pg_message(&e)),
         }
     }
 
@@ -368,7 +370,7 @@ impl Db {
                 }
                 tx.commit().map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => {
+            Db::Postgres(client, _) => {
                 let mut tx = client.transaction().map_err(|e| pg_message(&e))?;
                 for e in entries {
                     tx.execute(
@@ -416,7 +418,7 @@ impl Db {
                 .execute(sql, [&spec.name, template_toml])
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .execute(sql, &[&spec.name, &template_toml])
                 .map(drop)
                 .map_err(|e| pg_message(&e)),
@@ -456,7 +458,7 @@ impl Db {
             // the WAL waits as any write does (when it cannot, the next open switches).
             Db::Sqlite(conn) if on => journal_mode(conn, "TRUNCATE", 0),
             Db::Sqlite(conn) => journal_mode(conn, "WAL", SQLITE_BUSY_MS),
-            Db::Postgres(_) => Ok(()),
+            Db::Postgres(..) => Ok(()),
         }
     }
 
@@ -473,7 +475,7 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .query(
                     "SELECT column_name::text FROM information_schema.columns
                      WHERE table_schema = current_schema() AND table_name = $1
@@ -514,7 +516,7 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => {
+            Db::Postgres(client, _) => {
                 client
                     .query(sql, &[])
                     .map_err(|e| pg_message(&e))
@@ -546,7 +548,7 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .query(&format!("{sql}$1"), &[&param])
                 .map_err(|e| pg_message(&e))
                 .and_then(|rows| pg_text_rows(&rows)),
@@ -596,7 +598,7 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .query(&sql, &[])
                 .map_err(|e| pg_message(&e))
                 .and_then(|rows| pg_text_rows(&rows)),
@@ -643,7 +645,7 @@ impl Db {
                         out.push(row.map_err(|e| e.to_string())?);
                     }
                 }
-                Db::Postgres(client) => {
+                Db::Postgres(client, _) => {
                     let rows = client.query(&sql, &[]).map_err(|e| pg_message(&e))?;
                     out.extend(pg_text_rows(&rows)?);
                 }
@@ -689,7 +691,7 @@ impl Db {
                 rows.collect::<std::result::Result<_, _>>()
                     .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .query(&sql, &[&skip])
                 .map_err(|e| pg_message(&e))
                 .and_then(|rows| {
@@ -749,7 +751,7 @@ impl Db {
                     |r| r.get(0),
                 )
                 .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .query_one(
                     "INSERT INTO crmkit_batch (fingerprint, mode, templates, files, status, counts)
                      VALUES ($1, $2, $3, $4, 'running', $5) RETURNING id",
@@ -779,7 +781,7 @@ impl Db {
                 )
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            Db::Postgres(client) => {
+            Db::Postgres(client, _) => {
                 // This commit waits for the disk, and with it every batch before it.
                 let mut run = || -> std::result::Result<(), postgres::Error> {
                     client.batch_execute("SET synchronous_commit = on")?;
@@ -806,7 +808,7 @@ impl Db {
                 )
                 .map(drop)
                 .map_err(|e| e.to_string()),
-            Db::Postgres(client) => client
+            Db::Postgres(client, _) => client
                 .execute(
                     "UPDATE crmkit_batch SET files = $1 WHERE id = $2",
                     &[&files, &id],
@@ -842,7 +844,7 @@ impl Db {
                 .map(|n| n as u64)
                 .map_err(|e| e.to_string())
             }
-            Db::Postgres(client) => {
+            Db::Postgres(client, _) => {
                 let result = match &id {
                     Some(id) => client.query_one(sql, &[id]),
                     None => client.query_one(sql, &[]),
@@ -856,7 +858,9 @@ impl Db {
     }
 
     /// Writes one chunk and the batch's counts in one transaction; returns the rows inserted
-    /// and updated as the database counted them.
+    /// and updated as the database counted them. `turn` is asked once the rows are written,
+    /// before the commit: `false` (an earlier chunk written on another connection failed)
+    /// rolls this one back. Chunks written side by side commit in order this way.
     pub fn write_chunk(
         &mut self,
         spec: &TableSpec,
@@ -864,14 +868,28 @@ impl Db {
         sources: &[(String, Option<String>)],
         batch: i64,
         counts: &str,
+        turn: &mut dyn FnMut() -> bool,
     ) -> std::result::Result<(u64, u64), String> {
+        let written = (spec, chunk, sources, batch, counts);
         match self {
-            Db::Sqlite(conn) => {
-                sqlite_chunk(conn, spec, chunk, sources, batch, counts).map_err(|e| e.to_string())
-            }
-            Db::Postgres(client) => postgres_chunk(client, spec, chunk, sources, batch, counts),
+            Db::Sqlite(conn) => sqlite_chunk(conn, written, turn).map_err(|e| e.to_string()),
+            Db::Postgres(client, _) => postgres_chunk(client, written, turn),
         }
     }
+}
+
+/// Connects for loading. Batch commits do not wait for the server's disk: a server crash can
+/// lose the last batches, but never half of one (each carries its counts in crmkit_batch, so a
+/// re-run resumes where the server's data ends). The final status update waits
+/// ([`Db::finish_batch`]), which makes everything durable.
+fn pg_connect(config: &postgres::Config) -> std::result::Result<postgres::Client, String> {
+    let mut client = config
+        .connect(postgres::NoTls)
+        .map_err(|e| pg_message(&e))?;
+    client
+        .batch_execute("SET synchronous_commit = off")
+        .map_err(|e| pg_message(&e))?;
+    Ok(client)
 }
 
 /// PostgreSQL rows whose columns are all text (or cast to it).
@@ -935,13 +953,22 @@ fn each_value<'a, E>(
     f(Value::Int(i64::from(row.row)))
 }
 
+/// A chunk to write: the table, its rows, the load's sources, the batch and its counts (JSON).
+type Written<'a> = (
+    &'a TableSpec,
+    &'a Packed,
+    &'a [(String, Option<String>)],
+    i64,
+    &'a str,
+);
+
+/// Why a chunk was rolled back when an earlier one failed (that one's error is reported).
+pub const NOT_ITS_TURN: &str = "an earlier chunk failed";
+
 fn sqlite_chunk(
     conn: &mut rusqlite::Connection,
-    spec: &TableSpec,
-    chunk: &Packed,
-    sources: &[(String, Option<String>)],
-    batch: i64,
-    counts: &str,
+    (spec, chunk, sources, batch, counts): Written<'_>,
+    turn: &mut dyn FnMut() -> bool,
 ) -> rusqlite::Result<(u64, u64)> {
     let columns = spec.insert_columns();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -1007,6 +1034,12 @@ fn sqlite_chunk(
             bind_row(&mut update, 0, spec, chunk, row, sources, batch, Some(id))?;
             updated += update.raw_execute()? as u64;
         }
+    }
+    if !turn() {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+            Some(NOT_ITS_TURN.into()),
+        ));
     }
     tx.execute(
         "UPDATE crmkit_batch SET counts = ?1 WHERE id = ?2",
@@ -1140,11 +1173,8 @@ fn copy_row(
 
 fn postgres_chunk(
     client: &mut postgres::Client,
-    spec: &TableSpec,
-    chunk: &Packed,
-    sources: &[(String, Option<String>)],
-    batch: i64,
-    counts: &str,
+    (spec, chunk, sources, batch, counts): Written<'_>,
+    turn: &mut dyn FnMut() -> bool,
 ) -> std::result::Result<(u64, u64), String> {
     let pg = |e: postgres::Error| pg_message(&e);
     let io = |e: std::io::Error| match e
@@ -1221,6 +1251,9 @@ fn postgres_chunk(
             )
             .map_err(pg)?;
     }
+    if !turn() {
+        return Err(NOT_ITS_TURN.into());
+    }
     tx.execute(
         "UPDATE crmkit_batch SET counts = $1 WHERE id = $2",
         &[&counts, &batch],
@@ -1280,7 +1313,7 @@ pub fn lock(url: &DbUrl, db: &mut Db) -> Result<LoadLock> {
                 }
             }
         }
-        (_, Db::Postgres(client)) => {
+        (_, Db::Postgres(client, _)) => {
             let got: bool = client
                 .query_one("SELECT pg_try_advisory_lock($1)", &[&ADVISORY_KEY])
                 .and_then(|r| r.try_get(0))

@@ -537,6 +537,25 @@ struct ChunkToWrite {
     new_sources: Vec<(String, Option<String>)>,
 }
 
+/// A chunk for the second PostgreSQL connection.
+struct SecondJob {
+    packed: Packed,
+    delta: Counts,
+    done: u64,
+    /// The batch's counts once this chunk is in (JSON).
+    json: String,
+    /// Sources it has not been sent yet.
+    new_sources: Vec<(String, Option<String>)>,
+}
+
+/// A chunk written: rows inserted and updated, or why not.
+struct ChunkWritten {
+    written: std::result::Result<(u64, u64), String>,
+    packed: Packed,
+    delta: Counts,
+    done: u64,
+}
+
 /// The table as it was before this batch, indexed for the comparisons.
 struct Table<'e> {
     existing: &'e [Existing],
@@ -686,36 +705,145 @@ fn load_table(
             .name("crmkit-prepare".into())
             .spawn_scoped(scope, prepare)
             .map_err(|e| Failure::Database(format!("无法启动准备数据的线程: {e}")))?;
+        // PostgreSQL: every other chunk goes to a second connection, so that the server
+        // parses and stores two chunks at once (one COPY keeps one server process busy).
+        // Commits stay in order: a chunk commits only once the one before it has, so a
+        // killed load still leaves whole chunks from the start. Without a second connection
+        // (the server refuses it) every chunk goes through this one.
+        let (to_second, second_jobs) = std::sync::mpsc::channel::<SecondJob>();
+        let (second_done, from_second) = std::sync::mpsc::channel::<ChunkWritten>();
+        let second = match db.another() {
+            Some(Ok(mut other)) => Some(scope.spawn(move || {
+                let mut sources = Vec::new();
+                for job in second_jobs {
+                    sources.extend(job.new_sources);
+                    let written = other.write_chunk(
+                        spec,
+                        &job.packed,
+                        &sources,
+                        batch,
+                        &job.json,
+                        &mut || true,
+                    );
+                    let done = ChunkWritten {
+                        written,
+                        packed: job.packed,
+                        delta: job.delta,
+                        done: job.done,
+                    };
+                    if second_done.send(done).is_err() {
+                        break;
+                    }
+                }
+            })),
+            _ => None,
+        };
         let mut outcome = Ok(());
+        // Counts as committed, and as planned for the chunks handed out (the JSON each
+        // chunk commits).
+        let mut planned = counts.clone();
         // Rows processed so far, for progress: every row counts, written or not.
         let mut shown = skip;
-        for chunk in receiver.iter() {
-            report.sources.extend(chunk.new_sources);
-            let mut next = counts.clone();
-            add(&mut next, &chunk.delta);
-            next.done = chunk.done;
-            state.tables.insert(template.name.clone(), next.clone());
-            let json = serde_json::to_string(&*state).expect("serialisable");
-            // A chunk with nothing to write still commits its counts.
-            let written = db.write_chunk(spec, &chunk.packed, &report.sources, batch, &json);
-            let (inserted, updated) = match written {
-                Ok(done) => done,
-                Err(e) => {
-                    state.tables.insert(template.name.clone(), counts.clone());
-                    outcome = Err(Failure::Database(e));
-                    break;
-                }
-            };
-            next.inserted = next.inserted - chunk.delta.inserted + inserted;
-            next.updated = next.updated - chunk.delta.updated + updated;
-            state.tables.insert(template.name.clone(), next.clone());
-            counts = next;
+        // Sources the second connection knows; whether it holds a chunk not answered yet.
+        let mut second_knows = 0;
+        let mut second_busy = false;
+        // A committed chunk: counted as the database counted it, its buffer given back.
+        let mut settle = |counts: &mut Counts, chunk: ChunkWritten| {
+            let (inserted, updated) = chunk.written.unwrap_or_default();
+            add(counts, &chunk.delta);
+            counts.inserted = counts.inserted - chunk.delta.inserted + inserted;
+            counts.updated = counts.updated - chunk.delta.updated + updated;
+            counts.done = chunk.done;
             let _ = give_back.send(chunk.packed);
             progress.advance(chunk.done.saturating_sub(shown));
             shown = chunk.done;
+        };
+        // The second connection's answer for its chunk, settled; or why it failed.
+        let answer = |counts: &mut Counts,
+                      settle: &mut dyn FnMut(&mut Counts, ChunkWritten)|
+         -> std::result::Result<(), String> {
+            let done = from_second
+                .recv()
+                .map_err(|_| "第二个数据库连接意外中断".to_string())?;
+            done.written.clone()?;
+            settle(counts, done);
+            Ok(())
+        };
+        for (k, chunk) in receiver.iter().enumerate() {
+            report.sources.extend(chunk.new_sources);
+            add(&mut planned, &chunk.delta);
+            planned.done = chunk.done;
+            state.tables.insert(template.name.clone(), planned.clone());
+            let json = serde_json::to_string(&*state).expect("serialisable");
+            if second.is_some() && k % 2 == 1 {
+                // The chunk before is committed: this one may commit as soon as written.
+                let job = SecondJob {
+                    packed: chunk.packed,
+                    delta: chunk.delta,
+                    done: chunk.done,
+                    json,
+                    new_sources: report.sources[second_knows..].to_vec(),
+                };
+                second_knows = report.sources.len();
+                if to_second.send(job).is_err() {
+                    outcome = Err(Failure::Database("第二个数据库连接意外中断".into()));
+                    break;
+                }
+                second_busy = true;
+                continue;
+            }
+            // A chunk with nothing to write still commits its counts. Before committing, the
+            // second connection's chunk (the one before) must have.
+            let mut earlier = Ok(());
+            let mut turn = || {
+                if second_busy {
+                    second_busy = false;
+                    earlier = answer(&mut counts, &mut settle);
+                }
+                earlier.is_ok()
+            };
+            let written = db.write_chunk(
+                spec,
+                &chunk.packed,
+                &report.sources,
+                batch,
+                &json,
+                &mut turn,
+            );
+            match (earlier, written) {
+                (Err(e), _) | (Ok(()), Err(e)) => {
+                    outcome = Err(Failure::Database(e));
+                    break;
+                }
+                (Ok(()), Ok(written)) => settle(
+                    &mut counts,
+                    ChunkWritten {
+                        written: Ok(written),
+                        packed: chunk.packed,
+                        delta: chunk.delta,
+                        done: chunk.done,
+                    },
+                ),
+            }
             if let Some(pause) = options.pause_after_chunk {
                 std::thread::sleep(pause);
             }
+        }
+        // The second connection's last chunk (also when this one failed before its turn:
+        // that chunk came first and may well have committed).
+        if second_busy {
+            if let Err(e) = answer(&mut counts, &mut settle) {
+                if outcome.is_ok() {
+                    outcome = Err(Failure::Database(e));
+                }
+            }
+        }
+        drop(to_second);
+        if let Some(second) = second {
+            let _ = second.join();
+        }
+        if outcome.is_err() {
+            state.tables.insert(template.name.clone(), counts.clone());
         }
         // A failed write stops the preparing thread at its next chunk.
         drop(receiver);
