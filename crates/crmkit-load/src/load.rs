@@ -537,6 +537,9 @@ struct ChunkToWrite {
     new_sources: Vec<(String, Option<String>)>,
 }
 
+/// Rows read and prepared at a time, within a chunk.
+const PIECE_ROWS: usize = 8192;
+
 /// A chunk for the second PostgreSQL connection.
 struct SecondJob {
     packed: Packed,
@@ -916,80 +919,92 @@ fn produce_file(
     );
     let lineage = Lineage::of(&stream.imported);
     loop {
-        let chunk = stream
-            .next_rows(size)
-            .map_err(|e| Failure::Read(Box::new(e)))?;
-        if chunk.rows.is_empty() {
-            return Ok(());
-        }
-        let imported = &stream.imported;
-        // Where each row came from: its file, or the original file and row a copy crmkit
-        // wrote (a pipeline's accepted rows, a golden file) names for it.
-        let mut row_sources = Vec::with_capacity(chunk.rows.len());
-        let mut last: Option<(&str, Option<&str>, usize)> = None;
-        for row in &chunk.rows {
-            let origin = lineage.and_then(|l| l.origin_of(row));
-            let index = match (origin, last) {
-                (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
-                (Some((f, s)), _) => {
-                    let i = sources.of(f, s);
-                    last = Some((f, s, i));
-                    i
-                }
-                (None, _) => sources.of(&own.0, own.1.as_deref()),
-            };
-            row_sources.push(index);
-        }
-        let rows = prepare(
-            spec,
-            imported,
-            &chunk.rows,
-            &row_sources,
-            &chunk.refused,
-            resolvers,
-            regions,
-        );
         let mut packed = match written.try_recv() {
             Ok(used) => used.recycled(spec.columns.len()),
             Err(_) => Packed::new(spec.columns.len()),
         };
         let mut delta = Counts::default();
         let start = *done;
-        for (k, row) in rows.iter().enumerate() {
-            let action = decide(spec, options, table, seen, sources, regions, row);
-            let position = start + k as u64;
-            let weight = match row {
-                Row::Ready(_, w) => *w,
-                Row::Rejected(r) => r.weight,
-            };
-            if let (Err(reason), _) = &action {
-                rejects.push(rejected_row(&spec.template, row, reason));
+        // A chunk is read and prepared a piece at a time: the pieces' buffers stay small
+        // enough for the allocator to reuse, where a whole chunk's would be fresh pages from
+        // the kernel each time.
+        while *done - start < size as u64 {
+            let want = (size - (*done - start) as usize).min(PIECE_ROWS);
+            let piece = stream
+                .next_rows(want)
+                .map_err(|e| Failure::Read(Box::new(e)))?;
+            if piece.rows.is_empty() {
+                break;
             }
-            if position < skip {
-                continue;
+            let imported = &stream.imported;
+            // Where each row came from: its file, or the original file and row a copy crmkit
+            // wrote (a pipeline's accepted rows, a golden file) names for it.
+            let mut row_sources = Vec::with_capacity(piece.rows.len());
+            let mut last: Option<(&str, Option<&str>, usize)> = None;
+            for row in &piece.rows {
+                let origin = lineage.and_then(|l| l.origin_of(row));
+                let index = match (origin, last) {
+                    (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
+                    (Some((f, s)), _) => {
+                        let i = sources.of(f, s);
+                        last = Some((f, s, i));
+                        i
+                    }
+                    (None, _) => sources.of(&own.0, own.1.as_deref()),
+                };
+                row_sources.push(index);
             }
-            delta.input += weight;
-            match (action, row) {
-                ((Ok(Action::Insert), key), Row::Ready(p, _)) => {
-                    packed.push(p, key.as_deref(), None);
-                    delta.inserted += 1;
-                    delta.merged += weight - 1;
+            let rows = prepare(
+                spec,
+                imported,
+                &piece.rows,
+                &row_sources,
+                &piece.refused,
+                resolvers,
+                regions,
+            );
+            let first = *done;
+            for (k, row) in rows.iter().enumerate() {
+                let action = decide(spec, options, table, seen, sources, regions, row);
+                let position = first + k as u64;
+                let weight = match row {
+                    Row::Ready(_, w) => *w,
+                    Row::Rejected(r) => r.weight,
+                };
+                if let (Err(reason), _) = &action {
+                    rejects.push(rejected_row(&spec.template, row, reason));
                 }
-                ((Ok(Action::Update(id)), key), Row::Ready(p, _)) => {
-                    packed.push(p, key.as_deref(), Some(id));
-                    delta.updated += 1;
-                    delta.merged += weight - 1;
+                if position < skip {
+                    continue;
                 }
-                ((Ok(Action::Unchanged), _), _) => {
-                    delta.unchanged += 1;
-                    delta.merged += weight - 1;
+                delta.input += weight;
+                match (action, row) {
+                    ((Ok(Action::Insert), key), Row::Ready(p, _)) => {
+                        packed.push(p, key.as_deref(), None);
+                        delta.inserted += 1;
+                        delta.merged += weight - 1;
+                    }
+                    ((Ok(Action::Update(id)), key), Row::Ready(p, _)) => {
+                        packed.push(p, key.as_deref(), Some(id));
+                        delta.updated += 1;
+                        delta.merged += weight - 1;
+                    }
+                    ((Ok(Action::Unchanged), _), _) => {
+                        delta.unchanged += 1;
+                        delta.merged += weight - 1;
+                    }
+                    ((Ok(Action::Merged), _), _) => delta.merged += weight,
+                    ((Err(_), _), _) => delta.rejected += weight,
+                    ((Ok(_), _), Row::Rejected(_)) => {
+                        unreachable!("a rejected row has no action")
+                    }
                 }
-                ((Ok(Action::Merged), _), _) => delta.merged += weight,
-                ((Err(_), _), _) => delta.rejected += weight,
-                ((Ok(_), _), Row::Rejected(_)) => unreachable!("a rejected row has no action"),
             }
+            *done = first + rows.len() as u64;
         }
-        *done = start + rows.len() as u64;
+        if *done == start {
+            return Ok(());
+        }
         if *done <= skip {
             continue;
         }
@@ -999,7 +1014,6 @@ fn produce_file(
             done: *done,
             new_sources: sources.unsent(),
         };
-        drop(rows);
         if sender.send(message).is_err() {
             // The writer stopped (a failed write); it reports why.
             return Ok(());
