@@ -1127,14 +1127,21 @@ fn copy_value(out: &mut Vec<u8>, value: Value) {
             let _ = write!(out, "{n}");
         }
         Value::Text(v) => {
-            for &b in v.as_bytes() {
-                match b {
-                    b'\\' => out.extend_from_slice(b"\\\\"),
-                    b'\t' => out.extend_from_slice(b"\\t"),
-                    b'\n' => out.extend_from_slice(b"\\n"),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(b),
-                }
+            // Runs without a byte to escape are copied whole (found with SIMD): byte by byte,
+            // this was half the writing thread's time.
+            let mut rest = v.as_bytes();
+            loop {
+                let special = memchr::memchr3(b'\\', b'\t', b'\n', rest).unwrap_or(rest.len());
+                let at = memchr::memchr(b'\r', &rest[..special]).unwrap_or(special);
+                out.extend_from_slice(&rest[..at]);
+                let Some(&b) = rest.get(at) else { break };
+                out.extend_from_slice(match b {
+                    b'\\' => b"\\\\",
+                    b'\t' => b"\\t",
+                    b'\n' => b"\\n",
+                    _ => b"\\r",
+                });
+                rest = &rest[at + 1..];
             }
         }
     }
@@ -1329,5 +1336,28 @@ pub fn lock(url: &DbUrl, db: &mut Db) -> Result<LoadLock> {
             }
         }
         _ => Ok(LoadLock { _file: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_escapes_what_its_text_format_reserves() {
+        let copied = |value| {
+            let mut out = Vec::new();
+            copy_value(&mut out, value);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(copied(Value::Text("华远 A-1")), "华远 A-1");
+        assert_eq!(
+            copied(Value::Text("a\\b\tc\nd\re\r\n")),
+            "a\\\\b\\tc\\nd\\re\\r\\n"
+        );
+        assert_eq!(copied(Value::Text("\\")), "\\\\");
+        assert_eq!(copied(Value::Text("")), "");
+        assert_eq!(copied(Value::Null), "\\N");
+        assert_eq!(copied(Value::Int(-42)), "-42");
     }
 }
