@@ -764,7 +764,7 @@ fn a_big_file_streams_in_chunks_and_accounts_for_every_row() {
     }
     assert!(text.len() > 2 << 20, "more than one piece: {}", text.len());
     let path = dir.path().join("big.csv");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, &text).unwrap();
     let input = rows.len() as u64;
     for db in databases(dir.path(), "streamed") {
         let run = crmkit_in(
@@ -850,5 +850,73 @@ fn a_big_file_streams_in_chunks_and_accounts_for_every_row() {
                 run.stderr
             );
         }
+    }
+
+    // A byte that is not UTF-8 deep in the file (read by its own thread, chunks ahead of the
+    // writing): the load stops naming the file and line, the chunks before it stay whole, the
+    // batch is recorded as failed.
+    // The rows twice (the repeats merge), the bad byte past the first 4 MB, which are read
+    // before anything is written to find the header and judge the encoding.
+    let lines: Vec<&str> = text.lines().collect();
+    let doubled: Vec<&str> = lines.iter().chain(&lines[1..]).copied().collect();
+    let bad_line = doubled.len() - 2000;
+    let mut bytes = Vec::new();
+    for (i, l) in doubled.iter().enumerate() {
+        if i == bad_line {
+            assert!(bytes.len() > 4 << 20, "{}", bytes.len());
+        }
+        bytes.extend_from_slice(l.as_bytes());
+        if i == bad_line {
+            bytes.push(0xFF);
+        }
+        bytes.push(b'\n');
+    }
+    std::fs::write(dir.path().join("bad.csv"), bytes).unwrap();
+    for db in databases(dir.path(), "bad_byte") {
+        let run = crmkit_in(
+            dir.path(),
+            &[
+                "load",
+                "bad.csv",
+                "-t",
+                "customer",
+                "--db",
+                &db,
+                "--encoding",
+                "utf-8",
+                "--batch-size",
+                "1000",
+            ],
+        );
+        run.code(2);
+        let error: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(error.len(), 1, "{}", run.stderr);
+        assert!(
+            error[0].contains("bad.csv") && error[0].contains(&format!("{}", bad_line + 1)),
+            "{}",
+            run.stderr
+        );
+        let counts: serde_json::Value = serde_json::from_str(&progress_of(&db)).unwrap();
+        let done = counts["tables"]["customer"]["done"].as_u64().unwrap() as usize;
+        assert!(
+            done > n && done.is_multiple_of(1000) && done < bad_line,
+            "whole chunks before the bad line: {done}"
+        );
+        let loaded: usize = scalar(&db, "SELECT count(*) FROM customer")
+            .parse()
+            .unwrap();
+        assert_eq!(
+            loaded as u64,
+            input - 3,
+            "the first copy's rows; the second's merge"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT status FROM crmkit_batch WHERE id = 1"),
+            "failed"
+        );
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crmkit_core::company::Regions;
-use crmkit_core::import::{self as import, ImportOptions, ImportStream, Lineage};
+use crmkit_core::import::{self as import, ImportOptions, ImportStream, Lineage, Rows};
 use crmkit_core::template::Template;
 
 use crate::db::{Db, Existing, Packed};
@@ -913,112 +913,143 @@ fn produce_file(
     ),
 ) -> std::result::Result<(), Failure> {
     let size = options.batch_size.max(1);
+    // The header, mapping and source (no rows): what preparing needs of the file.
+    let imported = stream.imported.clone();
     let own = (
-        stream.imported.source.path.display().to_string(),
-        stream.imported.source.sheet.clone(),
+        imported.source.path.display().to_string(),
+        imported.source.sheet.clone(),
     );
-    let lineage = Lineage::of(&stream.imported);
-    loop {
-        let mut packed = match written.try_recv() {
-            Ok(used) => used.recycled(spec.columns.len()),
-            Err(_) => Packed::new(spec.columns.len()),
+    let lineage = Lineage::of(&imported);
+    std::thread::scope(|scope| {
+        // A thread of its own reads and parses the file's next pieces while this one prepares and
+        // decides: in the same sizes this one asks for, pieces of a chunk, chunk after chunk.
+        let (piece_sender, pieces) = std::sync::mpsc::sync_channel(4);
+        let reader = std::thread::Builder::new()
+            .name("crmkit-read".into())
+            .spawn_scoped(scope, move || {
+                let mut in_chunk = 0;
+                loop {
+                    let piece = stream.next_rows((size - in_chunk).min(PIECE_ROWS));
+                    let last = piece.as_ref().map_or(true, |p| p.rows.is_empty());
+                    if let Ok(p) = &piece {
+                        in_chunk = (in_chunk + p.rows.len()) % size;
+                    }
+                    if piece_sender.send(piece).is_err() || last {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| Failure::Database(format!("无法启动读取文件的线程: {e}")))?;
+        let next_piece = || -> std::result::Result<Rows, Failure> {
+            match pieces.recv() {
+                Ok(piece) => piece.map_err(|e| Failure::Read(Box::new(e))),
+                // The reader stopped after the last piece.
+                Err(_) => Ok(Rows::default()),
+            }
         };
-        let mut delta = Counts::default();
-        let start = *done;
-        // A chunk is read and prepared a piece at a time: the pieces' buffers stay small
-        // enough for the allocator to reuse, where a whole chunk's would be fresh pages from
-        // the kernel each time.
-        while *done - start < size as u64 {
-            let want = (size - (*done - start) as usize).min(PIECE_ROWS);
-            let piece = stream
-                .next_rows(want)
-                .map_err(|e| Failure::Read(Box::new(e)))?;
-            if piece.rows.is_empty() {
-                break;
-            }
-            let imported = &stream.imported;
-            // Where each row came from: its file, or the original file and row a copy crmkit
-            // wrote (a pipeline's accepted rows, a golden file) names for it.
-            let mut row_sources = Vec::with_capacity(piece.rows.len());
-            let mut last: Option<(&str, Option<&str>, usize)> = None;
-            for row in &piece.rows {
-                let origin = lineage.and_then(|l| l.origin_of(row));
-                let index = match (origin, last) {
-                    (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
-                    (Some((f, s)), _) => {
-                        let i = sources.of(f, s);
-                        last = Some((f, s, i));
-                        i
-                    }
-                    (None, _) => sources.of(&own.0, own.1.as_deref()),
-                };
-                row_sources.push(index);
-            }
-            let rows = prepare(
-                spec,
-                imported,
-                &piece.rows,
-                &row_sources,
-                &piece.refused,
-                resolvers,
-                regions,
-            );
-            let first = *done;
-            for (k, row) in rows.iter().enumerate() {
-                let action = decide(spec, options, table, seen, sources, regions, row);
-                let position = first + k as u64;
-                let weight = match row {
-                    Row::Ready(_, w) => *w,
-                    Row::Rejected(r) => r.weight,
-                };
-                if let (Err(reason), _) = &action {
-                    rejects.push(rejected_row(&spec.template, row, reason));
+        let produced = (|| loop {
+            let mut packed = match written.try_recv() {
+                Ok(used) => used.recycled(spec.columns.len()),
+                Err(_) => Packed::new(spec.columns.len()),
+            };
+            let mut delta = Counts::default();
+            let start = *done;
+            // A chunk is read and prepared a piece at a time: the pieces' buffers stay small
+            // enough for the allocator to reuse, where a whole chunk's would be fresh pages from
+            // the kernel each time.
+            while *done - start < size as u64 {
+                let piece = next_piece()?;
+                if piece.rows.is_empty() {
+                    break;
                 }
-                if position < skip {
-                    continue;
+                let imported = &imported;
+                // Where each row came from: its file, or the original file and row a copy crmkit
+                // wrote (a pipeline's accepted rows, a golden file) names for it.
+                let mut row_sources = Vec::with_capacity(piece.rows.len());
+                let mut last: Option<(&str, Option<&str>, usize)> = None;
+                for row in &piece.rows {
+                    let origin = lineage.and_then(|l| l.origin_of(row));
+                    let index = match (origin, last) {
+                        (Some((f, s)), Some((lf, ls, i))) if f == lf && s == ls => i,
+                        (Some((f, s)), _) => {
+                            let i = sources.of(f, s);
+                            last = Some((f, s, i));
+                            i
+                        }
+                        (None, _) => sources.of(&own.0, own.1.as_deref()),
+                    };
+                    row_sources.push(index);
                 }
-                delta.input += weight;
-                match (action, row) {
-                    ((Ok(Action::Insert), key), Row::Ready(p, _)) => {
-                        packed.push(p, key.as_deref(), None);
-                        delta.inserted += 1;
-                        delta.merged += weight - 1;
+                let rows = prepare(
+                    spec,
+                    imported,
+                    &piece.rows,
+                    &row_sources,
+                    &piece.refused,
+                    resolvers,
+                    regions,
+                );
+                let first = *done;
+                for (k, row) in rows.iter().enumerate() {
+                    let action = decide(spec, options, table, seen, sources, regions, row);
+                    let position = first + k as u64;
+                    let weight = match row {
+                        Row::Ready(_, w) => *w,
+                        Row::Rejected(r) => r.weight,
+                    };
+                    if let (Err(reason), _) = &action {
+                        rejects.push(rejected_row(&spec.template, row, reason));
                     }
-                    ((Ok(Action::Update(id)), key), Row::Ready(p, _)) => {
-                        packed.push(p, key.as_deref(), Some(id));
-                        delta.updated += 1;
-                        delta.merged += weight - 1;
+                    if position < skip {
+                        continue;
                     }
-                    ((Ok(Action::Unchanged), _), _) => {
-                        delta.unchanged += 1;
-                        delta.merged += weight - 1;
-                    }
-                    ((Ok(Action::Merged), _), _) => delta.merged += weight,
-                    ((Err(_), _), _) => delta.rejected += weight,
-                    ((Ok(_), _), Row::Rejected(_)) => {
-                        unreachable!("a rejected row has no action")
+                    delta.input += weight;
+                    match (action, row) {
+                        ((Ok(Action::Insert), key), Row::Ready(p, _)) => {
+                            packed.push(p, key.as_deref(), None);
+                            delta.inserted += 1;
+                            delta.merged += weight - 1;
+                        }
+                        ((Ok(Action::Update(id)), key), Row::Ready(p, _)) => {
+                            packed.push(p, key.as_deref(), Some(id));
+                            delta.updated += 1;
+                            delta.merged += weight - 1;
+                        }
+                        ((Ok(Action::Unchanged), _), _) => {
+                            delta.unchanged += 1;
+                            delta.merged += weight - 1;
+                        }
+                        ((Ok(Action::Merged), _), _) => delta.merged += weight,
+                        ((Err(_), _), _) => delta.rejected += weight,
+                        ((Ok(_), _), Row::Rejected(_)) => {
+                            unreachable!("a rejected row has no action")
+                        }
                     }
                 }
+                *done = first + rows.len() as u64;
             }
-            *done = first + rows.len() as u64;
-        }
-        if *done == start {
-            return Ok(());
-        }
-        if *done <= skip {
-            continue;
-        }
-        let message = ChunkToWrite {
-            packed,
-            delta,
-            done: *done,
-            new_sources: sources.unsent(),
-        };
-        if sender.send(message).is_err() {
-            // The writer stopped (a failed write); it reports why.
-            return Ok(());
-        }
-    }
+            if *done == start {
+                return Ok(());
+            }
+            if *done <= skip {
+                continue;
+            }
+            let message = ChunkToWrite {
+                packed,
+                delta,
+                done: *done,
+                new_sources: sources.unsent(),
+            };
+            if sender.send(message).is_err() {
+                // The writer stopped (a failed write); it reports why.
+                return Ok(());
+            }
+        })();
+        // A reader blocked on a piece nobody takes any more ends when the channel goes.
+        drop(pieces);
+        let _ = reader.join();
+        produced
+    })
 }
 
 /// What happens to one row: insert, update, unchanged, merged or rejected (why); and the
