@@ -21,6 +21,8 @@ TIME=/usr/bin/time
 
 measure() { # label rows command...
   local label=$1 rows=$2; shift 2
+  # The run before's files written back first, so that one run's disk writes do not bill the next.
+  sync
   "$TIME" -f "%e %M %P" -o "$OUT/time.txt" "$@" >"$OUT/load.log" 2>&1 || { cat "$OUT/load.log" >&2; true; }
   read -r secs kb cpu < <(tail -n 1 "$OUT/time.txt")
   awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" -v c="$cpu" \
