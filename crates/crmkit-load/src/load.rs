@@ -940,11 +940,18 @@ fn produce_file(
                 }
             })
             .map_err(|e| Failure::Database(format!("无法启动读取文件的线程: {e}")))?;
-        let next_piece = || -> std::result::Result<Rows, Failure> {
+        // Whether the reader handed out the file's end (an empty piece); gone before that, it
+        // failed, and the rows after would be missing.
+        let mut ended = false;
+        let mut next_piece = || -> std::result::Result<Rows, Failure> {
             match pieces.recv() {
-                Ok(piece) => piece.map_err(|e| Failure::Read(Box::new(e))),
-                // The reader stopped after the last piece.
-                Err(_) => Ok(Rows::default()),
+                Ok(piece) => {
+                    let piece = piece.map_err(|e| Failure::Read(Box::new(e)))?;
+                    ended |= piece.rows.is_empty();
+                    Ok(piece)
+                }
+                Err(_) if ended => Ok(Rows::default()),
+                Err(_) => Err(Failure::Database(format!("读取 {} 的线程意外退出", own.0))),
             }
         };
         let produced = (|| loop {
