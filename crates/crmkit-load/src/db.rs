@@ -963,7 +963,7 @@ type Written<'a> = (
 );
 
 /// Why a chunk was rolled back when an earlier one failed (that one's error is reported).
-pub const NOT_ITS_TURN: &str = "an earlier chunk failed";
+const NOT_ITS_TURN: &str = "an earlier chunk failed";
 
 fn sqlite_chunk(
     conn: &mut rusqlite::Connection,

@@ -551,9 +551,9 @@ struct SecondJob {
     new_sources: Vec<(String, Option<String>)>,
 }
 
-/// A chunk written: rows inserted and updated, or why not.
+/// A chunk committed: the rows inserted and updated as the database counted them.
 struct ChunkWritten {
-    written: std::result::Result<(u64, u64), String>,
+    written: (u64, u64),
     packed: Packed,
     delta: Counts,
     done: u64,
@@ -714,7 +714,8 @@ fn load_table(
         // killed load still leaves whole chunks from the start. Without a second connection
         // (the server refuses it) every chunk goes through this one.
         let (to_second, second_jobs) = std::sync::mpsc::channel::<SecondJob>();
-        let (second_done, from_second) = std::sync::mpsc::channel::<ChunkWritten>();
+        let (second_done, from_second) =
+            std::sync::mpsc::channel::<std::result::Result<ChunkWritten, String>>();
         let second = match db.another() {
             Some(Ok(mut other)) => Some(scope.spawn(move || {
                 let mut sources = Vec::new();
@@ -728,12 +729,12 @@ fn load_table(
                         &job.json,
                         &mut || true,
                     );
-                    let done = ChunkWritten {
+                    let done = written.map(|written| ChunkWritten {
                         written,
                         packed: job.packed,
                         delta: job.delta,
                         done: job.done,
-                    };
+                    });
                     if second_done.send(done).is_err() {
                         break;
                     }
@@ -752,7 +753,7 @@ fn load_table(
         let mut second_busy = false;
         // A committed chunk: counted as the database counted it, its buffer given back.
         let mut settle = |counts: &mut Counts, chunk: ChunkWritten| {
-            let (inserted, updated) = chunk.written.unwrap_or_default();
+            let (inserted, updated) = chunk.written;
             add(counts, &chunk.delta);
             counts.inserted = counts.inserted - chunk.delta.inserted + inserted;
             counts.updated = counts.updated - chunk.delta.updated + updated;
@@ -767,8 +768,7 @@ fn load_table(
          -> std::result::Result<(), String> {
             let done = from_second
                 .recv()
-                .map_err(|_| "第二个数据库连接意外中断".to_string())?;
-            done.written.clone()?;
+                .map_err(|_| "第二个数据库连接意外中断".to_string())??;
             settle(counts, done);
             Ok(())
         };
@@ -821,7 +821,7 @@ fn load_table(
                 (Ok(()), Ok(written)) => settle(
                     &mut counts,
                     ChunkWritten {
-                        written: Ok(written),
+                        written,
                         packed: chunk.packed,
                         delta: chunk.delta,
                         done: chunk.done,
@@ -969,7 +969,6 @@ fn produce_file(
                 if piece.rows.is_empty() {
                     break;
                 }
-                let imported = &imported;
                 // Where each row came from: its file, or the original file and row a copy crmkit
                 // wrote (a pipeline's accepted rows, a golden file) names for it.
                 let mut row_sources = Vec::with_capacity(piece.rows.len());
@@ -989,7 +988,7 @@ fn produce_file(
                 }
                 let rows = prepare(
                     spec,
-                    imported,
+                    &imported,
                     &piece.rows,
                     &row_sources,
                     &piece.refused,
