@@ -276,6 +276,7 @@ impl DedupeInput {
             },
             rules: self.rules.clone(),
             against: self.against.clone(),
+            compared_only: false,
         })
     }
 }

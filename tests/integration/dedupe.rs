@@ -121,6 +121,39 @@ fn held_out_set_is_deduplicated_accurately() {
     assert!(f1 >= 0.945, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn a_clusters_only_run_clusters_exactly_as_a_full_run() {
+    // Without --golden or --review only the compared fields are cleaned; the clusters, scores
+    // and matches must not change.
+    let (dir, input) = synthetic("3000", "5");
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    crmkit(&[
+        "dedupe",
+        &input,
+        "-t",
+        "customer",
+        "--clusters",
+        &out("only.csv"),
+    ])
+    .code(0)
+    .stderr_has("参与比较的字段有错误值");
+    crmkit(&[
+        "dedupe",
+        &input,
+        "-t",
+        "customer",
+        "--clusters",
+        &out("full.csv"),
+        "--golden",
+        &out("golden.csv"),
+    ])
+    .code(0)
+    .stderr_has("行有错误值");
+    let only = std::fs::read(out("only.csv")).unwrap();
+    assert_eq!(only, std::fs::read(out("full.csv")).unwrap());
+    assert!(only.len() > 3000 * 10);
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

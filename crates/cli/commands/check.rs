@@ -31,6 +31,7 @@ pub fn run(args: &CheckArgs, shell: &mut Shell) -> Result<Option<(Template, Run)
         references: args.references.clone(),
         today: today.or_else(|| Some(Date::today())),
         simplified: args.simplified,
+        fields: None,
     };
     let run = validate::run(&args.source.input, &template, &options)?;
     super::import::render(&run.imported, &run.rules.template, shell)?;

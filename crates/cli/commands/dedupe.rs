@@ -20,14 +20,24 @@ pub fn run(args: DedupeArgs, shell: &mut Shell) -> Result<ExitStatus> {
 }
 
 /// Reads every input; `None` when one lacks required columns (reported).
-fn open(inputs: &[PathBuf], input: &DedupeInput, shell: &mut Shell) -> Result<Option<Session>> {
+/// `compared_only`: clean only the fields the rules compare (no golden file or review sheet is
+/// written).
+fn open(
+    inputs: &[PathBuf],
+    input: &DedupeInput,
+    compared_only: bool,
+    shell: &mut Shell,
+) -> Result<Option<Session>> {
     let template = Template::resolve(
         input
             .template
             .as_deref()
             .context("--template is required")?,
     )?;
-    let options = input.options()?;
+    let options = dedupe::Options {
+        compared_only,
+        ..input.options()?
+    };
     let started = Instant::now();
     let session = match Session::open(inputs, &template, &options)? {
         Ok(session) => session,
@@ -65,8 +75,13 @@ fn input_line(input: &dedupe::InputSummary) -> String {
         thousands(input.rows),
         if input.error_rows > 0 {
             format!(
-                " (其中 {} 行有错误值, 照常参与去重; 用 `crmkit validate` 查看)",
-                thousands(input.error_rows)
+                " (其中 {} 行{}有错误值, 照常参与去重; 用 `crmkit validate` 查看)",
+                thousands(input.error_rows),
+                if input.compared_only {
+                    "参与比较的字段"
+                } else {
+                    ""
+                }
             )
         } else {
             String::new()
@@ -117,7 +132,9 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         return run_partitioned(&args, clusters_path, shell);
     }
 
-    let Some(session) = open(&args.inputs, &args.input, shell)? else {
+    // Golden records and the review sheet show every field; clusters need only the compared ones.
+    let compared_only = args.golden.is_none() && args.review.is_none();
+    let Some(session) = open(&args.inputs, &args.input, compared_only, shell)? else {
         return Ok(ExitStatus::Failure);
     };
     let records = &session.records;
@@ -566,7 +583,7 @@ fn report_blocking(
 }
 
 fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
-    let Some(session) = open(&args.inputs, &args.input, shell)? else {
+    let Some(session) = open(&args.inputs, &args.input, false, shell)? else {
         return Ok(ExitStatus::Failure);
     };
     let a = locate(&session, &args.a)?;

@@ -378,6 +378,39 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The fields to check when only the fields `keys` are wanted: those, and every field a
+    /// rule on a checked field reads (its condition or the field it is compared with), as a
+    /// mask over the template's fields. Keys the template does not have are ignored.
+    pub fn scope(&self, keys: &[String]) -> Vec<bool> {
+        let mut wanted: Vec<bool> = self
+            .template
+            .fields
+            .iter()
+            .map(|f| keys.contains(&f.key))
+            .collect();
+        loop {
+            let mut grew = false;
+            for rule in &self.rules {
+                if !wanted[rule.field] {
+                    continue;
+                }
+                let reads = match &rule.check {
+                    Check::RequiredIf { when } => Some(*when),
+                    Check::Compare { other, .. } => Some(*other),
+                    Check::EnumByRange { by, .. } => Some(*by),
+                    _ => None,
+                };
+                if let Some(f) = reads.filter(|&f| !wanted[f]) {
+                    wanted[f] = true;
+                    grew = true;
+                }
+            }
+            if !grew {
+                return wanted;
+            }
+        }
+    }
+
     /// The template's own rule sets (built-in, or from `rules_dir` when given) plus `extra`
     /// rule files.
     pub fn for_template(

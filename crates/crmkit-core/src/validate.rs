@@ -73,8 +73,16 @@ impl Checked {
     }
 }
 
-/// Normalises and checks every row of `imported` against `rules`.
-pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &References) -> Checked {
+/// Normalises and checks every row of `imported` against `rules`; with a `scope` (a mask over
+/// the template's fields, [`RuleSet::scope`]), only the fields in it: the others keep their raw
+/// text, unchecked, and the rules on them are not applied.
+pub fn check(
+    imported: &Imported,
+    rules: &RuleSet,
+    ctx: &Context,
+    refs: &References,
+    scope: Option<&[bool]>,
+) -> Checked {
     let template = &rules.template;
     let file = imported.source.path.display().to_string();
     let sheet = imported.source.sheet.clone();
@@ -83,6 +91,7 @@ pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &Referen
         file: &file,
         sheet: &sheet,
         rules,
+        scope,
     };
 
     let parts: Vec<Part> = imported
@@ -116,7 +125,7 @@ pub fn check(imported: &Imported, rules: &RuleSet, ctx: &Context, refs: &Referen
     for rule in rules
         .rules
         .iter()
-        .filter(|r| matches!(r.check, Check::Unique))
+        .filter(|r| matches!(r.check, Check::Unique) && place.in_scope(r.field))
     {
         let mut first: HashMap<&str, u32> = HashMap::new();
         for (row, clean) in imported.rows.iter().zip(&checked.clean) {
@@ -175,9 +184,15 @@ struct Place<'a> {
     file: &'a str,
     sheet: &'a Option<String>,
     rules: &'a RuleSet,
+    scope: Option<&'a [bool]>,
 }
 
 impl Place<'_> {
+    /// Whether field `field` is checked.
+    fn in_scope(&self, field: usize) -> bool {
+        self.scope.is_none_or(|s| s[field])
+    }
+
     fn column(&self, field: usize) -> (String, String) {
         match self.imported.mapping.source_of[field] {
             Some(c) => (
@@ -226,6 +241,11 @@ impl Place<'_> {
         let mut usable = Vec::with_capacity(template.fields.len());
         for (i, field) in template.fields.iter().enumerate() {
             let raw = self.imported.value(row, i);
+            if !self.in_scope(i) {
+                clean.push_field(raw);
+                usable.push(false);
+                continue;
+            }
             if raw.is_empty() {
                 clean.push_field("");
                 usable.push(false);
@@ -258,7 +278,7 @@ impl Place<'_> {
             }
         }
 
-        for rule in &self.rules.rules {
+        for rule in self.rules.rules.iter().filter(|r| self.in_scope(r.field)) {
             let value = &clean[rule.field];
             let header = &template.fields[rule.field].header;
             let breach: Option<String> = match &rule.check {
@@ -432,6 +452,10 @@ pub struct RunOptions {
     pub today: Option<dates::Date>,
     /// Convert traditional characters in company names to simplified.
     pub simplified: bool,
+    /// Check only these template fields (by key) and the fields their rules read; every other
+    /// field keeps its raw text, unchecked. For a caller that reads a few fields (a dedupe
+    /// that writes clusters only); `None` checks every field.
+    pub fields: Option<Vec<String>>,
 }
 
 /// What [`run`] produced.
@@ -496,7 +520,8 @@ pub fn run(
             reference_values(&other_file, &other_rules, target, &ctx),
         );
     }
-    let checked = check(&imported, &rules, &ctx, &refs);
+    let scope = options.fields.as_deref().map(|keys| rules.scope(keys));
+    let checked = check(&imported, &rules, &ctx, &refs, scope.as_deref());
     Ok(Run {
         imported,
         rules,
@@ -515,5 +540,98 @@ impl RunOptions {
                 delimiter: None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_on_messy(fields: Option<Vec<String>>) -> (Run, Checked) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/validate/customers_messy.csv");
+        let template = crate::template::Template::resolve("customer").unwrap();
+        let options = RunOptions {
+            today: Some(dates::Date::new(2024, 6, 1).unwrap()),
+            fields,
+            ..Default::default()
+        };
+        let mut run = run(&path, &template, &options).unwrap();
+        let checked = run.checked.take().unwrap();
+        (run, checked)
+    }
+
+    #[test]
+    fn a_scoped_check_cleans_only_its_fields_and_those_their_rules_read() {
+        let (full_run, full) = run_on_messy(None);
+        let (run, scoped) = run_on_messy(Some(vec!["mobile".into(), "level".into()]));
+        let field = |key: &str| {
+            run.rules
+                .template
+                .fields
+                .iter()
+                .position(|f| f.key == key)
+                .unwrap()
+        };
+        let (mobile, level, purchase, email) = (
+            field("mobile"),
+            field("level"),
+            field("annual_purchase"),
+            field("email"),
+        );
+        // In scope (level's rule reads annual_purchase): exactly as a full check.
+        for f in [mobile, level, purchase] {
+            let key = &run.rules.template.fields[f].key;
+            for (a, b) in full.clean.iter().zip(&scoped.clean) {
+                assert_eq!(a.get(f), b.get(f), "{key}");
+            }
+            let of = |c: &Checked| -> Vec<(u32, String)> {
+                c.findings
+                    .iter()
+                    .filter(|x| x.field.as_deref() == Some(key.as_str()))
+                    .map(|x| (x.row, x.message.clone()))
+                    .collect()
+            };
+            assert_eq!(of(&full), of(&scoped), "{key}");
+        }
+        assert!(scoped
+            .findings
+            .iter()
+            .any(|x| x.field.as_deref() == Some("mobile")));
+        // Out of scope: the raw text, unchecked, no findings.
+        assert!(scoped
+            .findings
+            .iter()
+            .all(|x| x.field.as_deref() != Some("email")));
+        for (row, clean) in run.imported.rows.iter().zip(&scoped.clean) {
+            assert_eq!(clean.get(email), Some(run.imported.value(row, email)));
+        }
+        assert!(full
+            .clean
+            .iter()
+            .any(|c| c.get(email) == Some("zhangwei@huayuan.com")));
+        assert!(full.findings.len() > scoped.findings.len());
+        assert_eq!(full_run.imported.rows.len(), run.imported.rows.len());
+    }
+
+    #[test]
+    fn a_scope_takes_in_the_fields_its_rules_read() {
+        let template = crate::template::Template::resolve("customer").unwrap();
+        let rules =
+            RuleSet::for_template(&template, None, &[], dates::Date::new(2024, 6, 1).unwrap())
+                .unwrap();
+        let keys = |mask: Vec<bool>| -> Vec<String> {
+            mask.iter()
+                .zip(&rules.template.fields)
+                .filter(|(m, _)| **m)
+                .map(|(_, f)| f.key.clone())
+                .collect()
+        };
+        assert_eq!(keys(rules.scope(&["mobile".into()])), ["mobile"]);
+        assert_eq!(
+            keys(rules.scope(&["level".into(), "no_such_field".into()])),
+            ["level", "annual_purchase"]
+        );
+        assert!(keys(rules.scope(&[])).is_empty());
     }
 }

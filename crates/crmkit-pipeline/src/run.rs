@@ -830,6 +830,7 @@ impl<'p> Run<'p> {
             references: Vec::new(),
             today: p.today,
             simplified: p.simplified,
+            fields: None,
         };
         let run = validate::run(path, &group.template, &options)?;
         let imported = run.imported;
@@ -1002,9 +1003,11 @@ impl<'p> Run<'p> {
                 references: Vec::new(),
                 today: p.today,
                 simplified: p.simplified,
+                fields: None,
             },
             rules: p.dedupe.rules.clone(),
             against: against.clone(),
+            compared_only: false,
         };
         if p.dedupe.partition_size > 0 {
             // The same outputs, a partition at a time (crmkit_core::dedupe::partition).

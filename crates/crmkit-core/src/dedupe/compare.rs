@@ -75,14 +75,27 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
 /// What a comparison reads from each record, computed once.
 #[derive(Debug)]
 enum Column {
-    /// Lower-cased canonical text (empty when missing).
-    Text(Vec<Box<str>>),
+    /// Lower-cased canonical text (empty when missing), and each value interned (0 = empty)
+    /// so that equality is one integer compare; for e-mail comparisons, the address's parts.
+    Text {
+        values: Vec<Box<str>>,
+        ids: Vec<u32>,
+        mail: Option<Vec<Mail>>,
+    },
     /// Phone numbers as integers (empty when none).
     Phones(Vec<Box<[u64]>>),
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
     /// Regions: the company name's, else the fallback fields' (shown, and interned codes).
     Region(Vec<Option<Region>>, Vec<(u32, u32)>),
+}
+
+/// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
+/// `@`; 0 when empty or a public provider, which says nothing about the company).
+#[derive(Debug, Clone, Copy)]
+struct Mail {
+    local: u32,
+    domain: u32,
 }
 
 /// A company name's key reduced to what comparisons need, computed once per record: strings
@@ -104,21 +117,21 @@ struct Fast {
     bigrams: Box<[u64]>,
 }
 
-/// Strings to small integers (0 is reserved for "none").
+/// Strings to small integers (0 is reserved for "none"), borrowing the strings.
 #[derive(Default)]
-struct Interner(HashMap<String, u32>);
+struct Interner<'a>(rustc_hash::FxHashMap<&'a str, u32>);
 
-impl Interner {
-    fn id(&mut self, s: &str) -> u32 {
+impl<'a> Interner<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
         if s.is_empty() {
             return 0;
         }
         let next = self.0.len() as u32 + 1;
-        *self.0.entry(s.to_string()).or_insert(next)
+        *self.0.entry(s).or_insert(next)
     }
 
     /// A region as (province, city) codes; (0, 0) when none.
-    fn region(&mut self, region: Option<&Region>) -> (u32, u32) {
+    fn region(&mut self, region: Option<&'a Region>) -> (u32, u32) {
         match region {
             Some(r) => (
                 self.id(&r.province),
@@ -469,8 +482,8 @@ impl Features {
                 ),
                 // A value that failed its check (a credit code with a wrong check character)
                 // is not compared: it would only add a false "different".
-                _ => Column::Text(
-                    (0..records.len())
+                _ => {
+                    let values: Vec<Box<str>> = (0..records.len())
                         .into_par_iter()
                         .map(|i| {
                             if records.is_invalid(i, c.fields[0]) {
@@ -479,8 +492,9 @@ impl Features {
                                 text_of(records.value(i, c.fields[0]))
                             }
                         })
-                        .collect(),
-                ),
+                        .collect();
+                    text_column(values, c.kind == Kind::Email)
+                }
             })
             .collect::<Vec<_>>();
         let fast = companies.iter().map(|(_, keys)| fast_keys(keys)).collect();
@@ -556,7 +570,7 @@ impl Features {
                 let f = &self.fast[*k];
                 f[a].trade_id != 0 && f[a].trade_id == f[b].trade_id
             }
-            Column::Text(v) => !v[a].is_empty() && v[a] == v[b],
+            Column::Text { ids, .. } => ids[a] != 0 && ids[a] == ids[b],
             _ => false,
         }
     }
@@ -572,7 +586,7 @@ impl Features {
     /// The value term frequencies are counted on, for comparison `ci` of record `i`.
     pub fn tf_value(&self, ci: usize, i: usize) -> &str {
         match &self.columns[ci] {
-            Column::Text(v) => &v[i],
+            Column::Text { values, .. } => &values[i],
             Column::Company(k) => &self.companies[*k].1[i].trade,
             Column::Phones(_) | Column::Region(..) => "",
         }
@@ -582,7 +596,7 @@ impl Features {
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
             Column::Region(r, _) => r[i].as_ref().map(region_text).unwrap_or_default(),
-            Column::Text(v) => v[i].to_string(),
+            Column::Text { values, .. } => values[i].to_string(),
             Column::Phones(p) => p[i]
                 .iter()
                 .map(|n| crate::mask::mask(&n.to_string()))
@@ -605,7 +619,18 @@ impl Features {
     /// The level of comparison `ci` for records `a` and `b`.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
         match &self.columns[ci] {
-            Column::Text(v) => text_level(c, &v[a], &v[b]),
+            Column::Text { values, ids, mail } => {
+                let (x, y) = (ids[a], ids[b]);
+                if x == 0 || y == 0 {
+                    0
+                } else if x == y {
+                    1
+                } else if let Some(mail) = mail {
+                    mail_level(mail[a], mail[b])
+                } else {
+                    text_level(c, &values[a], &values[b])
+                }
+            }
             Column::Phones(p) => {
                 let (x, y) = (&p[a], &p[b]);
                 if x.is_empty() || y.is_empty() {
@@ -713,27 +738,11 @@ pub fn phones_of(records: &Records, record: usize, fields: &[usize]) -> Vec<u64>
     out
 }
 
+/// The level of two different, non-empty values (the column's ids decided missing and equal).
 fn text_level(c: &Comparison, a: &str, b: &str) -> u8 {
-    if a.is_empty() || b.is_empty() {
-        return 0;
-    }
     let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
-    if a == b {
-        return 1;
-    }
     match c.kind {
         Kind::Exact => 2,
-        Kind::Email => {
-            let (la, da) = a.split_once('@').unwrap_or((a, ""));
-            let (lb, db) = b.split_once('@').unwrap_or((b, ""));
-            if la == lb && !la.is_empty() {
-                2
-            } else if da == db && !da.is_empty() && !PUBLIC_MAIL.contains(&da) {
-                3
-            } else {
-                4
-            }
-        }
         Kind::Date => {
             let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
             let differing =
@@ -765,6 +774,41 @@ fn text_level(c: &Comparison, a: &str, b: &str) -> u8 {
         }
         _ => last,
     }
+}
+
+/// E-mail levels of two different, non-empty addresses: same mailbox at another domain, same
+/// company domain, or different.
+fn mail_level(a: Mail, b: Mail) -> u8 {
+    if a.local != 0 && a.local == b.local {
+        2
+    } else if a.domain != 0 && a.domain == b.domain {
+        3
+    } else {
+        4
+    }
+}
+
+/// A text column: the values, interned; with e-mail parts when `mail`.
+fn text_column(values: Vec<Box<str>>, mail: bool) -> Column {
+    let mut interner = Interner::default();
+    let ids = values.iter().map(|v| interner.id(v)).collect();
+    let mail = mail.then(|| {
+        values
+            .iter()
+            .map(|v| {
+                let (local, domain) = v.split_once('@').unwrap_or((v, ""));
+                Mail {
+                    local: interner.id(local),
+                    domain: if PUBLIC_MAIL.contains(&domain) {
+                        0
+                    } else {
+                        interner.id(domain)
+                    },
+                }
+            })
+            .collect()
+    });
+    Column::Text { values, ids, mail }
 }
 
 fn threshold_level(thresholds: &[f64], passes: impl Fn(f64) -> bool, last: u8) -> u8 {

@@ -301,6 +301,24 @@ struct RawSurvivorship {
 }
 
 impl Config {
+    /// The template fields the comparisons and blocking keys read (fallbacks included), in
+    /// template order.
+    pub fn compared_fields(&self) -> Vec<usize> {
+        let mut fields: Vec<usize> = self
+            .comparisons
+            .iter()
+            .flat_map(|c| c.fields.iter().chain(&c.fallback).copied())
+            .chain(
+                self.blocking
+                    .iter()
+                    .flat_map(|k| k.parts.iter().flat_map(|p| p.fields())),
+            )
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
     /// The built-in rules for a template, if crmkit has them.
     pub fn builtin(template: &Template) -> Result<Option<Config>> {
         match BUILTIN.iter().find(|(name, _)| *name == template.name) {

@@ -42,6 +42,11 @@ pub struct Options {
     pub rules: Option<PathBuf>,
     /// Golden files of records already loaded (incremental runs).
     pub against: Vec<PathBuf>,
+    /// Clean and check only the fields the rules compare or block on ([`config::Config::
+    /// compared_fields`]); the other fields keep their raw text. Enough for clusters, the
+    /// model, review decisions and explanations; not for golden records or the review sheet,
+    /// which show every field.
+    pub compared_only: bool,
 }
 
 /// An input that could not be read in full: required columns missing.
@@ -63,8 +68,10 @@ pub struct InputSummary {
     /// Data rows read.
     pub rows: usize,
     /// Rows with at least one error (they are deduplicated all the same; survivorship prefers
-    /// valid values).
+    /// valid values); with [`Options::compared_only`], in the compared fields only.
     pub error_rows: usize,
+    /// Whether only the compared fields were checked ([`Options::compared_only`]).
+    pub compared_only: bool,
     /// Whether it is a golden file of records already loaded.
     pub existing: bool,
 }
@@ -99,6 +106,21 @@ impl Session {
         options: &Options,
     ) -> Result<std::result::Result<Session, Vec<Incomplete>>> {
         let (config, regions) = rules(template, options)?;
+        let scoped;
+        let options = if options.compared_only {
+            let mut o = options.clone();
+            o.validate.fields = Some(
+                config
+                    .compared_fields()
+                    .into_iter()
+                    .map(|f| template.fields[f].key.clone())
+                    .collect(),
+            );
+            scoped = o;
+            &scoped
+        } else {
+            options
+        };
         let mut records = Records::empty(template);
         let mut incomplete = Vec::new();
         let mut summaries = Vec::new();
@@ -416,6 +438,7 @@ pub(crate) fn read_input(
         sheet: sheet.clone(),
         rows: imported.rows.len(),
         error_rows: checked.row_has_error.iter().filter(|&&e| e).count(),
+        compared_only: options.compared_only,
         existing,
     };
     records.sources.push(SourceFile {

@@ -164,28 +164,58 @@ pub fn train(
             .max(1)
     };
     let chunks = 64usize;
-    let flat: Vec<u64> = (0..chunks)
+    // Only comparisons whose u is learned are counted; each into its levels' slice of one array.
+    let offsets: Vec<usize> = levels
+        .iter()
+        .scan(0, |at, &l| {
+            let start = *at;
+            *at += l;
+            Some(start)
+        })
+        .collect();
+    let learned: Vec<(usize, &super::config::Comparison)> = comparisons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.u.is_none())
+        .collect();
+    let total_levels: usize = levels.iter().sum();
+    let mut pairs: Vec<(u32, u32)> = (0..chunks)
         .into_par_iter()
-        .map(|chunk| {
+        .flat_map_iter(|chunk| {
             let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(
                 config.training.seed ^ (chunk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             );
-            let mut counts: Vec<Vec<u64>> = levels.iter().map(|&l| vec![0; l]).collect();
             let todo = sample / chunks + usize::from(chunk < sample % chunks);
-            for _ in 0..todo {
-                let a = (rng.next_u64() % n as u64) as usize;
-                let mut b = (rng.next_u64() % (n as u64 - 1)) as usize;
-                if b >= a {
-                    b += 1;
-                }
-                for (ci, c) in comparisons.iter().enumerate() {
-                    counts[ci][features.level(ci, c, a, b) as usize] += 1;
+            (0..todo)
+                .map(|_| {
+                    let a = (rng.next_u64() % n as u64) as u32;
+                    let mut b = (rng.next_u64() % (n as u64 - 1)) as u32;
+                    if b >= a {
+                        b += 1;
+                    }
+                    (a, b)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Counted in tiles, so that memory is read in order rather than at random (the counts do
+    // not depend on the order): the first records of a tile lie within a window that stays in
+    // the cache, and the second records ascend.
+    pairs.par_sort_unstable_by_key(|&(a, b)| (a >> U_TILE_BITS, b));
+    let flat: Vec<u64> = pairs
+        .par_chunks(1 << 14)
+        .map(|pairs| {
+            let mut counts = vec![0u64; total_levels];
+            for &(a, b) in pairs {
+                let (a, b) = (a as usize, b as usize);
+                for &(ci, c) in &learned {
+                    counts[offsets[ci] + features.level(ci, c, a, b) as usize] += 1;
                 }
             }
-            counts.into_iter().flatten().collect::<Vec<u64>>()
+            counts
         })
         .reduce(
-            || vec![0; levels.iter().sum()],
+            || vec![0; total_levels],
             |mut a, b| {
                 a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
                 a
@@ -326,6 +356,9 @@ pub fn train(
         weights,
     }
 }
+
+/// Random pairs for u are counted in tiles of 2^this many first records.
+const U_TILE_BITS: u32 = 12;
 
 /// Sessions with fewer candidate pairs than this are not used for training.
 const MIN_SESSION_PAIRS: f64 = 20.0;
