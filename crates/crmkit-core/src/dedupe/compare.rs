@@ -2,7 +2,7 @@
 //! configured comparison. Level 0 is always "missing" (either side empty: no evidence);
 //! level 1 is the most similar, the last level "different".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -76,11 +76,13 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
 #[derive(Debug)]
 enum Column {
     /// Lower-cased canonical text (empty when missing), and each value interned (0 = empty)
-    /// so that equality is one integer compare; for e-mail comparisons, the address's parts.
+    /// so that equality is one integer compare; for e-mail comparisons, the address's parts;
+    /// for edit distances, one bit per character (hashed), for a lower bound of the distance.
     Text {
         values: Vec<Box<str>>,
         ids: Vec<u32>,
         mail: Option<Vec<Mail>>,
+        char_bits: Option<Vec<u64>>,
     },
     /// Phone numbers as integers (empty when none).
     Phones(Vec<Box<[u64]>>),
@@ -98,28 +100,53 @@ struct Mail {
     domain: u32,
 }
 
-/// A company name's key reduced to what comparisons need, computed once per record: strings
-/// interned to integers, the core as characters, its bigrams sorted.
-#[derive(Debug, Default, Clone)]
+/// A company name field's keys reduced to what comparisons need, computed once per record,
+/// one array per comparison so that counting a comparison over many pairs reads only its own
+/// small values: strings interned to integers, the core as characters and its sorted bigrams
+/// apart (read only when the small values cannot decide).
+#[derive(Debug, Default)]
 struct Fast {
-    core: Box<[char]>,
-    core_id: u32,
+    core: Vec<Core>,
+    /// The core's characters and sorted bigrams.
+    chars: Vec<CoreChars>,
+    /// Interned (province, city); (0, 0) = none.
+    region: Vec<(u32, u32)>,
+    /// Interned branch (0 = head office; `NO_CORE` when the name has no core).
+    branch: Vec<u32>,
+    /// Interned form class (0 = none).
+    form: Vec<u32>,
+}
+
+/// A core's characters and its sorted bigrams ([`bigrams`]).
+type CoreChars = (Box<[char]>, Box<[u64]>);
+
+/// What most pairs' core comparison needs.
+#[derive(Debug, Default, Clone, Copy)]
+struct Core {
+    id: u32,
+    trade_id: u32,
     /// Length of the 字号 at the start of the core (0 when none).
     trade_len: u8,
-    trade_id: u32,
-    /// Interned province and city (0 = none).
-    province: u32,
-    city: u32,
-    /// Interned branch (0 = head office).
-    branch: u32,
-    /// Interned form class (0 = none).
-    form: u32,
-    bigrams: Box<[u64]>,
+    /// The core's length in characters, its first two characters packed, and one bit per
+    /// character and per bigram (hashed): tests that rule a pair out without reading the
+    /// core itself, as most random pairs are.
+    len: u16,
+    head: u64,
+    char_bits: u64,
+    bigram_bits: u64,
+}
+
+/// A branch code for a name without a core (the branch comparison is missing).
+const NO_CORE: u32 = u32::MAX;
+
+/// One bit of 64 for a value (a character or a packed bigram).
+fn bit_of(value: u64) -> u64 {
+    1 << (value.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 /// Strings to small integers (0 is reserved for "none"), borrowing the strings.
 #[derive(Default)]
-struct Interner<'a>(rustc_hash::FxHashMap<&'a str, u32>);
+struct Interner<'a>(FxHashMap<&'a str, u32>);
 
 impl<'a> Interner<'a> {
     fn id(&mut self, s: &'a str) -> u32 {
@@ -142,30 +169,54 @@ impl<'a> Interner<'a> {
     }
 }
 
-fn fast_keys(keys: &[CompanyKey]) -> Vec<Fast> {
-    let mut interner = Interner::default();
-    keys.iter()
+fn fast_keys(keys: &[CompanyKey]) -> Fast {
+    let (mut core, chars): (Vec<Core>, Vec<CoreChars>) = keys
+        .par_iter()
         .map(|k| {
-            let core: Box<[char]> = k.core.chars().collect();
+            let chars: Box<[char]> = k.core.chars().collect();
             let trade_len = if !k.trade.is_empty() && k.core.starts_with(k.trade.as_str()) {
                 k.trade.chars().count().min(255) as u8
             } else {
                 0
             };
-            let (province, city) = interner.region(k.region.as_ref());
-            Fast {
-                bigrams: bigrams(&core),
-                core,
-                core_id: interner.id(&k.core),
+            let bigrams = bigrams(&chars);
+            let core = Core {
+                len: chars.len().min(u16::MAX as usize) as u16,
+                head: match &chars[..] {
+                    [] => 0,
+                    [c] => (*c as u64) << 32,
+                    [c, d, ..] => ((*c as u64) << 32) | *d as u64,
+                },
+                char_bits: chars.iter().fold(0, |m, &c| m | bit_of(c as u64)),
+                bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
-                trade_id: interner.id(&k.trade),
-                province,
-                city,
-                branch: interner.id(k.branch.as_deref().unwrap_or("")),
-                form: interner.id(k.form.as_deref().map(company::form_class).unwrap_or("")),
-            }
+                ..Core::default()
+            };
+            (core, (chars, bigrams))
         })
-        .collect()
+        .unzip();
+    let mut interner = Interner::default();
+    let mut fast = Fast {
+        region: Vec::with_capacity(keys.len()),
+        branch: Vec::with_capacity(keys.len()),
+        form: Vec::with_capacity(keys.len()),
+        ..Fast::default()
+    };
+    for (c, k) in core.iter_mut().zip(keys) {
+        c.id = interner.id(&k.core);
+        c.trade_id = interner.id(&k.trade);
+        fast.region.push(interner.region(k.region.as_ref()));
+        fast.branch.push(if k.core.is_empty() {
+            NO_CORE
+        } else {
+            interner.id(k.branch.as_deref().unwrap_or(""))
+        });
+        fast.form
+            .push(interner.id(k.form.as_deref().map(company::form_class).unwrap_or("")));
+    }
+    fast.core = core;
+    fast.chars = chars;
+    fast
 }
 
 /// Sorted character bigrams, packed (a one-character string is its own bigram).
@@ -229,63 +280,69 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
     needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn fast_level(kind: Kind, a: &Fast, b: &Fast) -> u8 {
+fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
     match kind {
-        Kind::CompanyCore => {
-            let (x, y) = (&a.core[..], &b.core[..]);
-            if x.is_empty() || y.is_empty() {
-                0
-            } else if a.core_id == b.core_id {
-                1
-            } else if x.len().min(y.len()) >= 2 && (x.starts_with(y) || y.starts_with(x)) {
-                // One is the other's abbreviation (迅顺 / 迅顺货运代理).
-                2
-            } else if x.len().min(y.len()) >= 4 && x[..2] == y[..2] && one_edit(x, y) {
-                // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
-                2
-            } else if a.trade_id != 0 && a.trade_id == b.trade_id {
-                // The same 字号: are the industry words an abbreviation or a typo of each
-                // other (科技 / 网络科技, 软件科技 / 软件科枝), or another business
-                // (华远物流 / 华远软件科技)?
-                let (p, q) = (&x[a.trade_len as usize..], &y[b.trade_len as usize..]);
-                if p.is_empty()
-                    || q.is_empty()
-                    || contains(p, q)
-                    || contains(q, p)
-                    || one_edit(p, q)
-                {
-                    2
-                } else {
-                    3
-                }
-            } else if (x.len().min(y.len()) >= 4 && one_edit(x, y))
-                || dice_sorted(&a.bigrams, &b.bigrams) >= 0.5
-            {
-                4
-            } else {
-                5
-            }
-        }
-        Kind::CompanyRegion => region_code_level((a.province, a.city), (b.province, b.city)),
+        Kind::CompanyCore => core_level(f, a, b),
+        Kind::CompanyRegion => region_code_level(f.region[a], f.region[b]),
         Kind::CompanyBranch => {
-            if a.core.is_empty() || b.core.is_empty() {
+            let (x, y) = (f.branch[a], f.branch[b]);
+            if x == NO_CORE || y == NO_CORE {
                 0
-            } else if a.branch == b.branch {
+            } else if x == y {
                 1
             } else {
                 2
             }
         }
         Kind::CompanyForm => {
-            if a.form == 0 || b.form == 0 {
+            let (x, y) = (f.form[a], f.form[b]);
+            if x == 0 || y == 0 {
                 0
-            } else if a.form == b.form {
+            } else if x == y {
                 1
             } else {
                 2
             }
         }
         _ => 0,
+    }
+}
+
+fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
+    let (p, q) = (&f.core[a], &f.core[b]);
+    let (lx, ly) = (p.len as usize, q.len as usize);
+    // Both at least two characters long with the same first two (what a prefix or the intact
+    // 字号 below needs).
+    let same_head = lx.min(ly) >= 2 && p.head == q.head;
+    // At most one character of either is missing from the other (what one edit needs).
+    let few_apart = (p.char_bits & !q.char_bits).count_ones() <= 1
+        && (q.char_bits & !p.char_bits).count_ones() <= 1;
+    let (x, y) = (|| &f.chars[a].0[..], || &f.chars[b].0[..]);
+    if lx == 0 || ly == 0 {
+        0
+    } else if p.id == q.id {
+        1
+    } else if same_head && (x().starts_with(y()) || y().starts_with(x())) {
+        // One is the other's abbreviation (迅顺 / 迅顺货运代理).
+        2
+    } else if same_head && lx.min(ly) >= 4 && few_apart && one_edit(x(), y()) {
+        // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
+        2
+    } else if p.trade_id != 0 && p.trade_id == q.trade_id {
+        // The same 字号: are the industry words an abbreviation or a typo of each other
+        // (科技 / 网络科技, 软件科技 / 软件科枝), or another business (华远物流 / 华远软件科技)?
+        let (u, v) = (&x()[p.trade_len as usize..], &y()[q.trade_len as usize..]);
+        if u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v) {
+            2
+        } else {
+            3
+        }
+    } else if (lx.min(ly) >= 4 && lx.abs_diff(ly) <= 1 && few_apart && one_edit(x(), y()))
+        || (p.bigram_bits & q.bigram_bits != 0 && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= 0.5)
+    {
+        4
+    } else {
+        5
     }
 }
 
@@ -307,7 +364,7 @@ fn region_code_level(a: (u32, u32), b: (u32, u32)) -> u8 {
 /// Term frequencies of a comparison's values.
 #[derive(Debug)]
 pub struct TermFrequencies {
-    counts: HashMap<Box<str>, u32>,
+    counts: FxHashMap<Box<str>, u32>,
     total: f64,
     /// The chance that two random records share a value: Σ tf².
     pub u_average: f64,
@@ -315,14 +372,14 @@ pub struct TermFrequencies {
 
 impl TermFrequencies {
     fn new<'a>(values: impl Iterator<Item = &'a str>) -> TermFrequencies {
-        let mut counts: HashMap<Box<str>, u32> = HashMap::new();
+        let mut counts: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut total = 0u64;
         count_values(&mut counts, &mut total, values);
         TermFrequencies::from_counts(counts, total)
     }
 
     /// The frequencies of values counted elsewhere (`total`: the non-empty values counted).
-    fn from_counts(counts: HashMap<Box<str>, u32>, total: u64) -> TermFrequencies {
+    fn from_counts(counts: FxHashMap<Box<str>, u32>, total: u64) -> TermFrequencies {
         let total = total.max(1) as f64;
         let u_average = counts
             .values()
@@ -349,7 +406,7 @@ impl TermFrequencies {
 
 /// Adds the non-empty `values` to `counts` and `total`.
 fn count_values<'a>(
-    counts: &mut HashMap<Box<str>, u32>,
+    counts: &mut FxHashMap<Box<str>, u32>,
     total: &mut u64,
     values: impl Iterator<Item = &'a str>,
 ) {
@@ -375,7 +432,7 @@ pub struct TermCounts {
 }
 
 /// Values with their counts, and the number of non-empty values counted.
-type Counted = (HashMap<Box<str>, u32>, u64);
+type Counted = (FxHashMap<Box<str>, u32>, u64);
 
 impl TermCounts {
     /// The frequencies, one per comparison with `tf = true`, for [`Features::use_term_frequencies`].
@@ -397,7 +454,7 @@ pub struct Features {
     /// input when [`Features::use_term_frequencies`] gave them.
     pub tf: Vec<Option<Arc<TermFrequencies>>>,
     /// Per company field (as `companies`), the reduced keys comparisons read.
-    fast: Vec<Vec<Fast>>,
+    fast: Vec<Fast>,
     /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
     tf_bits: Vec<Option<Vec<f32>>>,
     /// The number of records.
@@ -436,7 +493,7 @@ impl Features {
             .collect();
         let columns = config
             .comparisons
-            .iter()
+            .par_iter()
             .map(|c| match c.kind {
                 Kind::CompanyRegion if !c.fallback.is_empty() => {
                     let keys = &companies
@@ -493,7 +550,7 @@ impl Features {
                             }
                         })
                         .collect();
-                    text_column(values, c.kind == Kind::Email)
+                    text_column(values, c.kind)
                 }
             })
             .collect::<Vec<_>>();
@@ -531,6 +588,7 @@ impl Features {
             .map(|ci| {
                 self.tf[ci].as_ref().map(|tf| {
                     (0..n)
+                        .into_par_iter()
                         .map(|i| {
                             let v = self.tf_value(ci, i);
                             if v.is_empty() {
@@ -567,7 +625,7 @@ impl Features {
     pub fn tf_shared(&self, ci: usize, a: usize, b: usize) -> bool {
         match &self.columns[ci] {
             Column::Company(k) => {
-                let f = &self.fast[*k];
+                let f = &self.fast[*k].core;
                 f[a].trade_id != 0 && f[a].trade_id == f[b].trade_id
             }
             Column::Text { ids, .. } => ids[a] != 0 && ids[a] == ids[b],
@@ -619,7 +677,12 @@ impl Features {
     /// The level of comparison `ci` for records `a` and `b`.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
         match &self.columns[ci] {
-            Column::Text { values, ids, mail } => {
+            Column::Text {
+                values,
+                ids,
+                mail,
+                char_bits,
+            } => {
                 let (x, y) = (ids[a], ids[b]);
                 if x == 0 || y == 0 {
                     0
@@ -627,6 +690,13 @@ impl Features {
                     1
                 } else if let Some(mail) = mail {
                     mail_level(mail[a], mail[b])
+                } else if char_bits.as_ref().is_some_and(|bits| {
+                    // Every character of one missing from the other costs an edit.
+                    let (p, q) = (bits[a], bits[b]);
+                    let apart = (p & !q).count_ones().max((q & !p).count_ones());
+                    c.thresholds.iter().all(|&t| apart as f64 > t)
+                }) {
+                    level_count(c.kind, c.thresholds.len()) as u8 - 1
                 } else {
                     text_level(c, &values[a], &values[b])
                 }
@@ -641,10 +711,7 @@ impl Features {
                     2
                 }
             }
-            Column::Company(k) => {
-                let keys = &self.fast[*k];
-                fast_level(c.kind, &keys[a], &keys[b])
-            }
+            Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
             Column::Region(_, codes) => region_code_level(codes[a], codes[b]),
         }
     }
@@ -789,26 +856,52 @@ fn mail_level(a: Mail, b: Mail) -> u8 {
 }
 
 /// A text column: the values, interned; with e-mail parts when `mail`.
-fn text_column(values: Vec<Box<str>>, mail: bool) -> Column {
-    let mut interner = Interner::default();
-    let ids = values.iter().map(|v| interner.id(v)).collect();
-    let mail = mail.then(|| {
-        values
-            .iter()
-            .map(|v| {
-                let (local, domain) = v.split_once('@').unwrap_or((v, ""));
-                Mail {
-                    local: interner.id(local),
-                    domain: if PUBLIC_MAIL.contains(&domain) {
-                        0
-                    } else {
-                        interner.id(domain)
+fn text_column(values: Vec<Box<str>>, kind: Kind) -> Column {
+    let (ids, (mail, char_bits)) = rayon::join(
+        || intern_all(values.iter().map(|v| &**v), &[]),
+        || {
+            let mail = (kind == Kind::Email).then(|| {
+                let (locals, domains) = rayon::join(
+                    || intern_all(values.iter().map(|v| v.split('@').next().unwrap_or(v)), &[]),
+                    || {
+                        intern_all(
+                            values
+                                .iter()
+                                .map(|v| v.split_once('@').map_or("", |(_, d)| d)),
+                            PUBLIC_MAIL,
+                        )
                     },
-                }
-            })
-            .collect()
-    });
-    Column::Text { values, ids, mail }
+                );
+                locals
+                    .into_iter()
+                    .zip(domains)
+                    .map(|(local, domain)| Mail { local, domain })
+                    .collect()
+            });
+            let char_bits = (kind == Kind::Levenshtein).then(|| {
+                values
+                    .iter()
+                    .map(|v| v.chars().fold(0, |m, c| m | bit_of(c as u64)))
+                    .collect()
+            });
+            (mail, char_bits)
+        },
+    );
+    Column::Text {
+        values,
+        ids,
+        mail,
+        char_bits,
+    }
+}
+
+/// Each value's id (0 for an empty value and for the values in `zero`).
+fn intern_all<'a>(values: impl Iterator<Item = &'a str>, zero: &[&'a str]) -> Vec<u32> {
+    let mut interner = Interner::default();
+    for z in zero {
+        interner.0.insert(z, 0);
+    }
+    values.map(|v| interner.id(v)).collect()
 }
 
 fn threshold_level(thresholds: &[f64], passes: impl Fn(f64) -> bool, last: u8) -> u8 {
@@ -860,6 +953,117 @@ mod tests {
         assert!(within_one_edit("华远软件科技", "华远软件科技x"));
         assert!(!within_one_edit("华远软件科技", "华原软件技科"));
         assert!(!within_one_edit("华远软件科技", "上海华远软件科技"));
+    }
+
+    /// The core comparison as written before its shortcuts (lengths, first characters,
+    /// character and bigram bits): the levels must be the same.
+    fn core_level_plain(a: &CompanyKey, b: &CompanyKey) -> u8 {
+        let (x, y): (Vec<char>, Vec<char>) = (a.core.chars().collect(), b.core.chars().collect());
+        let trade_len = |k: &CompanyKey| {
+            if !k.trade.is_empty() && k.core.starts_with(k.trade.as_str()) {
+                k.trade.chars().count()
+            } else {
+                0
+            }
+        };
+        if x.is_empty() || y.is_empty() {
+            0
+        } else if x == y {
+            1
+        } else if (x.len().min(y.len()) >= 2 && (x.starts_with(&y) || y.starts_with(&x)))
+            || (x.len().min(y.len()) >= 4 && x[..2] == y[..2] && super::one_edit(&x, &y))
+        {
+            2
+        } else if !a.trade.is_empty() && a.trade == b.trade {
+            let (p, q) = (&x[trade_len(a)..], &y[trade_len(b)..]);
+            if p.is_empty()
+                || q.is_empty()
+                || contains(p, q)
+                || contains(q, p)
+                || super::one_edit(p, q)
+            {
+                2
+            } else {
+                3
+            }
+        } else if (x.len().min(y.len()) >= 4 && super::one_edit(&x, &y))
+            || dice_sorted(&bigrams(&x), &bigrams(&y)) >= 0.5
+        {
+            4
+        } else {
+            5
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn core_shortcuts_give_the_plain_levels(
+            names in proptest::collection::vec(("[华远软件科技上海]{0,7}", 0usize..3), 2..40)
+        ) {
+            let keys: Vec<CompanyKey> = names
+                .iter()
+                .map(|(core, t)| CompanyKey {
+                    trade: core.chars().take(*t + 1).collect(),
+                    core: core.clone(),
+                    ..CompanyKey::default()
+                })
+                .collect();
+            let fast = fast_keys(&keys);
+            for a in 0..keys.len() {
+                for b in 0..keys.len() {
+                    proptest::prop_assert_eq!(
+                        core_level(&fast, a, b),
+                        core_level_plain(&keys[a], &keys[b]),
+                        "{:?} / {:?}", keys[a], keys[b]
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn edit_distance_levels_keep_to_the_distance(
+            values in proptest::collection::vec("[张王李伟芳a]{0,4}", 2..30),
+            thresholds in proptest::sample::select(vec![vec![1.0], vec![1.0, 2.0], vec![0.0, 3.0]]),
+        ) {
+            let c = Comparison {
+                name: "联系人".into(),
+                fields: vec![0],
+                kind: Kind::Levenshtein,
+                thresholds,
+                tf: false,
+                m: None,
+                u: None,
+                fallback: Vec::new(),
+            };
+            let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
+            let features = Features {
+                columns: vec![text_column(
+                    values.iter().map(|v| v.as_str().into()).collect(),
+                    Kind::Levenshtein,
+                )],
+                companies: Vec::new(),
+                tf: Vec::new(),
+                fast: Vec::new(),
+                tf_bits: Vec::new(),
+                len: values.len(),
+            };
+            for a in 0..values.len() {
+                for b in 0..values.len() {
+                    let (x, y) = (&values[a], &values[b]);
+                    let expected = if x.is_empty() || y.is_empty() {
+                        0
+                    } else if x == y {
+                        1
+                    } else {
+                        let d = strsim::levenshtein(x, y) as f64;
+                        threshold_level(&c.thresholds, |t| d <= t, last)
+                    };
+                    proptest::prop_assert_eq!(features.level(0, &c, a, b), expected, "{} / {}", x, y);
+                }
+            }
+        }
     }
 
     #[test]

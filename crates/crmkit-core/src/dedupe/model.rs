@@ -202,25 +202,27 @@ pub fn train(
     // not depend on the order): the first records of a tile lie within a window that stays in
     // the cache, and the second records ascend.
     pairs.par_sort_unstable_by_key(|&(a, b)| (a >> U_TILE_BITS, b));
-    let flat: Vec<u64> = pairs
-        .par_chunks(1 << 14)
-        .map(|pairs| {
-            let mut counts = vec![0u64; total_levels];
-            for &(a, b) in pairs {
-                let (a, b) = (a as usize, b as usize);
-                for &(ci, c) in &learned {
-                    counts[offsets[ci] + features.level(ci, c, a, b) as usize] += 1;
+    // A comparison at a time, so that only its own column is read while counting.
+    let mut flat = vec![0u64; total_levels];
+    for &(ci, c) in &learned {
+        let counts = pairs
+            .par_chunks(1 << 15)
+            .map(|pairs| {
+                let mut counts = vec![0u64; levels[ci]];
+                for &(a, b) in pairs {
+                    counts[features.level(ci, c, a as usize, b as usize) as usize] += 1;
                 }
-            }
-            counts
-        })
-        .reduce(
-            || vec![0; total_levels],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
+                counts
+            })
+            .reduce(
+                || vec![0; levels[ci]],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        flat[offsets[ci]..offsets[ci] + levels[ci]].copy_from_slice(&counts);
+    }
     let mut offset = 0;
     let mut u: Vec<Vec<f64>> = Vec::new();
     for (ci, &l) in levels.iter().enumerate() {
