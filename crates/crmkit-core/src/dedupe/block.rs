@@ -234,79 +234,109 @@ fn merge_sorted(
     (out, masks)
 }
 
-/// The values of one key part for one record (none when the record has no value).
+/// The values of one key part for one record (none when the record has no value), sorted
+/// for a company core's deletions.
 fn part_values(records: &Records, features: &Features, part: &KeyPart, i: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    each_value(records, features, part, i, &mut String::new(), &mut |v| {
+        out.push(v.to_string())
+    });
+    if matches!(part, KeyPart::CompanyCoreDeletions(_)) {
+        out.sort_unstable();
+        out.dedup();
+    }
+    out
+}
+
+/// Calls `f` with each value of one key part for one record (not at all when the record has
+/// no value; a value may come twice). `scratch` holds values built for the call, so that the
+/// many keys of a run allocate nothing.
+fn each_value(
+    records: &Records,
+    features: &Features,
+    part: &KeyPart,
+    i: usize,
+    scratch: &mut String,
+    f: &mut dyn FnMut(&str),
+) {
     let company = |f: usize| features.company(f).map(|keys| &keys[i]);
     match part {
-        KeyPart::Value(f) => {
-            let v = records.value(i, *f).trim();
-            if v.is_empty() {
-                vec![]
-            } else {
-                vec![v.to_lowercase()]
+        KeyPart::Value(field) => {
+            let v = records.value(i, *field).trim();
+            // Lower-cased; most values already are (every character its own lower case).
+            let lower = v.chars().all(|c| {
+                let mut l = c.to_lowercase();
+                l.next() == Some(c) && l.next().is_none()
+            });
+            if !lower {
+                f(&v.to_lowercase());
+            } else if !v.is_empty() {
+                f(v);
             }
         }
-        KeyPart::Phones(fields) => phones_of(records, i, fields)
-            .into_iter()
-            .map(|n| n.to_string())
-            .collect(),
-        KeyPart::Prefix(f, n) => {
+        KeyPart::Phones(fields) => {
+            for n in phones_of(records, i, fields) {
+                scratch.clear();
+                std::fmt::Write::write_fmt(scratch, format_args!("{n}"))
+                    .expect("writing to a String");
+                f(scratch);
+            }
+        }
+        KeyPart::Prefix(field, n) => {
             let v: String = records
-                .value(i, *f)
+                .value(i, *field)
                 .chars()
                 .filter(|c| c.is_alphanumeric())
                 .flat_map(char::to_lowercase)
                 .take(*n)
                 .collect();
-            if v.chars().count() < *n {
-                vec![]
-            } else {
-                vec![v]
+            if v.chars().count() >= *n {
+                f(&v);
             }
         }
-        KeyPart::Year(f) => {
-            let v = records.value(i, *f);
-            match v.get(..4) {
-                Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => vec![y.to_string()],
-                _ => vec![],
-            }
-        }
-        KeyPart::CompanyCore(f) => match company(*f) {
-            Some(k) if !k.core.is_empty() => vec![k.core.clone()],
-            _ => vec![],
-        },
-        KeyPart::CompanyCorePrefix(f, n) => match company(*f) {
-            Some(k) if k.core.chars().count() >= *n => vec![k.core.chars().take(*n).collect()],
-            _ => vec![],
-        },
-        KeyPart::CompanyTrade(f) => match company(*f) {
-            Some(k) if !k.trade.is_empty() => vec![k.trade.clone()],
-            _ => vec![],
-        },
-        KeyPart::CompanyCoreDeletions(f) => match company(*f) {
-            Some(k) if k.core.chars().count() >= 3 => {
-                let chars: Vec<char> = k.core.chars().collect();
-                let mut out = vec![k.core.clone()];
-                // Deleting one of the first two characters would put every 华X软件科技 in
-                // one block; a typo there is weak evidence anyway (other keys find the pairs
-                // that a phone or an e-mail confirms).
-                for skip in 2..chars.len() {
-                    out.push(
-                        chars
-                            .iter()
-                            .enumerate()
-                            .filter(|&(j, _)| j != skip)
-                            .map(|(_, c)| c)
-                            .collect(),
-                    );
+        KeyPart::Year(field) => {
+            if let Some(y) = records.value(i, *field).get(..4) {
+                if y.bytes().all(|b| b.is_ascii_digit()) {
+                    f(y);
                 }
-                out.sort_unstable();
-                out.dedup();
-                out
             }
-            Some(k) if !k.core.is_empty() => vec![k.core.clone()],
-            _ => vec![],
-        },
+        }
+        KeyPart::CompanyCore(field) => {
+            if let Some(k) = company(*field).filter(|k| !k.core.is_empty()) {
+                f(&k.core);
+            }
+        }
+        KeyPart::CompanyCorePrefix(field, n) => {
+            if let Some(k) = company(*field) {
+                match k.core.char_indices().nth(*n) {
+                    Some((end, _)) => f(&k.core[..end]),
+                    None if k.core.chars().count() == *n => f(&k.core),
+                    None => {}
+                }
+            }
+        }
+        KeyPart::CompanyTrade(field) => {
+            if let Some(k) = company(*field).filter(|k| !k.trade.is_empty()) {
+                f(&k.trade);
+            }
+        }
+        KeyPart::CompanyCoreDeletions(field) => {
+            let Some(k) = company(*field).filter(|k| !k.core.is_empty()) else {
+                return;
+            };
+            f(&k.core);
+            // Deleting one of the first two characters would put every 华X软件科技 in one
+            // block; a typo there is weak evidence anyway (other keys find the pairs that a
+            // phone or an e-mail confirms). Cores of fewer than three characters keep whole.
+            if k.core.chars().nth(2).is_some() {
+                for (at, c) in k.core.char_indices().skip(2) {
+                    scratch.clear();
+                    scratch.push_str(&k.core[..at]);
+                    scratch.push_str(&k.core[at + c.len_utf8()..]);
+                    f(scratch);
+                }
+            }
+        }
     }
 }
 
@@ -324,18 +354,18 @@ fn key_hashes(
         key_index.hash(&mut h);
         h
     }];
+    let mut scratch = String::new();
     for part in &key.parts {
-        let values = part_values(records, features, part, i);
-        if values.is_empty() {
-            return Vec::new();
-        }
-        let mut next = Vec::with_capacity(combos.len() * values.len());
-        for h in &combos {
-            for v in &values {
+        let mut next = Vec::with_capacity(combos.len());
+        each_value(records, features, part, i, &mut scratch, &mut |v| {
+            for h in &combos {
                 let mut h = h.clone();
                 v.hash(&mut h);
                 next.push(h);
             }
+        });
+        if next.is_empty() {
+            return Vec::new();
         }
         combos = next;
     }
@@ -405,6 +435,51 @@ mod tests {
             golden_id: vec![None; rows.len()],
             template,
         }
+    }
+
+    #[test]
+    fn each_key_part_gives_its_values() {
+        let r = records(&[
+            (
+                "北京华远软件科技有限公司",
+                "+86 138-1234-5678 / 010-62345678",
+            ),
+            ("华远软件（北京）有限公司", "ABC"),
+            ("华远", ""),
+            ("", ""),
+        ]);
+        let config = Config::builtin(&r.template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let field = |key: &str| r.template.fields.iter().position(|f| f.key == key).unwrap();
+        let (name, mobile) = (field("customer_name"), field("mobile"));
+        let values = |part: KeyPart, i: usize| part_values(&r, &features, &part, i);
+        assert_eq!(
+            values(KeyPart::CompanyCoreDeletions(name), 0),
+            [
+                "华远件科技",
+                "华远软件科技",
+                "华远软科技",
+                "华远软件技",
+                "华远软件科"
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        assert_eq!(values(KeyPart::CompanyCoreDeletions(name), 2), ["华远"]);
+        assert!(values(KeyPart::CompanyCoreDeletions(name), 3).is_empty());
+        assert_eq!(values(KeyPart::CompanyCorePrefix(name, 2), 1), ["华远"]);
+        assert_eq!(values(KeyPart::CompanyCorePrefix(name, 2), 2), ["华远"]);
+        assert!(values(KeyPart::CompanyCorePrefix(name, 3), 2).is_empty());
+        assert_eq!(values(KeyPart::CompanyCore(name), 1), ["华远软件"]);
+        assert_eq!(
+            values(KeyPart::Phones(vec![mobile]), 0),
+            ["13812345678", "1062345678"]
+        );
+        assert_eq!(values(KeyPart::Value(mobile), 1), ["abc"]);
+        assert!(values(KeyPart::Value(mobile), 2).is_empty());
     }
 
     #[test]
