@@ -148,6 +148,26 @@ fn partitions_give_the_clusters_of_one_pass_with_the_same_model() {
     );
     let truth = dir.path().join("customers.truth.csv");
     assert!(f1(Path::new(&out("parts.csv")), &truth) >= 0.99);
+
+    // Without --golden only the compared fields are cleaned: the same clusters, byte for byte.
+    crmkit(&[
+        "dedupe",
+        &input,
+        "-t",
+        "customer",
+        "--partition-size",
+        "400",
+        "--model",
+        &out("model.json"),
+        "--clusters",
+        &out("parts_only.csv"),
+    ])
+    .code(0)
+    .stderr_has("参与比较的字段有错误值");
+    assert_eq!(
+        std::fs::read(out("parts_only.csv")).unwrap(),
+        std::fs::read(out("parts.csv")).unwrap()
+    );
 }
 
 #[test]

@@ -262,7 +262,11 @@ fn run_partitioned(args: &DedupeRun, clusters: PathBuf, shell: &mut Shell) -> Re
             .as_deref()
             .context("--template is required")?,
     )?;
-    let options = args.input.options()?;
+    let options = dedupe::Options {
+        // As one pass: clusters need only the compared fields.
+        compared_only: args.golden.is_none() && args.review.is_none(),
+        ..args.input.options()?
+    };
     let given = match &args.model {
         Some(path) => {
             let config = dedupe::config::Config::resolve(

@@ -106,21 +106,7 @@ impl Session {
         options: &Options,
     ) -> Result<std::result::Result<Session, Vec<Incomplete>>> {
         let (config, regions) = rules(template, options)?;
-        let scoped;
-        let options = if options.compared_only {
-            let mut o = options.clone();
-            o.validate.fields = Some(
-                config
-                    .compared_fields()
-                    .into_iter()
-                    .map(|f| template.fields[f].key.clone())
-                    .collect(),
-            );
-            scoped = o;
-            &scoped
-        } else {
-            options
-        };
+        let options = &scoped(options, &config, template);
         let mut records = Records::empty(template);
         let mut incomplete = Vec::new();
         let mut summaries = Vec::new();
@@ -300,6 +286,27 @@ pub(crate) fn rules(
         None => crate::company::Regions::builtin()?,
     };
     Ok((config, regions))
+}
+
+/// `options` as [`read_input`] takes them: with [`Options::compared_only`], reading checks only
+/// the fields `config` compares.
+pub(crate) fn scoped<'a>(
+    options: &'a Options,
+    config: &config::Config,
+    template: &Template,
+) -> std::borrow::Cow<'a, Options> {
+    if !options.compared_only {
+        return std::borrow::Cow::Borrowed(options);
+    }
+    let mut o = options.clone();
+    o.validate.fields = Some(
+        config
+            .compared_fields()
+            .into_iter()
+            .map(|f| template.fields[f].key.clone())
+            .collect(),
+    );
+    std::borrow::Cow::Owned(o)
 }
 
 /// The inputs, then the golden files of records already loaded (`true`).

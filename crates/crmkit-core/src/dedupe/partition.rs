@@ -610,6 +610,7 @@ pub fn run(
         }
     }
     let (config, regions) = rules(template, options)?;
+    let options = &super::scoped(options, &config, template);
     let work_parent = match &settings.work_dir {
         Some(dir) => dir.clone(),
         None => match outputs.clusters.parent() {
