@@ -893,6 +893,16 @@ fn boundaries_back(text: &str) -> impl Iterator<Item = usize> + '_ {
 /// The branch marker at the end and its location: `(rest, branch)`.
 fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String>) {
     let words = &*WORDS;
+    // A branch in brackets of its own (益德家政服务(南京)(五一广场分店)): all of it is the
+    // branch, whatever stands before.
+    if let Some((open, content)) = trailing_bracket(text) {
+        if let Some((marker, _)) = words.branches.longest_suffix(content) {
+            let location = &content[..content.len() - marker.len()];
+            if !location.contains(['(', ')']) {
+                return (&text[..open], Some(branch_name(location, marker, regions)));
+            }
+        }
+    }
     let Some((marker, needs_form)) = words.branches.longest_suffix(text) else {
         return (text, None);
     };
@@ -912,7 +922,15 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
             .last(),
     };
     let at = anchor.unwrap_or(before.len());
-    let location = &before[at..];
+    (
+        &before[..at],
+        Some(branch_name(&before[at..], marker, regions)),
+    )
+}
+
+/// A branch as kept in the key: its location (a region by its short name: 广东省深圳市 → 深圳)
+/// and marker.
+fn branch_name(location: &str, marker: &str, regions: &Regions) -> String {
     let mut branch = String::with_capacity(location.len() + marker.len());
     match regions.whole(location) {
         Some(found) => {
@@ -925,7 +943,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
         None => branch.push_str(location),
     }
     branch.push_str(marker);
-    (&before[..at], Some(branch))
+    branch
 }
 
 /// What bracketed text is.
@@ -1331,6 +1349,18 @@ mod tests {
             ("华远维修服务部", "华远维修服务部", None),
             ("分公司", "", Some("分公司")),
             ("华远有限公司", "华远有限公司", None),
+            // In brackets of its own, after a bracketed region or the form.
+            (
+                "益德家政服务(南京)(五一广场分店)",
+                "益德家政服务(南京)",
+                Some("五一广场分店"),
+            ),
+            (
+                "华远有限公司(上海分公司)",
+                "华远有限公司",
+                Some("上海分公司"),
+            ),
+            ("华远有限公司(分公司)", "华远有限公司", Some("分公司")),
         ];
         for (name, rest, marker) in cases {
             assert_eq!(branch(name), (rest, marker.map(String::from)), "{name}");
