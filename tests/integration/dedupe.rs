@@ -121,9 +121,11 @@ fn held_out_scores(set: &str) -> (f64, f64, f64) {
 fn held_out_set_is_deduplicated_accurately() {
     let (p, r, f1) = held_out_scores("dedupe/holdout");
     // The target is 0.99; this set (made independently, with many head office /
-    // branch / same-字号 look-alikes and typo'd names sharing nothing else) is at 0.957 today.
-    // The floor keeps it from sliding back while the gap is worked on.
-    assert!(f1 >= 0.945, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    // branch / same-字号 look-alikes and typo'd names sharing nothing else) is at 0.982 today
+    // (0.957 before the same 字号 in another business counted as another core, a bracketed
+    // branch was read as one, and names were blocked by their region as well as their city
+    // column). The floor keeps it from sliding back while the gap is worked on.
+    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -162,10 +164,11 @@ fn a_clusters_only_run_clusters_exactly_as_a_full_run() {
 #[test]
 fn second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // fixtures/dedupe/holdout2: made by someone who saw neither crmkit's code nor the first
-    // set. Its first, blind run scored F1 0.9292 (precision 0.8788, recall 0.9857); the target
-    // is 0.99. Nothing has been tuned on it; the floor catches a regression.
+    // set. Its first, blind run scored F1 0.9292 (precision 0.8788, recall 0.9857); after
+    // changes made on the first set alone, 0.9453 (0.9021, 0.9928). The target is 0.99.
+    // Nothing has been tuned on it; the floor catches a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout2");
-    assert!(f1 >= 0.925, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.94, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).

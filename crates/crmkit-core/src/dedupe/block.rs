@@ -315,6 +315,11 @@ fn each_value(
                 }
             }
         }
+        KeyPart::CompanyRegion(field) => {
+            if let Some(region) = features.region(*field, i) {
+                f(region.city.as_deref().unwrap_or(&region.province));
+            }
+        }
         KeyPart::CompanyTrade(field) => {
             if let Some(k) = company(*field).filter(|k| !k.trade.is_empty()) {
                 f(&k.trade);
@@ -480,6 +485,34 @@ mod tests {
         );
         assert_eq!(values(KeyPart::Value(mobile), 1), ["abc"]);
         assert!(values(KeyPart::Value(mobile), 2).is_empty());
+        // The region leading the name or bracketed after it; none for a name without one (and
+        // no 省份/城市 to fall back on).
+        assert_eq!(values(KeyPart::CompanyRegion(name), 0), ["北京"]);
+        assert_eq!(values(KeyPart::CompanyRegion(name), 1), ["北京"]);
+        assert!(values(KeyPart::CompanyRegion(name), 2).is_empty());
+    }
+
+    #[test]
+    fn a_company_region_key_falls_back_on_the_region_columns() {
+        let mut r = records(&[
+            ("泓程酒店管理有限公司", ""),
+            ("泓程管理（苏州）有限公司", ""),
+            ("上海泓程管理有限公司", ""),
+        ]);
+        let field = |key: &str| r.template.fields.iter().position(|f| f.key == key).unwrap();
+        let (name, city) = (field("customer_name"), field("city"));
+        // The 城市 column of the first and the third: the third's name says otherwise.
+        for i in [0, 2] {
+            let mut v: Vec<String> = r.values[i].iter().map(String::from).collect();
+            v[city] = "苏州市".into();
+            r.values[i] = csv::StringRecord::from(v);
+        }
+        let config = Config::builtin(&r.template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let values = |i: usize| part_values(&r, &features, &KeyPart::CompanyRegion(name), i);
+        assert_eq!(values(0), ["苏州"]);
+        assert_eq!(values(1), ["苏州"]);
+        assert_eq!(values(2), ["上海"]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
         Kind::CompanyRegion => 4,
         Kind::Email => 5,
         Kind::Date => 5,
-        Kind::CompanyCore => 6,
+        Kind::CompanyCore => 5,
     }
 }
 
@@ -40,7 +40,6 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
         Kind::CompanyCore => &[
             "核心名称相同",
             "字号相同, 行业词为简写或差一个字",
-            "字号相同、行业词不同",
             "核心名称相似 (差一个字或二元组 Dice ≥ 0.5)",
             "核心名称不同",
         ],
@@ -328,22 +327,29 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else if same_head && lx.min(ly) >= 4 && few_apart && one_edit(x(), y()) {
         // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
         2
-    } else if p.trade_id != 0 && p.trade_id == q.trade_id {
-        // The same 字号: are the industry words an abbreviation or a typo of each other
-        // (科技 / 网络科技, 软件科技 / 软件科枝), or another business (华远物流 / 华远软件科技)?
-        let (u, v) = (&x()[p.trade_len as usize..], &y()[q.trade_len as usize..]);
-        if u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v) {
-            2
-        } else {
-            3
-        }
+    } else if p.trade_id != 0 && p.trade_id == q.trade_id && same_business(f, a, b) {
+        2
     } else if (lx.min(ly) >= 4 && lx.abs_diff(ly) <= 1 && few_apart && one_edit(x(), y()))
         || (p.bigram_bits & q.bigram_bits != 0 && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= 0.5)
     {
-        4
+        3
     } else {
-        5
+        4
     }
+}
+
+/// For two cores with the same 字号: whether the industry words after it are an abbreviation or
+/// a typo of each other (科技 / 网络科技, 软件科技 / 软件科枝). Another business under the same
+/// 字号 (华远物流 / 华远软件科技) is another company as a rule (a group's subsidiaries, a
+/// namesake in another trade), and the cores are then scored as alike or not like any others.
+/// A level of its own would weigh for a merge, since random pairs share a 字号 even less often
+/// than duplicates do; but the pairs scored are candidates, found because they share the 字号,
+/// and among those the industry words are what sets namesakes apart from duplicates.
+fn same_business(f: &Fast, a: usize, b: usize) -> bool {
+    let (p, q) = (&f.core[a], &f.core[b]);
+    let u = &f.chars[a].0[p.trade_len as usize..];
+    let v = &f.chars[b].0[q.trade_len as usize..];
+    u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v)
 }
 
 /// Region levels on interned (province, city) codes, as [`company::compare_regions`].
@@ -455,6 +461,8 @@ pub struct Features {
     pub tf: Vec<Option<Arc<TermFrequencies>>>,
     /// Per company field (as `companies`), the reduced keys comparisons read.
     fast: Vec<Fast>,
+    /// `(field, comparison)` of the `company_region` comparisons with fallback fields.
+    region_columns: Vec<(usize, usize)>,
     /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
     tf_bits: Vec<Option<Vec<f32>>>,
     /// The number of records.
@@ -473,7 +481,8 @@ impl Features {
                 if let KeyPart::CompanyCore(f)
                 | KeyPart::CompanyTrade(f)
                 | KeyPart::CompanyCorePrefix(f, _)
-                | KeyPart::CompanyCoreDeletions(f) = p
+                | KeyPart::CompanyCoreDeletions(f)
+                | KeyPart::CompanyRegion(f) = p
                 {
                     company_fields.push(*f);
                 }
@@ -555,11 +564,19 @@ impl Features {
             })
             .collect::<Vec<_>>();
         let fast = companies.iter().map(|(_, keys)| fast_keys(keys)).collect();
+        let region_columns = config
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::CompanyRegion && !c.fallback.is_empty())
+            .map(|(ci, c)| (c.fields[0], ci))
+            .collect();
         let mut features = Features {
             columns,
             companies,
             tf: Vec::new(),
             fast,
+            region_columns,
             tf_bits: Vec::new(),
             len: records.len(),
         };
@@ -630,6 +647,16 @@ impl Features {
             }
             Column::Text { ids, .. } => ids[a] != 0 && ids[a] == ids[b],
             _ => false,
+        }
+    }
+
+    /// The region of company field `field` in record `i`: as the `company_region` comparison on
+    /// the field sees it (its fallback fields included), else from the name alone.
+    pub fn region(&self, field: usize, i: usize) -> Option<&Region> {
+        let compared = self.region_columns.iter().find(|(f, _)| *f == field);
+        match compared.map(|&(_, ci)| &self.columns[ci]) {
+            Some(Column::Region(regions, _)) => regions[i].as_ref(),
+            _ => self.company(field)?[i].region.as_ref(),
         }
     }
 
@@ -958,6 +985,13 @@ mod tests {
     /// The core comparison as written before its shortcuts (lengths, first characters,
     /// character and bigram bits): the levels must be the same.
     fn core_level_plain(a: &CompanyKey, b: &CompanyKey) -> u8 {
+        let same_business = |p: &[char], q: &[char]| {
+            p.is_empty()
+                || q.is_empty()
+                || contains(p, q)
+                || contains(q, p)
+                || super::one_edit(p, q)
+        };
         let (x, y): (Vec<char>, Vec<char>) = (a.core.chars().collect(), b.core.chars().collect());
         let trade_len = |k: &CompanyKey| {
             if !k.trade.is_empty() && k.core.starts_with(k.trade.as_str()) {
@@ -972,27 +1006,40 @@ mod tests {
             1
         } else if (x.len().min(y.len()) >= 2 && (x.starts_with(&y) || y.starts_with(&x)))
             || (x.len().min(y.len()) >= 4 && x[..2] == y[..2] && super::one_edit(&x, &y))
+            || (!a.trade.is_empty()
+                && a.trade == b.trade
+                && same_business(&x[trade_len(a)..], &y[trade_len(b)..]))
         {
             2
-        } else if !a.trade.is_empty() && a.trade == b.trade {
-            let (p, q) = (&x[trade_len(a)..], &y[trade_len(b)..]);
-            if p.is_empty()
-                || q.is_empty()
-                || contains(p, q)
-                || contains(q, p)
-                || super::one_edit(p, q)
-            {
-                2
-            } else {
-                3
-            }
         } else if (x.len().min(y.len()) >= 4 && super::one_edit(&x, &y))
             || dice_sorted(&bigrams(&x), &bigrams(&y)) >= 0.5
         {
-            4
+            3
         } else {
-            5
+            4
         }
+    }
+
+    #[test]
+    fn another_business_under_the_same_trade_name_is_another_core() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "华远物流有限公司",
+            "北京华远软件科技有限公司",
+            "华远网络科技有限公司",
+            "华远科技有限公司",
+            "华远软件技术有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        // 物流 / 软件科技: the same 字号 in another business, as different as any other core.
+        assert_eq!(core_level(&fast, 0, 1), 4);
+        // 网络科技 / 科技: one in the other.
+        assert_eq!(core_level(&fast, 2, 3), 2);
+        // 软件科技 / 软件技术: alike (bigram Dice 0.6).
+        assert_eq!(core_level(&fast, 1, 4), 3);
     }
 
     proptest::proptest! {
@@ -1046,6 +1093,7 @@ mod tests {
                 companies: Vec::new(),
                 tf: Vec::new(),
                 fast: Vec::new(),
+                region_columns: Vec::new(),
                 tf_bits: Vec::new(),
                 len: values.len(),
             };

@@ -121,6 +121,10 @@ pub enum KeyPart {
     /// deleted: records whose cores are one typo apart (after the first two characters) share
     /// a key.
     CompanyCoreDeletions(usize),
+    /// The region of a company (its city, else its province): from the name, else from the
+    /// fallback fields of the `company_region` comparison on the field, as that comparison
+    /// sees it. Finds 泓程酒店管理(苏州) for 苏州市泓程酒店管理 when the 城市 column is empty.
+    CompanyRegion(usize),
     /// The year of a date field.
     Year(usize),
 }
@@ -136,6 +140,7 @@ impl KeyPart {
             | KeyPart::CompanyTrade(f)
             | KeyPart::CompanyCoreDeletions(f)
             | KeyPart::CompanyCorePrefix(f, _)
+            | KeyPart::CompanyRegion(f)
             | KeyPart::Year(f) => vec![*f],
         }
     }
@@ -609,7 +614,7 @@ fn parse_key(
     field: &dyn Fn(&str) -> Result<usize>,
 ) -> std::result::Result<Vec<KeyPart>, String> {
     const FORMS: &str = "value(f), phones(f, ...), prefix(f, n), year(f), company_core(f), \
-        company_trade(f), company_core_prefix(f, n), company_core_deletions(f), joined with +";
+        company_trade(f), company_core_prefix(f, n), company_core_deletions(f), company_region(f), joined with +";
     let mut parts = Vec::new();
     for part in text.split('+') {
         let part = part.trim();
@@ -630,6 +635,7 @@ fn parse_key(
             "company_core" => KeyPart::CompanyCore(one(&args)?),
             "company_trade" => KeyPart::CompanyTrade(one(&args)?),
             "company_core_deletions" => KeyPart::CompanyCoreDeletions(one(&args)?),
+            "company_region" => KeyPart::CompanyRegion(one(&args)?),
             "phones" => KeyPart::Phones(
                 args.iter()
                     .map(|f| field(f).map_err(|e| e.to_string()))

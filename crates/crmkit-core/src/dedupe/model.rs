@@ -485,7 +485,7 @@ pub fn tf_adjustment(
     b: usize,
 ) -> f64 {
     let applies = match config.comparisons[ci].kind {
-        Kind::CompanyCore => matches!(level, 1..=3),
+        Kind::CompanyCore => matches!(level, 1..=2),
         _ => level == 1,
     };
     if !applies {
