@@ -734,7 +734,7 @@ const INDUSTRIES: &[&str] = &[
     "管理", "机械", "机械制造", "机械设备", "机电", "重工", "制造", "设备",
     "建筑工程", "建筑", "建设", "建设工程", "工程", "工程技术", "装饰", "装饰工程",
     "装修", "建材", "物流", "运输", "货运", "快递", "供应链", "供应链管理",
-    "医药", "医疗", "医疗器械", "医疗科技", "生物医药", "生物科技", "生物技术",
+    "医药", "药业", "制药", "医疗", "医疗器械", "医疗科技", "生物医药", "生物科技", "生物技术",
     "生物", "健康", "健康科技", "餐饮", "餐饮管理", "食品", "农业", "农业科技",
     "文化", "文化传媒", "文化传播", "传媒", "传播", "广告", "影视", "教育",
     "教育科技", "培训", "新能源", "能源", "环保", "环保科技", "环境", "化工",
@@ -1154,25 +1154,49 @@ fn merge_region(region: &mut Option<Found>, new: Found) -> bool {
 }
 
 /// The region and the core of a body: the leading region and district dropped, bracketed
-/// regions and countries dropped, other brackets opened.
+/// regions and countries dropped, other brackets opened. A bracketed mainland region that names
+/// somewhere else than the leading one is where the company is, and the leading place name
+/// is part of its name (北京同仁堂(亳州)药业, 青海广告(厦门)).
 fn split_region(tail: &Tail<'_>, regions: &Regions) -> (Option<Found>, String) {
-    let (mut region, start) = leading_region(tail.body, regions);
+    let (region, start) = leading_region(tail.body, regions);
+    match split_region_from(tail, regions, region, start) {
+        (_, _, true) if start > 0 => {
+            let (region, core, _) = split_region_from(tail, regions, None, 0);
+            (region, core)
+        }
+        (region, core, _) => (region, core),
+    }
+}
+
+/// [`split_region`] with the leading region already read (`region`, the core from `start`);
+/// also whether a bracketed region named somewhere else.
+fn split_region_from(
+    tail: &Tail<'_>,
+    regions: &Regions,
+    mut region: Option<Found>,
+    start: usize,
+) -> (Option<Found>, String, bool) {
+    let mut conflict = false;
     let mut core = String::with_capacity(tail.body.len() - start);
     let push_plain = |core: &mut String, text: &str| {
         for part in text.split(['(', ')']) {
             core.push_str(part);
         }
     };
-    let bracket = |core: &mut String, content: &str, region: &mut Option<Found>| match bracket_kind(
-        content, regions,
-    ) {
-        Bracket::Country => {}
-        Bracket::Region(found) => {
-            if !merge_region(region, found) {
-                core.push_str(content);
+    let mut bracket = |core: &mut String, content: &str, region: &mut Option<Found>| {
+        match bracket_kind(content, regions) {
+            Bracket::Country => {}
+            Bracket::Region(found) => {
+                if !merge_region(region, found) {
+                    // (香港), (澳门), (台湾) after a mainland region say where the capital came
+                    // from, not where the company is (深圳华远(香港)贸易).
+                    let province = regions.provinces[found.province].as_str();
+                    conflict |= !["香港", "澳门", "台湾"].contains(&province);
+                    core.push_str(content);
+                }
             }
+            _ => push_plain(core, content),
         }
-        _ => push_plain(core, content),
     };
     let mut rest = &tail.body[start..];
     while let Some(open) = rest.find('(') {
@@ -1197,7 +1221,7 @@ fn split_region(tail: &Tail<'_>, regions: &Regions) -> (Option<Found>, String) {
     for content in &tail.regions[..tail.region_count] {
         bracket(&mut core, content, &mut region);
     }
-    (region, core)
+    (region, core, conflict)
 }
 
 /// The core without trailing industry words, longest first, as long as two characters remain.
