@@ -349,6 +349,21 @@ fn bad_partition_sizes_and_models_are_refused() {
         .code(2)
         .stderr_has("model.json")
         .stderr_has("同一份去重规则");
+    // A model of these rules with a level more in one comparison (an earlier crmkit's).
+    let mut train = base.to_vec();
+    let trained = out("trained.csv");
+    train.extend_from_slice(&[&trained, "--save-model", &model]);
+    crmkit(&train).code(0);
+    let mut json: Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    for table in ["m", "u"] {
+        json[table][1].as_array_mut().unwrap().push(0.001.into());
+    }
+    std::fs::write(&model, json.to_string()).unwrap();
+    crmkit(&args)
+        .code(2)
+        .stderr_has("model.json")
+        .stderr_has("个水平")
+        .stderr_has("--save-model");
     assert!(!Path::new(&clusters).exists(), "nothing written");
 }
 

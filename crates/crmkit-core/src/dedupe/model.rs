@@ -104,7 +104,7 @@ impl Model {
                     return Err(bad(
                         format!("{name}[{ci}]"),
                         format!(
-                            "比较项 \"{}\" 应有 {expected} 个水平 (含缺失), 实际 {}; 模型须由同一份去重规则训练",
+                            "比较项 \"{}\" 应有 {expected} 个水平 (含缺失), 实际 {}; 模型须由同一份去重规则和同一版本的 crmkit 训练, 请用 --save-model 重新训练",
                             c.name,
                             levels.len()
                         ),
