@@ -251,6 +251,9 @@ fn run_dedupe(args: DedupeRun, shell: &mut Shell) -> Result<ExitStatus> {
         }
     ))?;
     shell.status(format!("已写出 {}", written.join(", ")))?;
+    // The process ends next and the OS takes the memory back at once; freeing a million
+    // records' strings one by one first costs a tenth of a second of a 150,000-row run.
+    std::mem::forget((session, scoring, clustering, review_pairs));
     Ok(ExitStatus::Success)
 }
 
