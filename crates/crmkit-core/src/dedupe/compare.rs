@@ -463,6 +463,8 @@ pub struct Features {
     fast: Vec<Fast>,
     /// `(field, comparison)` of the `company_region` comparisons with fallback fields.
     region_columns: Vec<(usize, usize)>,
+    /// `(fields, comparison)` of the phone comparisons.
+    phone_columns: Vec<(Vec<usize>, usize)>,
     /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
     tf_bits: Vec<Option<Vec<f32>>>,
     /// The number of records.
@@ -571,12 +573,20 @@ impl Features {
             .filter(|(_, c)| c.kind == Kind::CompanyRegion && !c.fallback.is_empty())
             .map(|(ci, c)| (c.fields[0], ci))
             .collect();
+        let phone_columns = config
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::Phones)
+            .map(|(ci, c)| (c.fields.clone(), ci))
+            .collect();
         let mut features = Features {
             columns,
             companies,
             tf: Vec::new(),
             fast,
             region_columns,
+            phone_columns,
             tf_bits: Vec::new(),
             len: records.len(),
         };
@@ -657,6 +667,16 @@ impl Features {
         match compared.map(|&(_, ci)| &self.columns[ci]) {
             Some(Column::Region(regions, _)) => regions[i].as_ref(),
             _ => self.company(field)?[i].region.as_ref(),
+        }
+    }
+
+    /// The phone numbers of record `i` in `fields` ([`phones_of`]), when a phone comparison
+    /// reads those fields and so has them parsed already.
+    pub fn phones(&self, fields: &[usize], i: usize) -> Option<&[u64]> {
+        let &(_, ci) = self.phone_columns.iter().find(|(f, _)| f == fields)?;
+        match &self.columns[ci] {
+            Column::Phones(phones) => Some(&phones[i]),
+            _ => None,
         }
     }
 
@@ -1094,6 +1114,7 @@ mod tests {
                 tf: Vec::new(),
                 fast: Vec::new(),
                 region_columns: Vec::new(),
+                phone_columns: Vec::new(),
                 tf_bits: Vec::new(),
                 len: values.len(),
             };
