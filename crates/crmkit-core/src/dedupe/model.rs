@@ -179,7 +179,8 @@ pub fn train(
         .filter(|(_, c)| c.u.is_none())
         .collect();
     let total_levels: usize = levels.iter().sum();
-    let mut pairs: Vec<(u32, u32)> = (0..chunks)
+    // Each pair packed into one integer that sorts by tile, then second record (see below).
+    let mut pairs: Vec<u64> = (0..chunks)
         .into_par_iter()
         .flat_map_iter(|chunk| {
             let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(
@@ -193,7 +194,7 @@ pub fn train(
                     if b >= a {
                         b += 1;
                     }
-                    (a, b)
+                    pack_tiled(a, b)
                 })
                 .collect::<Vec<_>>()
         })
@@ -201,7 +202,7 @@ pub fn train(
     // Counted in tiles, so that memory is read in order rather than at random (the counts do
     // not depend on the order): the first records of a tile lie within a window that stays in
     // the cache, and the second records ascend.
-    pairs.par_sort_unstable_by_key(|&(a, b)| (a >> U_TILE_BITS, b));
+    pairs.par_sort_unstable();
     // A comparison at a time, so that only its own column is read while counting.
     let mut flat = vec![0u64; total_levels];
     for &(ci, c) in &learned {
@@ -209,8 +210,9 @@ pub fn train(
             .par_chunks(1 << 15)
             .map(|pairs| {
                 let mut counts = vec![0u64; levels[ci]];
-                for &(a, b) in pairs {
-                    counts[features.level(ci, c, a as usize, b as usize) as usize] += 1;
+                for &pair in pairs {
+                    let (a, b) = unpack_tiled(pair);
+                    counts[features.level(ci, c, a, b) as usize] += 1;
                 }
                 counts
             })
@@ -361,6 +363,23 @@ pub fn train(
 
 /// Random pairs for u are counted in tiles of 2^this many first records.
 const U_TILE_BITS: u32 = 12;
+
+/// Records `a` and `b` as one integer whose order is (tile of `a`, `b`, `a` within its tile):
+/// sorting integers is several times quicker than sorting pairs by a computed key.
+fn pack_tiled(a: u32, b: u32) -> u64 {
+    let tile_mask = (1u64 << U_TILE_BITS) - 1;
+    (u64::from(a) >> U_TILE_BITS) << (32 + U_TILE_BITS)
+        | u64::from(b) << U_TILE_BITS
+        | (u64::from(a) & tile_mask)
+}
+
+/// The records of a [`pack_tiled`] pair.
+fn unpack_tiled(pair: u64) -> (usize, usize) {
+    let tile_mask = (1u64 << U_TILE_BITS) - 1;
+    let a = (pair >> (32 + U_TILE_BITS)) << U_TILE_BITS | (pair & tile_mask);
+    let b = (pair >> U_TILE_BITS) & u64::from(u32::MAX);
+    (a as usize, b as usize)
+}
 
 /// Sessions with fewer candidate pairs than this are not used for training.
 const MIN_SESSION_PAIRS: f64 = 20.0;
@@ -622,4 +641,35 @@ pub fn compare_pairs(features: &Features, config: &Config, pairs: &[(u32, u32)])
         .par_iter()
         .map(|&(a, b)| features.pattern(config, a as usize, b as usize))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiled_pairs_unpack_to_themselves_and_sort_by_tile_then_second_record() {
+        let pairs = [
+            (0, 1),
+            (4095, 7),
+            (4096, 3),
+            (u32::MAX, 0),
+            (5, u32::MAX),
+            (8191, 2),
+        ];
+        for &(a, b) in &pairs {
+            assert_eq!(unpack_tiled(pack_tiled(a, b)), (a as usize, b as usize));
+        }
+        let mut packed: Vec<u64> = pairs.iter().map(|&(a, b)| pack_tiled(a, b)).collect();
+        packed.sort_unstable();
+        let order: Vec<(u32, u32)> = packed
+            .iter()
+            .map(|&p| unpack_tiled(p))
+            .map(|(a, b)| (a as u32 >> U_TILE_BITS, b as u32))
+            .collect();
+        let mut expected: Vec<(u32, u32)> =
+            pairs.iter().map(|&(a, b)| (a >> U_TILE_BITS, b)).collect();
+        expected.sort_unstable();
+        assert_eq!(order, expected);
+    }
 }
