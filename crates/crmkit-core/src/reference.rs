@@ -4,7 +4,7 @@
 //! The files are compiled in, so crmkit works anywhere; a rules directory given at run time
 //! (`--rules-dir`, or `CRMKIT_RULES_DIR`) replaces them, so a new number range needs no release.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -129,8 +129,8 @@ impl Reference {
             key,
             message,
         };
-        let mut names = HashMap::new();
-        let mut written = HashMap::new();
+        let mut names = HashMap::default();
+        let mut written = HashMap::default();
         for (i, section) in industries.sections.iter().enumerate() {
             for name in std::iter::once(&section.name).chain(&section.aliases) {
                 written.insert(name.clone(), i);
@@ -153,7 +153,7 @@ impl Reference {
                 }
             }
         }
-        let mut divisions = HashMap::new();
+        let mut divisions = HashMap::default();
         for (i, division) in industries.divisions.iter().enumerate() {
             let section = industries
                 .sections
@@ -170,7 +170,7 @@ impl Reference {
             // A division's name leads to its section, unless it is also another section's name.
             names.entry(name_key(&division.name)).or_insert(section);
         }
-        let mut prefixes = HashMap::new();
+        let mut prefixes = HashMap::default();
         for (i, p) in prefix_file.prefixes.iter().enumerate() {
             if !(3..=5).contains(&p.prefix.len()) || !p.prefix.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(invalid(

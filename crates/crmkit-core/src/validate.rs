@@ -127,7 +127,7 @@ pub fn check(
         .iter()
         .filter(|r| matches!(r.check, Check::Unique) && place.in_scope(r.field))
     {
-        let mut first: HashMap<&str, u32> = HashMap::new();
+        let mut first: rustc_hash::FxHashMap<&str, u32> = Default::default();
         for (row, clean) in imported.rows.iter().zip(&checked.clean) {
             let value = &clean[rule.field];
             if value.is_empty() {
