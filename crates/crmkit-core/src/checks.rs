@@ -379,11 +379,20 @@ fn is_province(prefix: u32) -> bool {
 
 /// Value of a credit-code character (its index in the charset).
 fn credit_value(ch: char) -> Option<u32> {
-    CREDIT_CHARSET
-        .iter()
-        .position(|&b| char::from(b) == ch)
-        .and_then(|i| u32::try_from(i).ok())
+    let value = *CREDIT_VALUES.get(ch as usize)?;
+    (value != u8::MAX).then_some(u32::from(value))
 }
+
+/// [`CREDIT_CHARSET`] inverted: an ASCII character's value, `u8::MAX` when not in the set.
+const CREDIT_VALUES: [u8; 128] = {
+    let mut values = [u8::MAX; 128];
+    let mut i = 0;
+    while i < CREDIT_CHARSET.len() {
+        values[CREDIT_CHARSET[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
 
 /// Value of a GB 11714 body character: 0-9 → 0-9, A-Z → 10-35.
 fn org_value(ch: char) -> Option<u32> {

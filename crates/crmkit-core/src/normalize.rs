@@ -167,6 +167,14 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
                 && !raw.starts_with("mailto:")
                 && email_problem(raw).is_none()
         }
+        // What `identifier` keeps as it is and the check accepts.
+        FieldType::CreditCode => {
+            raw.len() == 18
+                && raw
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+                && checks::credit_code(raw).is_ok()
+        }
         FieldType::Enum => field.values.iter().any(|v| v.value == raw),
         FieldType::Industry => ctx.reference.is_section_name(raw),
         FieldType::Date => raw.len() == 10 && iso_date(raw).is_some(),
@@ -287,13 +295,14 @@ fn is_zero_width(c: char) -> bool {
 /// Trim, NFKC (full-width → half-width, ideographic and non-breaking spaces → spaces), strip
 /// zero-width characters, and collapse runs of whitespace (line breaks included) to one space.
 pub fn clean_text(raw: &str) -> Cow<'_, str> {
-    let simple = raw.bytes().all(|b| (0x21..=0x7E).contains(&b) || b == b' ')
-        && !raw.starts_with(' ')
-        && !raw.ends_with(' ')
-        && !raw.contains("  ");
-    if simple {
+    if is_clean(raw) {
         return Cow::Borrowed(raw);
     }
+    clean_text_full(raw)
+}
+
+/// [`clean_text`] without the one-pass quick path.
+fn clean_text_full(raw: &str) -> Cow<'_, str> {
     // CJK ideographs and ASCII are NFKC-stable; the table look-up is for anything else.
     let needs_nfkc =
         !raw.chars().all(is_nfkc_stable) && is_nfkc_quick(raw.chars()) != IsNormalized::Yes;
@@ -326,6 +335,26 @@ pub fn clean_text(raw: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(out)
     }
+}
+
+/// The common case of [`clean_text`] in one pass: only characters NFKC leaves alone (ASCII,
+/// CJK ideographs, common Chinese punctuation) and single ASCII spaces between words. `false`
+/// leaves the decision to the full check.
+fn is_clean(raw: &str) -> bool {
+    let mut previous_space = true; // at the start, a space would be leading
+    for c in raw.chars() {
+        if c == ' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if is_nfkc_stable(c) {
+            previous_space = false;
+        } else {
+            return false;
+        }
+    }
+    !previous_space || raw.is_empty()
 }
 
 /// Characters NFKC leaves alone, known without a table: printable ASCII, the CJK ideographs
@@ -1407,6 +1436,31 @@ fn id_card(
         Err(problem) => {
             let rule = problem.rule();
             Outcome::bad(id, steps, rule, problem.message(name))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The quick path of `clean_text` only answers for text the full check leaves alone.
+        #[test]
+        fn clean_text_quick_path_agrees_with_the_full_check(
+            raw in prop_oneof![
+                proptest::string::string_regex("[ a-z~!华远北京（）、。·\u{3000}\u{200B}\u{00A0}\t\nＡ１]{0,12}").unwrap(),
+                any::<String>(),
+            ]
+        ) {
+            let full = clean_text_full(&raw);
+            if is_clean(&raw) {
+                prop_assert!(matches!(full, Cow::Borrowed(_)), "{raw:?} → {full:?}");
+            }
+            prop_assert_eq!(clean_text(&raw), full);
         }
     }
 }
