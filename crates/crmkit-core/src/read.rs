@@ -1004,14 +1004,30 @@ fn decode(
     bytes: Vec<u8>,
     forced: Option<&'static Encoding>,
 ) -> Result<(String, &'static Encoding, &'static str)> {
-    // Most files are UTF-8 without a BOM: validate once and keep the buffer as the text.
-    let bytes = if forced.is_none() && Encoding::for_bom(&bytes).is_none() {
-        match String::from_utf8(bytes) {
+    // Most files are UTF-8, with or without a BOM: validate once and keep the buffer as the
+    // text (a BOM is cut off in place rather than the text copied without it).
+    let bytes = match (forced, Encoding::for_bom(&bytes)) {
+        (None, None) => match String::from_utf8(bytes) {
             Ok(text) => return Ok((text, encoding_rs::UTF_8, "detected")),
             Err(e) => e.into_bytes(),
+        },
+        (_, Some((bom, len)))
+            if bom == encoding_rs::UTF_8 && forced.is_none_or(|f| f == encoding_rs::UTF_8) =>
+        {
+            let from = if forced.is_some() { "forced" } else { "BOM" };
+            let mut bytes = bytes;
+            bytes.drain(..len);
+            match String::from_utf8(bytes) {
+                Ok(text) => return Ok((text, encoding_rs::UTF_8, from)),
+                // Not UTF-8 after all: the general path below reports where.
+                Err(e) => {
+                    let mut bytes = e.into_bytes();
+                    bytes.splice(..0, [0xEF, 0xBB, 0xBF]);
+                    bytes
+                }
+            }
         }
-    } else {
-        bytes
+        _ => bytes,
     };
     let (encoding, from, body): (&'static Encoding, &'static str, &[u8]) =
         match (forced, Encoding::for_bom(&bytes)) {
@@ -1458,6 +1474,13 @@ mod tests {
         let bom = [&[0xEF, 0xBB, 0xBF][..], "名称".as_bytes()].concat();
         let (text, _, from) = decode(p, bom, None).unwrap();
         assert_eq!((text.as_str(), from), ("名称", "BOM"));
+        let bom = [&[0xEF, 0xBB, 0xBF][..], "名称".as_bytes()].concat();
+        let (text, _, from) = decode(p, bom, Some(encoding_rs::UTF_8)).unwrap();
+        assert_eq!((text.as_str(), from), ("名称", "forced"));
+        // A UTF-8 BOM before bytes that are not UTF-8: the line of the bad bytes is named.
+        let bad = [&[0xEF, 0xBB, 0xBF][..], b"ok\nok\n\xff\xfe\n"].concat();
+        let err = decode(p, bad, None).unwrap_err();
+        assert!(err.to_string().contains("第 3 行"), "{err}");
 
         // Bytes that are not valid in the forced encoding name the line.
         let err = decode(p, b"ok\n\xff\xfe\xfd\n".to_vec(), Some(encoding_rs::UTF_8)).unwrap_err();
