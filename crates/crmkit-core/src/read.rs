@@ -207,7 +207,8 @@ enum BookInner {
         infos: Vec<SheetInfo>,
     },
     Text {
-        text: String,
+        /// The decoded text, UTF-8 (checked when decoded; parsing checks each record again).
+        text: Vec<u8>,
         encoding: &'static Encoding,
         encoding_from: &'static str,
         delimiter: Option<u8>,
@@ -313,7 +314,8 @@ impl Book {
                 encoding_from,
                 delimiter,
             } => {
-                let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&self.path, text));
+                let delimiter = delimiter
+                    .unwrap_or_else(|| sniff_delimiter(&self.path, utf8_prefix(text, SNIFF_BYTES)));
                 let source = Source {
                     path: self.path.clone(),
                     format: Format::Text,
@@ -474,7 +476,7 @@ impl RowStream {
                 last_record_end(&text.pending, text.delimiter)
             };
             if end > 0 && (text.eof || end >= STREAM_PIECE_BYTES / 2) {
-                let piece = parse_records(&text.pending[..end], text.delimiter);
+                let piece = parse_records(&text.pending.as_bytes()[..end], text.delimiter);
                 let piece = match piece {
                     Ok(mut piece) => {
                         if text.offset > 0 {
@@ -1003,29 +1005,25 @@ fn decode(
     path: &Path,
     bytes: Vec<u8>,
     forced: Option<&'static Encoding>,
-) -> Result<(String, &'static Encoding, &'static str)> {
-    // Most files are UTF-8, with or without a BOM: validate once and keep the buffer as the
-    // text (a BOM is cut off in place rather than the text copied without it).
+) -> Result<(Vec<u8>, &'static Encoding, &'static str)> {
+    // Most files are UTF-8, with or without a BOM: validate once (with SIMD) and keep the
+    // buffer as the text (a BOM is cut off in place rather than the text copied without it).
     let bytes = match (forced, Encoding::for_bom(&bytes)) {
-        (None, None) => match String::from_utf8(bytes) {
-            Ok(text) => return Ok((text, encoding_rs::UTF_8, "detected")),
-            Err(e) => e.into_bytes(),
-        },
+        (None, None) if simdutf8::basic::from_utf8(&bytes).is_ok() => {
+            return Ok((bytes, encoding_rs::UTF_8, "detected"));
+        }
+        (None, None) => bytes,
         (_, Some((bom, len)))
             if bom == encoding_rs::UTF_8 && forced.is_none_or(|f| f == encoding_rs::UTF_8) =>
         {
             let from = if forced.is_some() { "forced" } else { "BOM" };
-            let mut bytes = bytes;
-            bytes.drain(..len);
-            match String::from_utf8(bytes) {
-                Ok(text) => return Ok((text, encoding_rs::UTF_8, from)),
-                // Not UTF-8 after all: the general path below reports where.
-                Err(e) => {
-                    let mut bytes = e.into_bytes();
-                    bytes.splice(..0, [0xEF, 0xBB, 0xBF]);
-                    bytes
-                }
+            if simdutf8::basic::from_utf8(&bytes[len..]).is_ok() {
+                let mut bytes = bytes;
+                bytes.drain(..len);
+                return Ok((bytes, encoding_rs::UTF_8, from));
             }
+            // Not UTF-8 after all: the general path below reports where.
+            bytes
         }
         _ => bytes,
     };
@@ -1048,7 +1046,16 @@ fn decode(
             line,
         });
     }
-    Ok((text.into_owned(), encoding, from))
+    Ok((text.into_owned().into_bytes(), encoding, from))
+}
+
+/// The longest start of UTF-8 `bytes` of at most `max` bytes that ends on a character.
+fn utf8_prefix(bytes: &[u8], max: usize) -> &str {
+    let prefix = &bytes[..bytes.len().min(max)];
+    match std::str::from_utf8(prefix) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&prefix[..e.valid_up_to()]).unwrap_or_default(),
+    }
 }
 
 /// Picks the delimiter that splits the first lines into the same, largest number of fields.
@@ -1108,7 +1115,7 @@ const PARALLEL_MIN_BYTES: usize = 4 << 20;
 ///
 /// Large text is cut at record boundaries (found by a quote-aware scan) and the pieces are
 /// parsed in parallel; row numbers are then offset by the rows of the pieces before.
-fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
+fn read_text(source: Source, text: &[u8], delimiter: u8) -> Result<Grid> {
     let pieces = if text.len() < PARALLEL_MIN_BYTES {
         vec![text]
     } else {
@@ -1150,8 +1157,7 @@ fn read_text(source: Source, text: &str, delimiter: u8) -> Result<Grid> {
 /// Cuts text into about `n` pieces, each ending just after a record's line break. The scan
 /// follows CSV quoting as the parser does: a quote opens a quoted field only at the start of a
 /// field, `""` inside one is a quote, and line breaks inside one do not end the record.
-fn split_records(text: &str, delimiter: u8, n: usize) -> Vec<&str> {
-    let bytes = text.as_bytes();
+fn split_records(bytes: &[u8], delimiter: u8, n: usize) -> Vec<&[u8]> {
     let step = (bytes.len() / n.max(1)).max(1);
     let mut cuts = vec![0];
     let mut next_target = step;
@@ -1162,7 +1168,7 @@ fn split_records(text: &str, delimiter: u8, n: usize) -> Vec<&str> {
         }
     });
     cuts.push(bytes.len());
-    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+    cuts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect()
 }
 
 /// Calls `f` with the offset just after each line break that ends a record, in order. The
@@ -1214,12 +1220,12 @@ struct Piece {
     last_row: u32,
 }
 
-fn parse_records(text: &str, delimiter: u8) -> std::result::Result<Piece, (u32, String)> {
+fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, (u32, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(bytes);
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     // Read as bytes: the text is UTF-8 already and fields split at ASCII bytes, so a record is
@@ -1228,7 +1234,6 @@ fn parse_records(text: &str, delimiter: u8) -> std::result::Result<Piece, (u32, 
     let mut excel_row: u32 = 0;
     // Where the previous record started, and how many line breaks its quoted fields held.
     let mut previous: Option<(usize, usize)> = None;
-    let bytes = text.as_bytes();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -1399,7 +1404,7 @@ mod tests {
             encoding_from: None,
             delimiter: Some(b','),
         };
-        read_text(source, text, b',')
+        read_text(source, text.as_bytes(), b',')
             .unwrap()
             .rows
             .into_iter()
@@ -1435,10 +1440,10 @@ mod tests {
                 _ => text.push_str(&format!("d{i},plain\r\n")),
             }
         }
-        let whole = parse_records(&text, b',').unwrap();
+        let whole = parse_records(text.as_bytes(), b',').unwrap();
         for n in [2, 3, 7, 64] {
-            let pieces = split_records(&text, b',', n);
-            assert_eq!(pieces.concat(), text);
+            let pieces = split_records(text.as_bytes(), b',', n);
+            assert_eq!(pieces.concat(), text.as_bytes());
             let mut numbers = Vec::new();
             let mut offset = 0;
             for piece in &pieces {
@@ -1460,23 +1465,23 @@ mod tests {
         let p = Path::new("t.csv");
         let (gbk, _, _) = encoding_rs::GBK.encode("客户名称,联系人\n华远,张喆\n");
         let (text, enc, from) = decode(p, gbk.into_owned(), None).unwrap();
-        assert_eq!(text, "客户名称,联系人\n华远,张喆\n");
+        assert_eq!(text, "客户名称,联系人\n华远,张喆\n".as_bytes());
         assert_eq!((enc.name(), from), ("gb18030", "detected"));
 
         let mut utf16 = vec![0xFF, 0xFE];
         utf16.extend("名称\t电话\n".encode_utf16().flat_map(u16::to_le_bytes));
         let (text, enc, from) = decode(p, utf16, None).unwrap();
         assert_eq!(
-            (text.as_str(), enc.name(), from),
-            ("名称\t电话\n", "UTF-16LE", "BOM")
+            (text.as_slice(), enc.name(), from),
+            ("名称\t电话\n".as_bytes(), "UTF-16LE", "BOM")
         );
 
         let bom = [&[0xEF, 0xBB, 0xBF][..], "名称".as_bytes()].concat();
         let (text, _, from) = decode(p, bom, None).unwrap();
-        assert_eq!((text.as_str(), from), ("名称", "BOM"));
+        assert_eq!((text.as_slice(), from), ("名称".as_bytes(), "BOM"));
         let bom = [&[0xEF, 0xBB, 0xBF][..], "名称".as_bytes()].concat();
         let (text, _, from) = decode(p, bom, Some(encoding_rs::UTF_8)).unwrap();
-        assert_eq!((text.as_str(), from), ("名称", "forced"));
+        assert_eq!((text.as_slice(), from), ("名称".as_bytes(), "forced"));
         // A UTF-8 BOM before bytes that are not UTF-8: the line of the bad bytes is named.
         let bad = [&[0xEF, 0xBB, 0xBF][..], b"ok\nok\n\xff\xfe\n"].concat();
         let err = decode(p, bad, None).unwrap_err();
