@@ -486,6 +486,7 @@ pub fn write_clusters(
     .iter()
     .map(|s| s.to_string())
     .collect();
+    use std::borrow::Cow;
     crate::write::write_rows(path, &headers, &[], "clusters", records.len(), |i| {
         let r = records.refs[i];
         let cluster = clustering.cluster[i];
@@ -493,23 +494,48 @@ pub fn write_clusters(
             Some((other, weight)) => {
                 let o = records.refs[other as usize];
                 (
-                    format!("{:.4}", model::probability(weight as f64)),
-                    records.sources[o.source as usize].name.clone(),
-                    o.row.to_string(),
+                    score_text(model::probability(weight as f64)),
+                    Cow::Borrowed(records.sources[o.source as usize].name.as_str()),
+                    Cow::Owned(o.row.to_string()),
                 )
             }
-            None => (String::new(), String::new(), String::new()),
+            None => (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed("")),
         };
-        vec![
-            records.sources[r.source as usize].name.clone(),
-            r.row.to_string(),
-            cluster.to_string(),
-            sizes[&cluster].to_string(),
+        [
+            Cow::Borrowed(records.sources[r.source as usize].name.as_str()),
+            Cow::Owned(r.row.to_string()),
+            Cow::Owned(cluster.to_string()),
+            Cow::Owned(sizes[&cluster].to_string()),
             score,
             match_file,
             match_row,
         ]
         .into_iter()
-        .map(std::borrow::Cow::Owned)
     })
+}
+
+/// A match probability as `clusters.csv` writes it (`{:.4}`). Most matches are certain, and
+/// every probability above 0.99995 is written 1.0000: that is said without formatting a float
+/// to a precision (the slow path of float formatting).
+fn score_text(p: f64) -> std::borrow::Cow<'static, str> {
+    if p > 0.99996 {
+        std::borrow::Cow::Borrowed("1.0000")
+    } else {
+        std::borrow::Cow::Owned(format!("{p:.4}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_written_as_four_decimals_whatever_the_path() {
+        for p in [
+            0.0, 0.5, 0.12345, 0.99994, 0.999949, 0.99995, 0.999951, 0.99996, 0.999961, 0.9999999,
+            1.0,
+        ] {
+            assert_eq!(score_text(p), format!("{p:.4}"), "{p}");
+        }
+    }
 }
