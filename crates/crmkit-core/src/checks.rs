@@ -472,13 +472,36 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 /// [`CodeProblem::BadChar`], [`CodeProblem::Department`], [`CodeProblem::Kind`],
 /// [`CodeProblem::Region`], [`CodeProblem::OrgCheck`], [`CodeProblem::Check`].
 pub fn credit_code(code: &str) -> Result<CreditCodeInfo, CodeProblem> {
+    let chars = credit_code_chars(code)?;
+    Ok(CreditCodeInfo {
+        department: chars[0],
+        kind: chars[1],
+        region: chars[2..8].iter().collect(),
+        org_code: chars[8..17].iter().collect(),
+    })
+}
+
+/// Whether `code` is a valid 统一社会信用代码 ([`credit_code`] without building its parts).
+pub fn is_valid_credit_code(code: &str) -> bool {
+    credit_code_chars(code).is_ok()
+}
+
+/// The checks of [`credit_code`]; the code's characters when it passes them.
+fn credit_code_chars(code: &str) -> Result<[char; 18], CodeProblem> {
     const TYPE: CodeType = CodeType::CreditCode;
-    let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
+    let mut chars = ['\0'; 18];
+    let mut found = 0;
+    for ch in code.chars() {
+        if let Some(slot) = chars.get_mut(found) {
+            *slot = ch;
+        }
+        found += 1;
+    }
+    if found != 18 {
         return Err(CodeProblem::Length {
             code: TYPE,
             expected: 18,
-            found: chars.len(),
+            found,
         });
     }
     if let Some((i, &ch)) = chars
@@ -527,12 +550,7 @@ pub fn credit_code(code: &str) -> Result<CreditCodeInfo, CodeProblem> {
             found: chars[17],
         });
     }
-    Ok(CreditCodeInfo {
-        department,
-        kind,
-        region: region.iter().collect(),
-        org_code: org.iter().collect(),
-    })
+    Ok(chars)
 }
 
 /// Validates a 组织机构代码 (GB 11714-1997): 8 body characters (digits or upper-case letters)

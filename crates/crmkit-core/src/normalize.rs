@@ -137,17 +137,41 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
         }
         FieldType::CompanyName if ctx.simplified => false,
         FieldType::CompanyName => {
-            let opened = raw.matches('（').count();
-            !raw.contains([' ', '(', ')', '[', ']', '【', '】', '〔', '〕', '［', '］'])
+            // One pass for the character conditions: no space or bracket of any kind, at
+            // least four characters, no run of seven digits, not only digits and hyphens.
+            let (mut count, mut run, mut longest_run, mut only_digits) = (0, 0, 0, true);
+            for c in raw.chars() {
+                if matches!(
+                    c,
+                    ' ' | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '【'
+                        | '】'
+                        | '〔'
+                        | '〕'
+                        | '［'
+                        | '］'
+                        | '（'
+                        | '）'
+                ) {
+                    return false;
+                }
+                count += 1;
+                if c.is_ascii_digit() {
+                    run += 1;
+                    longest_run = longest_run.max(run);
+                } else {
+                    run = 0;
+                    only_digits &= c == '-';
+                }
+            }
+            count >= 4
+                && longest_run < 7
+                && !only_digits
                 && !raw.ends_with(['。', '.', ',', '，', '、', ';', '；'])
-                && raw.chars().count() >= 4
-                && opened == raw.matches('）').count()
-                && (opened == 0 || raw.find('（') < raw.find('）'))
-                && opened <= 1
                 && !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(raw))
-                && longest_digit_run(raw) < 7
-                && !raw.chars().all(|c| c.is_ascii_digit() || c == '-')
-                && !raw.contains("（")
                 && !STATUS_WORDS.iter().any(|w| raw.contains(w))
                 && !cjk_name_without_form(raw)
         }
@@ -173,7 +197,7 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
                 && raw
                     .bytes()
                     .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-                && checks::credit_code(raw).is_ok()
+                && checks::is_valid_credit_code(raw)
         }
         FieldType::Enum => field.values.iter().any(|v| v.value == raw),
         FieldType::Industry => ctx.reference.is_section_name(raw),

@@ -43,6 +43,10 @@ fn near_canonical() -> impl Strategy<Value = String> {
         .unwrap(),
         proptest::string::string_regex("[a-z0-9.]{1,8}@[a-z]{1,6}\\.(com|cn|c)").unwrap(),
         proptest::string::string_regex("(北京|（北京）)?华远(软件)?(有限公司|\\.|。)?").unwrap(),
+        proptest::string::string_regex(
+            "[0-9-]{0,8}华远[0-9a-z]{0,8}(科技)?(有限公司|集团|厂)?(（已注销）|注销)?"
+        )
+        .unwrap(),
         // Credit codes: valid ones, and 18 characters of the charset (mostly a wrong check).
         Just("91350100M000100Y43".to_string()),
         Just("91110108MA01A8B98K".to_string()),
