@@ -5,7 +5,7 @@
 //! whose own pair scores below `split_below` (or that a reviewer said differ, or that are two
 //! records already loaded).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 
@@ -139,14 +139,14 @@ pub fn cluster(
     for e in &edges {
         uf.union(e.a, e.b);
     }
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::default();
     for i in 0..n as u32 {
         let root = uf.find(i);
         if uf.size[root as usize] >= 3 {
             members.entry(root).or_default().push(i);
         }
     }
-    let mut component_edges: HashMap<u32, Vec<Scored>> = HashMap::new();
+    let mut component_edges: HashMap<u32, Vec<Scored>> = HashMap::default();
     for e in &edges {
         let root = uf.find(e.a);
         if members.contains_key(&root) {
@@ -154,7 +154,7 @@ pub fn cluster(
         }
     }
     let candidate_weight: HashMap<(u32, u32), (f32, bool)> = if members.is_empty() {
-        HashMap::new()
+        HashMap::default()
     } else {
         let inside: HashSet<u32> = members.values().flatten().copied().collect();
         scored
@@ -275,7 +275,7 @@ pub fn cluster(
 
     // Ids: a cluster holding a loaded record keeps its golden id; new clusters are numbered
     // after the largest existing id, in order of their first record.
-    let mut ids: HashMap<u32, u64> = HashMap::new();
+    let mut ids: HashMap<u32, u64> = HashMap::default();
     for (id, &r) in records.golden_id.iter().zip(&representative) {
         if let Some(id) = id {
             ids.entry(r).or_insert(*id);
