@@ -108,23 +108,26 @@ impl Outcome<'_> {
 
 /// Normalises one value of `field`.
 pub fn normalize<'a>(field: &Field, raw: &'a str, ctx: &Context) -> Outcome<'a> {
-    if is_canonical(field, raw, ctx) {
+    // Cleaned once: the full normaliser starts from the same text.
+    let cleaned = clean_text(raw);
+    if matches!(cleaned, Cow::Borrowed(_)) && is_canonical(field, raw, ctx) {
         return Outcome {
             value: Cow::Borrowed(raw),
             steps: Vec::new(),
             problem: None,
         };
     }
-    normalize_owned(field, raw, ctx)
+    normalize_cleaned(field, raw, cleaned, ctx)
 }
 
-/// Whether `raw` is already canonical and valid for `field`, so that [`normalize_owned`] would
-/// return it unchanged, with no step and no problem. Conservative: `false` only costs time.
+/// Whether `raw`, which [`clean_text`] leaves as it is, is already canonical and valid for
+/// `field`, so that [`normalize_owned`] would return it unchanged, with no step and no
+/// problem. Conservative: `false` only costs time.
 fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
     if raw.is_empty() {
         return true;
     }
-    if matches!(clean_text(raw), Cow::Owned(_)) || raw.starts_with(['\'', '=']) {
+    if raw.starts_with(['\'', '=']) {
         return false;
     }
     match field.kind {
@@ -245,7 +248,16 @@ fn iso_time(text: &str) -> bool {
 /// The full normaliser, always building the value. [`normalize`] skips it for values that are
 /// already canonical; the two agree on every input (a property test checks it).
 pub fn normalize_owned(field: &Field, raw: &str, ctx: &Context) -> Outcome<'static> {
-    let cleaned = clean_text(raw);
+    normalize_cleaned(field, raw, clean_text(raw), ctx)
+}
+
+/// [`normalize_owned`] of `raw`, given `cleaned`, its [`clean_text`].
+fn normalize_cleaned(
+    field: &Field,
+    raw: &str,
+    cleaned: Cow<'_, str>,
+    ctx: &Context,
+) -> Outcome<'static> {
     let mut steps = Vec::new();
     if cleaned != raw {
         steps.push("text");
