@@ -194,25 +194,50 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
             (core, (chars, bigrams))
         })
         .unzip();
-    let mut interner = Interner::default();
-    let mut fast = Fast {
-        region: Vec::with_capacity(keys.len()),
-        branch: Vec::with_capacity(keys.len()),
-        form: Vec::with_capacity(keys.len()),
-        ..Fast::default()
+    // Interned on three threads, each array with an interner of its own: an id is only ever
+    // compared with an id of the same array.
+    let mut fast = Fast::default();
+    let ids = |key: fn(&CompanyKey) -> &str| {
+        let mut interner = Interner::default();
+        keys.iter()
+            .map(|k| interner.id(key(k)))
+            .collect::<Vec<u32>>()
     };
-    for (c, k) in core.iter_mut().zip(keys) {
-        c.id = interner.id(&k.core);
-        c.trade_id = interner.id(&k.trade);
-        fast.region.push(interner.region(k.region.as_ref()));
-        fast.branch.push(if k.core.is_empty() {
-            NO_CORE
-        } else {
-            interner.id(k.branch.as_deref().unwrap_or(""))
-        });
-        fast.form
-            .push(interner.id(k.form.as_deref().map(company::form_class).unwrap_or("")));
+    let ((core_ids, trade_ids), (region, (branch, form))) = rayon::join(
+        || rayon::join(|| ids(|k| &k.core), || ids(|k| &k.trade)),
+        || {
+            let mut interner = Interner::default();
+            let region = keys
+                .iter()
+                .map(|k| interner.region(k.region.as_ref()))
+                .collect();
+            let mut interner = Interner::default();
+            let branch = keys
+                .iter()
+                .map(|k| {
+                    if k.core.is_empty() {
+                        NO_CORE
+                    } else {
+                        interner.id(k.branch.as_deref().unwrap_or(""))
+                    }
+                })
+                .collect();
+            (
+                region,
+                (
+                    branch,
+                    ids(|k| k.form.as_deref().map(company::form_class).unwrap_or("")),
+                ),
+            )
+        },
+    );
+    for ((c, id), trade_id) in core.iter_mut().zip(core_ids).zip(trade_ids) {
+        c.id = id;
+        c.trade_id = trade_id;
     }
+    fast.region = region;
+    fast.branch = branch;
+    fast.form = form;
     fast.core = core;
     fast.chars = chars;
     fast
@@ -592,7 +617,7 @@ impl Features {
         };
         let tf: Vec<Option<Arc<TermFrequencies>>> = config
             .comparisons
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(ci, c)| {
                 c.tf.then(|| {
