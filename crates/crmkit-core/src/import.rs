@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use csv::StringRecord;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
@@ -367,7 +368,11 @@ fn build(
     if whole && source.format == crate::read::Format::Text {
         check_ragged(&location, header.cells.len(), named_width, &data)?;
     }
-    let data_width = data.iter().map(|r| used_width(&r.cells)).max().unwrap_or(0);
+    let data_width = data
+        .par_iter()
+        .map(|r| used_width(&r.cells))
+        .max()
+        .unwrap_or(0);
     let width = named_width.max(data_width);
     // A column with data but no header is kept under its letter, never dropped. Which columns
     // have data is only worked out when some header cell is empty, in one pass over the cells.
