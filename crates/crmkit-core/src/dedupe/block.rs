@@ -61,54 +61,73 @@ pub fn block_skipping(
         .iter()
         .map(|r| records.sources[r.source as usize].existing)
         .collect();
-    let mut all: Vec<(u32, u32)> = Vec::new();
-    let mut masks: Vec<u16> = Vec::new();
-    let mut stats = Vec::new();
-    for (ki, key) in config.blocking.iter().enumerate() {
-        let mut entries = key_entries(records, features, key, ki, 0);
-        sort_entries(&mut entries);
-        let with_value = {
-            let mut seen = vec![false; records.len()];
-            entries.iter().for_each(|e| seen[e.1 as usize] = true);
-            seen.iter().filter(|&&s| s).count()
-        };
-        let Blocks {
-            kept: groups,
-            skipped,
-            largest,
-        } = blocks(
-            &entries,
-            config.max_block,
-            skip.get(ki).map_or(&[][..], Vec::as_slice),
-        );
-        let skipped = skipped
-            .into_iter()
-            .map(|(s, e)| (entries[s].1 as usize, e - s))
-            .collect();
-        // Packed into one integer each (first record high): sorting integers is several
-        // times quicker than sorting pairs.
-        let mut packed: Vec<u64> = groups
-            .par_iter()
-            .flat_map_iter(|&(s, e)| {
-                let block = &entries[s..e];
-                let existing = &existing;
-                (0..block.len()).flat_map(move |x| {
-                    (x + 1..block.len()).filter_map(move |y| {
-                        let (a, b) = (block[x].1, block[y].1);
-                        let (a, b) = (a.min(b), a.max(b));
-                        (a != b && !(existing[a as usize] && existing[b as usize]))
-                            .then_some(u64::from(a) << 32 | u64::from(b))
+    // Each key's candidate pairs, the keys side by side (each key's sort runs on one thread).
+    let keyed: Vec<(Vec<(u32, u32)>, KeyStats)> = config
+        .blocking
+        .par_iter()
+        .enumerate()
+        .map(|(ki, key)| {
+            let mut entries = key_entries(records, features, key, ki, 0);
+            sort_entries(&mut entries);
+            let with_value = {
+                let mut seen = vec![false; records.len()];
+                entries.iter().for_each(|e| seen[e.1 as usize] = true);
+                seen.iter().filter(|&&s| s).count()
+            };
+            let Blocks {
+                kept: groups,
+                skipped,
+                largest,
+            } = blocks(
+                &entries,
+                config.max_block,
+                skip.get(ki).map_or(&[][..], Vec::as_slice),
+            );
+            let skipped = skipped
+                .into_iter()
+                .map(|(s, e)| (entries[s].1 as usize, e - s))
+                .collect();
+            // Packed into one integer each (first record high): sorting integers is several
+            // times quicker than sorting pairs.
+            let mut packed: Vec<u64> = groups
+                .par_iter()
+                .flat_map_iter(|&(s, e)| {
+                    let block = &entries[s..e];
+                    let existing = &existing;
+                    (0..block.len()).flat_map(move |x| {
+                        (x + 1..block.len()).filter_map(move |y| {
+                            let (a, b) = (block[x].1, block[y].1);
+                            let (a, b) = (a.min(b), a.max(b));
+                            (a != b && !(existing[a as usize] && existing[b as usize]))
+                                .then_some(u64::from(a) << 32 | u64::from(b))
+                        })
                     })
                 })
-            })
-            .collect();
-        packed.par_sort_unstable();
-        packed.dedup();
-        let pairs: Vec<(u32, u32)> = packed
-            .into_iter()
-            .map(|p| ((p >> 32) as u32, p as u32))
-            .collect();
-        let produced = pairs.len() as u64;
+                .collect();
+            radsort::sort(&mut packed);
+            packed.dedup();
+            let pairs: Vec<(u32, u32)> = packed
+                .into_iter()
+                .map(|p| ((p >> 32) as u32, p as u32))
+                .collect();
+            let stats = KeyStats {
+                name: key.name.clone(),
+                expression: key.expression.clone(),
+                records: with_value,
+                blocks: groups.len(),
+                largest,
+                pairs: pairs.len() as u64,
+                new_pairs: 0,
+                skipped,
+            };
+            (pairs, stats)
+        })
+        .collect();
+    // Merged in the keys' order: a pair is new for the first key that finds it.
+    let mut all: Vec<(u32, u32)> = Vec::new();
+    let mut masks: Vec<u16> = Vec::new();
+    let mut stats = Vec::with_capacity(keyed.len());
+    for (ki, (pairs, mut key_stats)) in keyed.into_iter().enumerate() {
         let before = all.len();
         let (merged, merged_masks) = merge_sorted(
             std::mem::take(&mut all),
@@ -116,19 +135,10 @@ pub fn block_skipping(
             pairs,
             1 << ki,
         );
-        let new_pairs = (merged.len() - before) as u64;
+        key_stats.new_pairs = (merged.len() - before) as u64;
         all = merged;
         masks = merged_masks;
-        stats.push(KeyStats {
-            name: key.name.clone(),
-            expression: key.expression.clone(),
-            records: with_value,
-            blocks: groups.len(),
-            largest,
-            pairs: produced,
-            new_pairs,
-            skipped,
-        });
+        stats.push(key_stats);
     }
     Blocking {
         pairs: all,
@@ -163,7 +173,9 @@ pub(crate) fn key_entries(
 
 /// Sorts entries by hash, then record, each once: a block is then a run of equal hashes.
 pub(crate) fn sort_entries(entries: &mut Vec<(u64, u32)>) {
-    entries.par_sort_unstable();
+    // A radix sort: the hashes are uniform, and a comparison sort of millions of entries
+    // spent most of blocking's time.
+    radsort::sort_by_key(entries, |&(hash, record)| (hash, record));
     entries.dedup();
 }
 

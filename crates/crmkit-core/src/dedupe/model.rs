@@ -202,7 +202,7 @@ pub fn train(
     // Counted in tiles, so that memory is read in order rather than at random (the counts do
     // not depend on the order): the first records of a tile lie within a window that stays in
     // the cache, and the second records ascend.
-    pairs.par_sort_unstable();
+    radsort::sort(&mut pairs);
     // A comparison at a time, so that only its own column is read while counting.
     let mut flat = vec![0u64; total_levels];
     for &(ci, c) in &learned {
