@@ -377,20 +377,7 @@ fn clean_text_full(raw: &str) -> Cow<'_, str> {
 /// CJK ideographs, common Chinese punctuation) and single ASCII spaces between words. `false`
 /// leaves the decision to the full check.
 fn is_clean(raw: &str) -> bool {
-    let mut previous_space = true; // at the start, a space would be leading
-    for c in raw.chars() {
-        if c == ' ' {
-            if previous_space {
-                return false;
-            }
-            previous_space = true;
-        } else if is_nfkc_stable(c) {
-            previous_space = false;
-        } else {
-            return false;
-        }
-    }
-    !previous_space || raw.is_empty()
+    single_spaced(raw, is_nfkc_stable)
 }
 
 /// Characters NFKC leaves alone, known without a table: printable ASCII, the CJK ideographs
@@ -403,6 +390,11 @@ fn is_nfkc_stable(c: char) -> bool {
 
 /// No zero-width characters, no whitespace but single ASCII spaces between words.
 fn is_tidy(text: &str) -> bool {
+    single_spaced(text, |c| !c.is_whitespace() && !is_zero_width(c))
+}
+
+/// Whether every character of `text` is a single ASCII space between words or passes `ok`.
+fn single_spaced(text: &str, ok: impl Fn(char) -> bool) -> bool {
     let mut previous_space = true; // at the start, a space would be leading
     for c in text.chars() {
         if c == ' ' {
@@ -410,10 +402,10 @@ fn is_tidy(text: &str) -> bool {
                 return false;
             }
             previous_space = true;
-        } else if c.is_whitespace() || is_zero_width(c) {
-            return false;
-        } else {
+        } else if ok(c) {
             previous_space = false;
+        } else {
+            return false;
         }
     }
     !previous_space || text.is_empty()
