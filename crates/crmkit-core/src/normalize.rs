@@ -437,6 +437,32 @@ fn squeeze_cjk_spaces(text: &str) -> String {
     out
 }
 
+/// `text.trim()`, answered from the first and last bytes when they cannot start or end
+/// whitespace (the common case: a value starting and ending in ASCII or a CJK character), so
+/// that most values are never decoded. A load trims every cell it reads.
+#[inline]
+pub fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return text;
+    };
+    let ascii_space = |b: u8| b == b' ' || (0x09..=0x0D).contains(&b);
+    // The non-ASCII whitespace is two bytes led by C2 (U+0085, U+00A0) or three led by E1
+    // (U+1680), E2 (U+2000 to U+205F) or E3 (U+3000).
+    let may_start = ascii_space(first) || matches!(first, 0xC2 | 0xE1..=0xE3);
+    let may_end = if last < 0x80 {
+        ascii_space(last)
+    } else {
+        (n >= 2 && bytes[n - 2] == 0xC2) || (n >= 3 && matches!(bytes[n - 3], 0xE1..=0xE3))
+    };
+    if may_start || may_end {
+        text.trim()
+    } else {
+        text
+    }
+}
+
 /// Whether a value stands for "nothing" (`-`, `/`, `N/A`, `无`, `暂无`, ...): such a value does
 /// not fill a required field.
 pub fn is_placeholder(text: &str) -> bool {
@@ -1489,6 +1515,17 @@ mod tests {
                 prop_assert!(matches!(full, Cow::Borrowed(_)), "{raw:?} → {full:?}");
             }
             prop_assert_eq!(clean_text(&raw), full);
+        }
+
+        /// The quick answer of `trim` is `str::trim`'s.
+        #[test]
+        fn trim_agrees_with_str_trim(
+            text in prop_oneof![
+                proptest::string::string_regex("[ a-z华远\u{3000}\u{2000}\u{205F}\u{1680}\u{0085}\u{00A0}\u{00E9}\u{1E00}\u{2100}\u{3001}\t\n\u{000B}]{0,6}").unwrap(),
+                any::<String>(),
+            ]
+        ) {
+            prop_assert_eq!(trim(&text), text.trim());
         }
     }
 }

@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use crmkit_core::company::{company_key, Regions};
 use crmkit_core::dedupe::golden::{ALTERNATES_SUFFIX, GOLDEN_ID, LIST_SEPARATOR, RECORD_COUNT};
 use crmkit_core::import::Imported;
+use crmkit_core::normalize::trim;
 use crmkit_core::read::GridRow;
 use crmkit_core::template::FieldType;
 
@@ -203,7 +204,7 @@ pub fn convert<'a>(
     header: &str,
     value: &'a str,
 ) -> Result<Option<&'a str>, String> {
-    let value = value.trim();
+    let value = trim(value);
     if value.is_empty() {
         return Ok(None);
     }
@@ -355,7 +356,7 @@ fn prepare_row<'a>(
     regions: &Regions,
 ) -> Row<'a> {
     let template = &spec.template;
-    let cell = |column: usize| row.cells.get(column).unwrap_or("").trim();
+    let cell = |column: usize| trim(row.cells.get(column).unwrap_or(""));
     let weight = golden
         .and_then(|g| g.count)
         .and_then(|c| cell(c).parse::<u64>().ok())
