@@ -1007,3 +1007,70 @@ fn a_big_file_streams_in_chunks_and_accounts_for_every_row() {
         );
     }
 }
+
+#[test]
+fn rows_of_several_origins_keep_their_own_lineage() {
+    // A file crmkit wrote (`_source_file`, `_source_sheet`, `_source_row`) whose rows came
+    // from two workbooks: runs of one origin long enough to share a multi-row statement, and
+    // runs that change origin inside one.
+    let data = data();
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = read_csv(&data.dir.join("clean.csv"));
+    let mut w = csv::Writer::from_path(dir.path().join("accepted.csv")).unwrap();
+    let source_row = header.iter().position(|h| h == "_source_row").unwrap();
+    let mut out_header = header.clone();
+    out_header.extend(["_source_file", "_source_sheet"].map(String::from));
+    w.write_record(&out_header).unwrap();
+    let origin = |i: usize| {
+        if (i / 40).is_multiple_of(2) || i.is_multiple_of(7) {
+            0
+        } else {
+            1
+        }
+    };
+    let n = 300;
+    for (i, row) in rows.iter().take(n).enumerate() {
+        let mut r = row.clone();
+        let (file, sheet) = [("销售台账.xlsx", "客户"), ("服务台账.xlsx", "")][origin(i)];
+        r[source_row] = (i + 10).to_string();
+        r.extend([file.to_string(), sheet.to_string()]);
+        w.write_record(&r).unwrap();
+    }
+    w.flush().unwrap();
+    for db in databases(dir.path(), "origins") {
+        crmkit_in(
+            dir.path(),
+            &[
+                "load",
+                "accepted.csv",
+                "-t",
+                "customer",
+                "--db",
+                &db,
+                "--max-reject-rate",
+                "1",
+            ],
+        )
+        .code(0)
+        .stderr_has("一致");
+        let loaded = query(
+            &db,
+            "SELECT _source_file, _source_sheet, _source_row, _batch, _updated_batch \
+             FROM customer ORDER BY _source_row",
+        );
+        let merged = n - loaded.len();
+        assert!(loaded.len() > 250, "{db}: {} rows", loaded.len());
+        for r in &loaded {
+            let source_row: usize = r[2].as_deref().unwrap().parse().unwrap();
+            let (file, sheet) =
+                [("销售台账.xlsx", Some("客户")), ("服务台账.xlsx", None)][origin(source_row - 10)];
+            assert!(
+                r[0].as_deref().unwrap().ends_with(file),
+                "{db}: {r:?} ({merged} merged)"
+            );
+            assert_eq!(r[1].as_deref(), sheet, "{db}: {r:?}");
+            assert_eq!(r[3].as_deref(), Some("1"), "{db}: {r:?}");
+            assert_eq!(r[4], None, "{db}: {r:?}");
+        }
+    }
+}

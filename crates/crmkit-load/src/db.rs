@@ -6,7 +6,9 @@ use std::io::Write;
 use rusqlite::types::ValueRef;
 
 use crate::error::{Error, Result};
-use crate::schema::{quote, SqlType, TableSpec, BATCH, GOLDEN, HASH, KEY};
+use crate::schema::{
+    quote, SqlType, TableSpec, BATCH, GOLDEN, HASH, KEY, SOURCE_FILE, SOURCE_SHEET, UPDATED_BATCH,
+};
 use crate::url::DbUrl;
 
 /// A row ready to be written: data column values (text, `None` for NULL), key, hash, lineage.
@@ -976,40 +978,70 @@ fn sqlite_chunk(
     let mut updated = 0u64;
     {
         let names: Vec<String> = columns.iter().map(|(n, _)| quote(n)).collect();
-        let marks = format!("({})", vec!["?"; names.len()].join(", "));
-        let insert_sql = |rows: usize| {
+        let insert_sql = |values: &str| {
             format!(
-                "INSERT OR FAIL INTO {} ({}) VALUES {}",
+                "INSERT OR FAIL INTO {} ({}) VALUES {values}",
                 quote(&spec.name),
                 names.join(", "),
-                vec![marks.as_str(); rows].join(", ")
             )
         };
         // Inserts go ROWS_PER_INSERT rows to a statement: one statement run instead of many.
         // OR FAIL: a failing statement keeps the rows before it rather than undoing them, so
         // SQLite keeps no statement journal (a copy of every page it touches); any failure
-        // rolls back the whole batch anyway.
+        // rolls back the whole batch anyway. What every row of a statement shares is written
+        // once: `_batch`, the file and sheet (?1, ?2, ?3) and `_updated_batch` (NULL); each
+        // bound value costs a copy inside SQLite.
+        let shared: Vec<bool> = columns
+            .iter()
+            .map(|(n, _)| [BATCH, UPDATED_BATCH, SOURCE_FILE, SOURCE_SHEET].contains(&n.as_str()))
+            .collect();
+        let per_row = shared.iter().filter(|s| !**s).count();
+        let group_sql = {
+            let mut next = 3;
+            let rows: Vec<String> = (0..ROWS_PER_INSERT)
+                .map(|_| {
+                    let marks: Vec<String> = columns
+                        .iter()
+                        .map(|(n, _)| match n.as_str() {
+                            BATCH => "?1".to_string(),
+                            UPDATED_BATCH => "NULL".to_string(),
+                            SOURCE_FILE => "?2".to_string(),
+                            SOURCE_SHEET => "?3".to_string(),
+                            _ => {
+                                next += 1;
+                                format!("?{next}")
+                            }
+                        })
+                        .collect();
+                    format!("({})", marks.join(", "))
+                })
+                .collect();
+            insert_sql(&rows.join(", "))
+        };
         let rows: Vec<usize> = chunk.inserts().collect();
-        let mut many = tx.prepare_cached(&insert_sql(ROWS_PER_INSERT))?;
-        let mut one = tx.prepare_cached(&insert_sql(1))?;
+        let mut many = tx.prepare_cached(&group_sql)?;
+        let mut one = tx.prepare_cached(&insert_sql(&format!(
+            "({})",
+            vec!["?"; names.len()].join(", ")
+        )))?;
+        let no_sharing = vec![false; columns.len()];
         for group in rows.chunks(ROWS_PER_INSERT) {
-            if group.len() == ROWS_PER_INSERT {
+            let source = chunk.rows[group[0]].source;
+            let one_source = group.iter().all(|&r| chunk.rows[r].source == source);
+            if group.len() == ROWS_PER_INSERT && one_source {
+                let (file, sheet) = &sources[source];
+                many.raw_bind_parameter(1, batch)?;
+                many.raw_bind_parameter(2, file.as_str())?;
+                many.raw_bind_parameter(3, sheet.as_deref())?;
                 for (k, &row) in group.iter().enumerate() {
-                    bind_row(
-                        &mut many,
-                        k * names.len(),
-                        spec,
-                        chunk,
-                        row,
-                        sources,
-                        batch,
-                        None,
-                    )?;
+                    let to = (3 + k * per_row, &shared[..]);
+                    bind_row(&mut many, to, spec, chunk, row, sources, batch, None)?;
                 }
                 inserted += many.raw_execute()? as u64;
             } else {
                 for &row in group {
-                    bind_row(&mut one, 0, spec, chunk, row, sources, batch, None)?;
+                    let to = (0, &no_sharing[..]);
+                    bind_row(&mut one, to, spec, chunk, row, sources, batch, None)?;
                     inserted += one.raw_execute()? as u64;
                 }
             }
@@ -1030,8 +1062,10 @@ fn sqlite_chunk(
             sets.join(", "),
             columns.len() + 1
         ))?;
+        let no_sharing = vec![false; columns.len()];
         for (row, id) in chunk.updates() {
-            bind_row(&mut update, 0, spec, chunk, row, sources, batch, Some(id))?;
+            let to = (0, &no_sharing[..]);
+            bind_row(&mut update, to, spec, chunk, row, sources, batch, Some(id))?;
             updated += update.raw_execute()? as u64;
         }
     }
@@ -1085,13 +1119,14 @@ const SQLITE_CACHE: i64 = -262_144;
 /// Rows per multi-row INSERT on SQLite (at 30 columns, well under its 32,766 parameters).
 const ROWS_PER_INSERT: usize = 32;
 
-/// Binds one row's values in `insert_columns` order from parameter `offset + 1`; `update`
+/// Binds one row's values in `insert_columns` order from parameter `offset + 1`, leaving out
+/// the columns `shared` marks (the statement writes them once for all its rows); `update`
 /// adds the id, and binds NULL for `_batch`, which the statement's COALESCE keeps (the
 /// creating batch stays).
 #[allow(clippy::too_many_arguments)]
 fn bind_row(
     stmt: &mut rusqlite::CachedStatement,
-    offset: usize,
+    (offset, shared): (usize, &[bool]),
     spec: &TableSpec,
     chunk: &Packed,
     row: usize,
@@ -1104,7 +1139,13 @@ fn bind_row(
         Some(_) => (None, Some(batch)),
     };
     let mut n = offset;
+    let mut column = 0;
     let mut bind = |value: Value| {
+        let skip = shared.get(column).copied().unwrap_or(false);
+        column += 1;
+        if skip {
+            return Ok(());
+        }
         n += 1;
         match value {
             Value::Null => stmt.raw_bind_parameter(n, rusqlite::types::Null),
