@@ -199,6 +199,7 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
 }
 
 /// A cell converted to what its column stores, or why it cannot be.
+#[inline]
 pub fn convert<'a>(
     kind: FieldType,
     header: &str,
@@ -216,17 +217,22 @@ pub fn convert<'a>(
         _ => true,
     };
     if ok {
-        return Ok(Some(value));
+        Ok(Some(value))
+    } else {
+        Err(not_convertible(kind, header, value))
     }
+}
+
+/// Why `value` cannot be stored as `kind` (Chinese, with the expected format).
+#[cold]
+fn not_convertible(kind: FieldType, header: &str, value: &str) -> String {
     let expected = match kind {
         FieldType::Integer => "整数，如 3",
         FieldType::Decimal | FieldType::Money => "数字（不带单位和千分位），如 120000 或 12.50",
         FieldType::Date => "日期 YYYY-MM-DD，如 2024-03-15",
         _ => "日期时间 YYYY-MM-DD HH:MM，如 2024-03-15 14:30",
     };
-    Err(format!(
-        "{header}“{value}”无法写入数据库，应为{expected}; 请先用 crmkit clean 清洗"
-    ))
+    format!("{header}“{value}”无法写入数据库，应为{expected}; 请先用 crmkit clean 清洗")
 }
 
 fn is_decimal(v: &str) -> bool {
@@ -420,21 +426,32 @@ fn prepare_row<'a>(
     let key = if spec.key_fields.is_empty() {
         Some(format!("h:{:016x}", hash as u64))
     } else {
-        let mut parts = Vec::with_capacity(spec.key_fields.len());
-        for &i in &spec.key_fields {
+        let mut key = String::with_capacity(32);
+        key.push_str("k:");
+        let mut complete = true;
+        for (n, &i) in spec.key_fields.iter().enumerate() {
+            if n > 0 {
+                key.push(UNIT);
+            }
             // A referencing field counts by the record it found.
             let by_id = spec
                 .refs
                 .iter()
                 .find(|r| r.field == i)
-                .and_then(|r| values[r.column].as_ref().map(|id| format!("#{id}")));
-            match by_id.or_else(|| values[i].as_deref().map(str::to_string)) {
-                Some(v) => parts.push(v),
-                None => break,
+                .and_then(|r| values[r.column].as_deref());
+            match (by_id, values[i].as_deref()) {
+                (Some(id), _) => {
+                    key.push('#');
+                    key.push_str(id);
+                }
+                (None, Some(v)) => key.push_str(v),
+                (None, None) => {
+                    complete = false;
+                    break;
+                }
             }
         }
-        (parts.len() == spec.key_fields.len())
-            .then(|| format!("k:{}", parts.join(&UNIT.to_string())))
+        complete.then_some(key)
     };
     let key = match (key, spec.name_field) {
         (Some(key), _) => key,
