@@ -466,7 +466,7 @@ pub fn trim(text: &str) -> &str {
 /// Whether a value stands for "nothing" (`-`, `/`, `N/A`, `无`, `暂无`, ...): such a value does
 /// not fill a required field.
 pub fn is_placeholder(text: &str) -> bool {
-    let text = text.trim();
+    let text = trim(text);
     PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(text))
 }
 

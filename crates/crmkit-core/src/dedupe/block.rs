@@ -284,7 +284,7 @@ fn each_value(
     let company = |f: usize| features.company(f).map(|keys| &keys[i]);
     match part {
         KeyPart::Value(field) => {
-            let v = records.value(i, *field).trim();
+            let v = crate::normalize::trim(records.value(i, *field));
             // Lower-cased; most values already are (every character its own lower case).
             let lower = if v.is_ascii() {
                 !v.bytes().any(|b| b.is_ascii_uppercase())

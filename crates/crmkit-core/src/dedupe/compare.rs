@@ -832,7 +832,7 @@ pub fn level_of(pattern: u64, ci: usize) -> u8 {
 }
 
 fn text_of(value: &str) -> Box<str> {
-    let value = value.trim();
+    let value = crate::normalize::trim(value);
     if value.bytes().any(|b| b.is_ascii_uppercase()) {
         value.to_lowercase().into_boxed_str()
     } else {
