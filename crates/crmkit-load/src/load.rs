@@ -1075,8 +1075,10 @@ fn decide<'e>(
     };
     // Duplicates inside the input: identical rows merge, conflicting ones are rejected.
     let key_hash = xxhash_rust::xxh3::xxh3_128(p.key.as_bytes());
-    match seen.first.get(&key_hash) {
-        Some(&(hash, source, number)) => {
+    // One probe of the (large, cache-cold) map for both the look-up and the insert.
+    match seen.first.entry(key_hash) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            let (hash, source, number) = *first.get();
             let place = sources.place(source, number);
             return (
                 if hash == p.hash {
@@ -1087,8 +1089,8 @@ fn decide<'e>(
                 None,
             );
         }
-        None => {
-            seen.first.insert(key_hash, (p.hash, p.source, p.row));
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert((p.hash, p.source, p.row));
         }
     }
     // Keep the stronger key: credit code over golden id over name.
