@@ -1062,7 +1062,6 @@ fn sqlite_chunk(
             sets.join(", "),
             columns.len() + 1
         ))?;
-        let no_sharing = vec![false; columns.len()];
         for (row, id) in chunk.updates() {
             let to = (0, &no_sharing[..]);
             bind_row(&mut update, to, spec, chunk, row, sources, batch, Some(id))?;
