@@ -213,3 +213,75 @@ fn usage_errors_exit_2() {
     .code(2);
     crmkit_in(dir.path(), &["frobnicate"]).code(2);
 }
+
+#[test]
+fn an_output_that_cannot_be_written_stops_the_run_before_any_output() {
+    // The last output is a directory, sits under a file, or in a directory that takes no new
+    // files: refused before anything is written, naming the path.
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("customers.xlsx");
+    let input = input.as_str();
+    std::fs::create_dir(dir.path().join("report.csv")).unwrap();
+    std::fs::write(dir.path().join("plain.txt"), "x").unwrap();
+    let cases: [(&str, &[&str]); 3] = [
+        ("report.csv", &["report.csv", "已有的目录"]),
+        ("plain.txt/report.csv", &["plain.txt 是文件, 不是目录"]),
+        ("/proc/crmkit-report.csv", &["/proc 不能新建文件"]),
+    ];
+    for (report, expected) in cases {
+        let run = crmkit_in(
+            dir.path(),
+            &[
+                "clean",
+                input,
+                "-t",
+                "customer",
+                "-o",
+                "out.csv",
+                "--changes",
+                "changes.csv",
+                "--report",
+                report,
+            ],
+        );
+        run.code(2);
+        for text in expected {
+            run.stderr_has(text);
+        }
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_eq!(
+            files_in(dir.path()),
+            vec!["plain.txt".to_string(), "report.csv".to_string()],
+            "{}",
+            run.stderr
+        );
+    }
+    // A load whose rejects file cannot be written loads nothing.
+    let run = crmkit_in(
+        dir.path(),
+        &[
+            "load",
+            input,
+            "-t",
+            "customer",
+            "--db",
+            "sqlite:x.db",
+            "--rejects",
+            "report.csv",
+        ],
+    );
+    run.code(2).stderr_has("已有的目录");
+    assert_eq!(
+        files_in(dir.path()),
+        vec!["plain.txt".to_string(), "report.csv".to_string()]
+    );
+    // An option that takes one format says which.
+    let run = crmkit_in(
+        dir.path(),
+        &[
+            "audit", "sample", input, "-t", "customer", "--size", "5", "-o", "a.csv",
+        ],
+    );
+    run.code(2).stderr_has("这个输出支持 .xlsx");
+    assert!(!run.stderr.contains(".csv (UTF-8"), "{}", run.stderr);
+}

@@ -38,8 +38,18 @@ pub enum Error {
     UnsupportedFormat { path: PathBuf, extension: String },
 
     /// The output file's extension is not one crmkit writes.
-    #[error("{path}: 不支持的输出文件类型 `{extension}`; 输出支持 .csv (UTF-8 带 BOM) 和 .xlsx")]
-    UnsupportedOutput { path: PathBuf, extension: String },
+    #[error("{path}: 不支持的输出文件类型 `{extension}`; 这个输出支持 {allowed}")]
+    UnsupportedOutput {
+        path: PathBuf,
+        extension: String,
+        /// What it may be instead, for people (`.csv (UTF-8 带 BOM) 或 .xlsx`).
+        allowed: String,
+    },
+
+    /// An output path cannot be written: it is a directory, its parent is not one, or the
+    /// directory refuses new files.
+    #[error("{path}: 无法写出 ({why}); 请换一个可写的输出路径, 如 ./out/result.csv")]
+    OutputPath { path: PathBuf, why: String },
 
     /// An output would overwrite the input or another output of the same run.
     #[error("{path}: {why}; 请换一个输出文件名")]

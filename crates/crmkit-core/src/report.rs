@@ -66,6 +66,7 @@ pub fn write_findings(path: &Path, imported: &Imported, checked: &Checked) -> Re
         _ => Err(Error::UnsupportedOutput {
             path: path.to_path_buf(),
             extension,
+            allowed: crate::write::allowed_formats(&["csv", "jsonl", "xlsx"]),
         }),
     }
 }

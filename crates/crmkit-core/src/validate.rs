@@ -282,13 +282,14 @@ impl Place<'_> {
             let value = &clean[rule.field];
             let header = &template.fields[rule.field].header;
             let breach: Option<String> = match &rule.check {
-                Check::Required => (normalize::trim(value).is_empty() || normalize::is_placeholder(value))
-                    .then(|| {
-                        format!(
-                            "{header}为必填项, 不能为空或填占位符 (例如 {})",
-                            example(self, rule.field)
-                        )
-                    }),
+                Check::Required => (normalize::trim(value).is_empty()
+                    || normalize::is_placeholder(value))
+                .then(|| {
+                    format!(
+                        "{header}为必填项, 不能为空或填占位符 (例如 {})",
+                        example(self, rule.field)
+                    )
+                }),
                 Check::RequiredIf { when } => {
                     (value.is_empty() && !clean[*when].is_empty()).then(|| {
                         format!(

@@ -41,6 +41,7 @@ impl OutputFormat {
             _ => Err(Error::UnsupportedOutput {
                 path: path.to_path_buf(),
                 extension,
+                allowed: allowed_formats(&["csv", "xlsx"]),
             }),
         }
     }
@@ -74,8 +75,22 @@ pub fn atomic_write(
     Ok(())
 }
 
+/// How people are told which output formats an option takes: `.csv (UTF-8 带 BOM) 或 .xlsx`.
+pub fn allowed_formats(formats: &[&str]) -> String {
+    formats
+        .iter()
+        .map(|f| match *f {
+            "csv" => ".csv (UTF-8 带 BOM)".to_string(),
+            other => format!(".{other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" 或 ")
+}
+
 /// Checks output paths before any work: each has a format crmkit writes (`formats`: allowed
-/// extensions), its directory exists, none is the input, and no two are the same file.
+/// extensions), is not a directory, its directory exists and takes new files (a temporary file
+/// is created there and removed), none is the input, and no two are the same file. A run that
+/// would fail on its last output then fails before writing its first.
 pub fn check_outputs(input: &Path, outputs: &[(&Path, &[&str])]) -> Result<()> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -87,18 +102,35 @@ pub fn check_outputs(input: &Path, outputs: &[(&Path, &[&str])]) -> Result<()> {
             return Err(Error::UnsupportedOutput {
                 path: path.to_path_buf(),
                 extension,
+                allowed: allowed_formats(formats),
             });
+        }
+        let refuse = |why: String| {
+            Err(Error::OutputPath {
+                path: path.to_path_buf(),
+                why,
+            })
+        };
+        if path.is_dir() {
+            return refuse("这是一个已有的目录, 不是文件".into());
         }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        if !dir.exists() {
+            return refuse(format!("目录 {} 不存在", dir.display()));
+        }
         if !dir.is_dir() {
-            return Err(Error::io(
-                path,
-                "write to a directory that does not exist",
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            ));
+            return refuse(format!("{} 是文件, 不是目录", dir.display()));
+        }
+        if let Err(e) = tempfile::Builder::new()
+            .prefix(".crmkit-check-")
+            .tempfile_in(dir)
+        {
+            // The error's own text names the random temporary file; its kind is enough.
+            let why = std::io::Error::from(e.kind());
+            return refuse(format!("目录 {} 不能新建文件: {why}", dir.display()));
         }
         if same(path, input) {
             return Err(Error::OutputClash {
