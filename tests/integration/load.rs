@@ -1074,3 +1074,23 @@ fn rows_of_several_origins_keep_their_own_lineage() {
         }
     }
 }
+
+#[test]
+fn a_load_refused_for_its_input_leaves_no_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::util::fixture("bad/header_only.csv");
+    let run = crmkit_in(
+        dir.path(),
+        &["load", &input, "-t", "customer", "--db", "sqlite:new.db"],
+    );
+    run.code(2).stderr_has("没有任何数据行");
+    assert_eq!(crate::util::files_in(dir.path()), Vec::<String>::new());
+    // An in-memory database would keep nothing: refused before anything runs.
+    crmkit_in(
+        dir.path(),
+        &["load", &input, "-t", "customer", "--db", "sqlite::memory:"],
+    )
+    .code(2)
+    .stderr_has("内存数据库");
+    assert_eq!(crate::util::files_in(dir.path()), Vec::<String>::new());
+}

@@ -48,8 +48,14 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
     }
 
     let label = url.masked();
+    // An SQLite file this run creates is removed again when the load fails before its batch
+    // began (an unreadable input): a failed run leaves no empty database behind.
+    let new_file = match &url {
+        DbUrl::Sqlite(path) if !path.exists() => Some(path.clone()),
+        _ => None,
+    };
     let mut db = Db::open(&url)?;
-    let _lock = crmkit_load::db::lock(&url, &mut db)?;
+    let lock = crmkit_load::db::lock(&url, &mut db)?;
     shell.status(format!("加载到 {label}: {} 个文件", inputs.len()))?;
     let options = Options {
         mode: match args.mode {
@@ -66,7 +72,18 @@ pub fn run(args: LoadArgs, shell: &mut Shell) -> Result<ExitStatus> {
         golden_is_row_id: false,
     };
     let progress = Progress::new();
-    let report = load::load(&mut db, &label, &inputs, &options, &progress)?;
+    let report = match load::load(&mut db, &label, &inputs, &options, &progress) {
+        Ok(report) => report,
+        Err(e) => {
+            let untouched = db.count_rows("crmkit_batch").map_or(true, |n| n == 0);
+            drop(lock);
+            drop(db);
+            if let Some(path) = new_file.filter(|_| untouched) {
+                crmkit_load::db::remove_sqlite_files(&path);
+            }
+            return Err(e.into());
+        }
+    };
 
     if report.resumed {
         shell.status(format!(

@@ -1332,6 +1332,16 @@ pub struct LoadLock {
 /// The advisory lock key crmkit's loads share on a PostgreSQL database.
 const ADVISORY_KEY: i64 = 0x63726d6b6974; // "crmkit"
 
+/// Removes an SQLite database file and the files SQLite and crmkit keep beside it (journal,
+/// WAL, shared memory, lock); best effort, for a database a failed run created and left empty.
+pub fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
+}
+
 /// Takes the load lock, or says who holds it.
 pub fn lock(url: &DbUrl, db: &mut Db) -> Result<LoadLock> {
     let busy = || Error::Database {

@@ -29,6 +29,13 @@ impl DbUrl {
             if path.is_empty() {
                 return Err(bad("sqlite: 后面缺少文件路径"));
             }
+            // SQLite's in-memory database (and its `file:` URIs) would vanish at exit with
+            // everything loaded into it.
+            if path == ":memory:" || path.starts_with("file:") {
+                return Err(bad(
+                    "内存数据库在命令结束时就会消失; 请给出数据库文件路径, 如 sqlite:crm.db",
+                ));
+            }
             return Ok(DbUrl::Sqlite(PathBuf::from(path)));
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
@@ -163,6 +170,8 @@ mod tests {
         );
         assert!(DbUrl::parse("mysql://x").is_err());
         assert!(DbUrl::parse("sqlite:").is_err());
+        assert!(DbUrl::parse("sqlite::memory:").is_err());
+        assert!(DbUrl::parse("sqlite:file:crm.db?mode=memory").is_err());
         let url = DbUrl::parse("postgres://crm:s3cret@db.example:5433/crm").unwrap();
         assert_eq!(url.masked(), "postgres://crm:***@db.example:5433/crm");
         assert_eq!(
