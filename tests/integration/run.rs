@@ -562,3 +562,37 @@ fn steps_can_be_switched_off() {
         .unwrap();
     assert_eq!(load["status"], "off");
 }
+
+#[test]
+fn a_file_whose_every_row_fails_hands_nothing_on() {
+    // Every row has an error: the accepted file has only its header. Dedupe and load get
+    // nothing from it instead of refusing a file without data (exit 2).
+    let dir = tempfile::tempdir().unwrap();
+    let header = "客户编号,客户名称,统一社会信用代码,联系人,职位,联系电话,电子邮箱,所属行业,\
+                  客户等级,年采购额(万元),需求描述,跟进状态,下次跟进时间,省份,城市,地址,负责人,备注";
+    let rows = [
+        // A phone too short to be one; a missing company name.
+        "XS-1,华远软件科技有限公司,,张伟,经理,12345,,制造业,重点,,,初步接洽,,,,,王强,",
+        "XS-2,,,李娜,经理,13800138000,,制造业,重点,,,初步接洽,,,,,王强,",
+    ];
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("{header}\n{}\n", rows.join("\n")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pipeline.toml"),
+        "name = \"all-bad\"\ndatabase = \"sqlite:all-bad.db\"\n\
+         [[sources]]\ntemplate = \"customer\"\nfiles = [\"bad.csv\"]\n\
+         [steps]\nprofile = false\n\
+         [gates]\nmax_error_rate = 1.0\n",
+    )
+    .unwrap();
+    let run = crmkit_in(dir.path(), &["run", "pipeline.toml"]);
+    run.code(0).stderr_has("没有可加载的行");
+    let r = report(runs(dir.path()).last().unwrap());
+    let rec = &r["reconciliation"]["customer"];
+    assert_eq!(rec["read"], 2, "{rec}");
+    assert_eq!(rec["accepted"], 0, "{rec}");
+    assert_eq!(rec["balanced"], true, "{rec}");
+}

@@ -508,7 +508,13 @@ impl<'p> Run<'p> {
                         outcome.missing.join(", ")
                     ));
                 }
-                if let Some(path) = &outcome.accepted_file {
+                // A file whose every row failed hands nothing on (its accepted file has only
+                // the header, which dedupe and load refuse as a file without data).
+                if let Some(path) = outcome
+                    .accepted_file
+                    .as_ref()
+                    .filter(|_| outcome.accepted > 0)
+                {
                     files.push(path.clone());
                 }
                 if p.steps.profile {
