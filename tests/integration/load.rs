@@ -725,6 +725,8 @@ fn bad_input_is_refused_with_the_reason() {
     )
     .code(2)
     .stderr_has("crm:***@")
+    // The reason, not only "error connecting to server".
+    .stderr_has("Connection refused")
     .stderr_lacks("hunter2");
     // Follow-ups into a database without customers.
     std::fs::write(

@@ -1317,7 +1317,17 @@ pub fn pg_message(error: &postgres::Error) -> String {
             Some(detail) => format!("{} ({detail})", db.message()),
             None => db.message().to_string(),
         },
-        None => error.to_string(),
+        // A connection error's reason (refused, unknown host, timed out) is its source.
+        None => {
+            let mut message = error.to_string();
+            let mut cause = std::error::Error::source(error);
+            while let Some(c) = cause {
+                message.push_str(": ");
+                message.push_str(&c.to_string());
+                cause = c.source();
+            }
+            message
+        }
     }
 }
 
