@@ -48,7 +48,9 @@ pub fn safe(text: &str) -> String {
     crmkit_core::mask::mask_digit_runs(text)
         .chars()
         .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() && c != '\n' {
+            // Controls, and the bidirectional ones that would reorder the terminal's text.
+            let hidden = c.is_control() || crmkit_core::normalize::is_bidi_control(c);
+            let escaped: Vec<char> = if hidden && c != '\n' {
                 c.escape_default().collect()
             } else {
                 vec![c]

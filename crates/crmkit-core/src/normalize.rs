@@ -320,12 +320,20 @@ fn normalize_cleaned(
 // Text
 
 /// Characters removed from every value: zero-width characters, the soft hyphen, control
-/// characters other than whitespace (NUL, ESC, DEL, ...) and the non-characters U+FFFE/U+FFFF.
+/// characters other than whitespace (NUL, ESC, DEL, ...), the bidirectional controls and the
+/// non-characters U+FFFE/U+FFFF.
 fn is_zero_width(c: char) -> bool {
     matches!(
         c,
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFE}' | '\u{FFFF}'
     ) || (c.is_control() && !c.is_whitespace())
+        || is_bidi_control(c)
+}
+
+/// The invisible controls that reorder text on screen (U+202E RIGHT-TO-LEFT OVERRIDE and
+/// kin): a name holding one displays as another, in a spreadsheet or a terminal.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Trim, NFKC (full-width → half-width, ideographic and non-breaking spaces → spaces), strip
@@ -1515,6 +1523,15 @@ mod tests {
                 prop_assert!(matches!(full, Cow::Borrowed(_)), "{raw:?} → {full:?}");
             }
             prop_assert_eq!(clean_text(&raw), full);
+        }
+
+        /// Bidirectional controls never survive cleaning.
+        #[test]
+        fn clean_text_drops_bidi_controls(
+            text in proptest::string::string_regex("[华远a-z \u{202A}-\u{202E}\u{2066}-\u{2069}\u{200E}\u{200F}]{0,10}").unwrap()
+        ) {
+            let cleaned = clean_text(&text);
+            prop_assert!(!cleaned.chars().any(is_bidi_control), "{text:?} → {cleaned:?}");
         }
 
         /// The quick answer of `trim` is `str::trim`'s.
