@@ -1087,6 +1087,12 @@ fn a_load_refused_for_its_input_leaves_no_new_database() {
     );
     run.code(2).stderr_has("没有任何数据行");
     assert_eq!(crate::util::files_in(dir.path()), Vec::<String>::new());
+    // An empty file is said to be empty (not "no template matches").
+    std::fs::write(dir.path().join("empty.csv"), "\u{feff}").unwrap();
+    crmkit_in(dir.path(), &["load", "empty.csv", "--db", "sqlite:new.db"])
+        .code(2)
+        .stderr_has("文件为空");
+    std::fs::remove_file(dir.path().join("empty.csv")).unwrap();
     // An in-memory database would keep nothing: refused before anything runs.
     crmkit_in(
         dir.path(),

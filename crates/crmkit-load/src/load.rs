@@ -1239,6 +1239,13 @@ pub fn detect_template(
 ) -> Result<Detected> {
     let mut book = crmkit_core::read::Book::open(path, read)?;
     let grid = book.grid(sheet)?;
+    if grid.rows.is_empty() {
+        // Said as import says it, rather than "no template matches".
+        return Err(crmkit_core::Error::Empty {
+            location: grid.source.location(),
+        }
+        .into());
+    }
     let head: Vec<&crmkit_core::read::GridRow> = grid.rows.iter().take(10).collect();
     if head.iter().any(|r| {
         r.cells
