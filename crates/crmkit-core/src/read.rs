@@ -262,10 +262,16 @@ impl Book {
                 },
                 e => fail(e.to_string()),
             })?),
-            Format::Ods => Sheets::Ods(
-                calamine::open_workbook(path)
-                    .map_err(|e: calamine::OdsError| fail(e.to_string()))?,
-            ),
+            Format::Ods => Sheets::Ods(calamine::open_workbook(path).map_err(|e| match e {
+                // calamine expands an .ods sheet into a dense grid, and refuses a grid larger
+                // than this: usually one stray cell far away (say XFD1048576).
+                calamine::OdsError::CellLimitExceeded { max, .. } => fail(format!(
+                    "有工作表从第一格到最后一格超过 {max} 个单元格, 读取 .ods 时无法展开; \
+                     通常是远处有零散的单元格 (如 XFD1048576); 请删除数据区域之外的行和列后保存, \
+                     或另存为 .xlsx (.xlsx 逐格读取, 不受此限)"
+                )),
+                e => fail(e.to_string()),
+            })?),
             Format::Text => unreachable!("text files are handled above"),
         };
         let infos = sheets
@@ -363,14 +369,40 @@ impl Book {
                     delimiter: None,
                 };
                 match sheets.as_mut() {
-                    // .xlsx is read cell by cell: a stray value in XFD1048576 must not make
-                    // a dense range of a billion cells.
+                    // .xlsx and .xlsb are read cell by cell: a stray value in XFD1048576 must
+                    // not make a dense range of a billion cells, and a cell address beyond
+                    // Excel's limits (a damaged file) is refused before anything is sized by it.
                     Sheets::Xlsx(xlsx) => {
-                        let cells = xlsx
+                        let mut cells = xlsx
                             .worksheet_cells_reader(&name)
                             .map_err(|e| fail(e.to_string()))?;
-                        read_cells(source, cells).map_err(|e| fail(e.to_string()))
+                        read_cells(source, || {
+                            cells.next_cell_with_formula().map(|cell| {
+                                cell.map(|cell| SheetCell {
+                                    pos: cell.pos,
+                                    value: Data::from(cell.value),
+                                    formula: cell.formula,
+                                })
+                            })
+                        })
+                        .map_err(fail)
                     }
+                    Sheets::Xlsb(xlsb) => {
+                        let mut cells = xlsb
+                            .worksheet_cells_reader(&name)
+                            .map_err(|e| fail(e.to_string()))?;
+                        read_cells(source, || {
+                            cells.next_cell().map(|cell| {
+                                cell.map(|cell| SheetCell {
+                                    pos: cell.get_position(),
+                                    value: Data::from(cell.get_value().clone()),
+                                    formula: None,
+                                })
+                            })
+                        })
+                        .map_err(fail)
+                    }
+                    // .xls and .ods are parsed whole by calamine when the workbook is opened.
                     sheets => {
                         let range = sheets
                             .worksheet_range(&name)
@@ -486,16 +518,7 @@ impl RowStream {
                         text.rows += piece.rows.len() as u64;
                         piece
                     }
-                    Err((row, message)) => {
-                        return Err(Error::Csv {
-                            location: format!(
-                                "{} 第 {} 行",
-                                self.source.location(),
-                                row + text.offset
-                            ),
-                            message,
-                        })
-                    }
+                    Err(e) => return Err(e.into_error(&self.source, text.offset)),
                 };
                 text.pending.drain(..end);
                 if piece.rows.is_empty() && !text.eof {
@@ -778,11 +801,27 @@ fn read_range(source: Source, range: &calamine::Range<Data>) -> Grid {
     }
 }
 
-/// Reads an .xlsx sheet cell by cell, in document order, keeping only the cells that exist.
-fn read_cells<RS: std::io::Read + std::io::Seek>(
+/// Excel's last row (1,048,576) and column (XFD = 16,384), as 0-based indexes one past the end.
+const MAX_ROWS: u32 = 1 << 20;
+const MAX_COLUMNS: u32 = 1 << 14;
+
+/// One cell as a workbook's cell reader hands it out.
+struct SheetCell {
+    /// 0-based (row, column).
+    pos: (u32, u32),
+    value: Data,
+    /// The formula, when the reader gives it.
+    formula: Option<String>,
+}
+
+/// Reads a sheet cell by cell, in document order, keeping only the cells that exist. `next`
+/// gives the next cell, `None` at the end; errors are messages for people. A cell beyond
+/// Excel's last row or column is refused: only a damaged file has one, and it must not size
+/// anything.
+fn read_cells<E: std::fmt::Display>(
     source: Source,
-    mut cells: calamine::XlsxCellReader<'_, RS>,
-) -> std::result::Result<Grid, calamine::XlsxError> {
+    mut next: impl FnMut() -> std::result::Result<Option<SheetCell>, E>,
+) -> std::result::Result<Grid, String> {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let mut current: Option<u32> = None;
@@ -817,18 +856,25 @@ fn read_cells<RS: std::io::Read + std::io::Seek>(
         });
     };
     let mut formulas = Vec::new();
-    while let Some(cell) = cells.next_cell_with_formula()? {
+    while let Some(cell) = next().map_err(|e| e.to_string())? {
         let (r, c) = cell.pos;
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(format!(
+                "单元格 {}{} 超出 Excel 的范围 (最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行, 最后一格是 \
+                 XFD1048576); 文件可能已损坏, 请用 Excel 打开后另存为 .xlsx",
+                column_letter(c as usize),
+                u64::from(r) + 1
+            ));
+        }
         if current != Some(r) {
             if let Some(index) = current {
                 flush(index, &mut row, &mut rows);
             }
             current = Some(r);
         }
-        let value = Data::from(cell.value);
         // A formula saved without its result (files written by programs, not by Excel): the
         // value is unknown, not empty.
-        if value == Data::Empty {
+        if cell.value == Data::Empty {
             if let Some(formula) = cell.formula.filter(|f| !f.trim().is_empty()) {
                 formulas.push(CellNote {
                     row: r + 1,
@@ -837,7 +883,7 @@ fn read_cells<RS: std::io::Read + std::io::Seek>(
                 });
             }
         }
-        row.push((c as usize, value));
+        row.push((c as usize, cell.value));
     }
     if let Some(index) = current {
         flush(index, &mut row, &mut rows);
@@ -1121,7 +1167,7 @@ fn read_text(source: Source, text: &[u8], delimiter: u8) -> Result<Grid> {
     } else {
         split_records(text, delimiter, rayon::current_num_threads() * 4)
     };
-    let parsed: Vec<std::result::Result<Piece, (u32, String)>> = pieces
+    let parsed: Vec<std::result::Result<Piece, PieceError>> = pieces
         .par_iter()
         .map(|piece| parse_records(piece, delimiter))
         .collect();
@@ -1139,12 +1185,7 @@ fn read_text(source: Source, text: &[u8], delimiter: u8) -> Result<Grid> {
                 notes.append(&mut piece.notes);
                 offset += piece.last_row;
             }
-            Err((row, message)) => {
-                return Err(Error::Csv {
-                    location: format!("{} 第 {} 行", source.location(), row + offset),
-                    message,
-                });
-            }
+            Err(e) => return Err(e.into_error(&source, offset)),
         }
     }
     Ok(Grid {
@@ -1174,7 +1215,9 @@ fn split_records(bytes: &[u8], delimiter: u8, n: usize) -> Vec<&[u8]> {
 /// Calls `f` with the offset just after each line break that ends a record, in order. The
 /// scan follows CSV quoting as the parser does: a quote opens a quoted field only at the start
 /// of a field, `""` inside one is a quote, and line breaks inside one do not end the record.
-fn for_each_record_end(bytes: &[u8], delimiter: u8, mut f: impl FnMut(usize)) {
+///
+/// Returns where the quoted field opens when `bytes` end inside one (its quote is never closed).
+fn for_each_record_end(bytes: &[u8], delimiter: u8, mut f: impl FnMut(usize)) -> Option<usize> {
     let mut i = 0;
     // Jump from quote to line break; a quote matters only at the start of a field.
     while let Some(found) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
@@ -1199,10 +1242,7 @@ fn for_each_record_end(bytes: &[u8], delimiter: u8, mut f: impl FnMut(usize)) {
                     j += q + 1;
                     break;
                 }
-                None => {
-                    j = bytes.len();
-                    break;
-                }
+                None => return Some(at),
             }
         }
         i = j;
@@ -1210,6 +1250,7 @@ fn for_each_record_end(bytes: &[u8], delimiter: u8, mut f: impl FnMut(usize)) {
             break;
         }
     }
+    None
 }
 
 /// The rows of one piece of text, numbered from 1 at the piece's start.
@@ -1220,7 +1261,34 @@ struct Piece {
     last_row: u32,
 }
 
-fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, (u32, String)> {
+/// Why a piece of text could not be parsed, with its row counted from the piece's start.
+#[derive(Debug)]
+struct PieceError {
+    row: u32,
+    /// 0-based column, when the problem is in one cell.
+    column: Option<usize>,
+    message: String,
+}
+
+impl PieceError {
+    /// The error for people, with the row counted from the file's start (`offset` is the rows
+    /// of the pieces before).
+    fn into_error(self, source: &Source, offset: u32) -> Error {
+        let column = self
+            .column
+            .map(|c| format!(" {} 列", column_letter(c)))
+            .unwrap_or_default();
+        Error::Csv {
+            location: format!("{} 第 {} 行{column}", source.location(), self.row + offset),
+            message: self.message,
+        }
+    }
+}
+
+/// Parses whole records; the last one may end at the end of the file without a line break.
+/// Text that ends inside a quoted field is an error: a quote opened and never closed would
+/// otherwise turn the rest of the file into one cell without a word.
+fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, PieceError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -1234,6 +1302,8 @@ fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, (u32
     let mut excel_row: u32 = 0;
     // Where the previous record started, and how many line breaks its quoted fields held.
     let mut previous: Option<(usize, usize)> = None;
+    // How many fields the last record had.
+    let mut last_fields = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -1252,7 +1322,12 @@ fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, (u32
                 excel_row += 1 + breaks.saturating_sub(own) as u32;
                 let quoted = memchr::memchr_iter(b'\n', record.as_slice()).count();
                 previous = Some((start, quoted));
-                let not_utf8 = || (excel_row, "字段不是有效的 UTF-8 文本".to_string());
+                last_fields = record.len();
+                let not_utf8 = || PieceError {
+                    row: excel_row,
+                    column: None,
+                    message: "字段不是有效的 UTF-8 文本".to_string(),
+                };
                 let whole =
                     simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| not_utf8())?;
                 let mut cells = StringRecord::with_capacity(whole.len(), record.len());
@@ -1289,7 +1364,28 @@ fn parse_records(bytes: &[u8], delimiter: u8) -> std::result::Result<Piece, (u32
                     cells,
                 });
             }
-            Err(e) => return Err((excel_row + 1, e.to_string())),
+            Err(e) => {
+                return Err(PieceError {
+                    row: excel_row + 1,
+                    column: None,
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+    // Only the last record can hold an unclosed quote (pieces end outside quotes), so the
+    // quote-aware scan runs over that record alone, not over the text again.
+    if let Some((start, _)) = previous {
+        if for_each_record_end(&bytes[start..], delimiter, |_| {}).is_some() {
+            // The quoted field ran to the end of the text, so it is the record's last field.
+            return Err(PieceError {
+                row: excel_row,
+                column: Some(last_fields.saturating_sub(1)),
+                message:
+                    "这个单元格以引号 \" 开头, 但引号没有闭合 (从这里到文件末尾都成了一个单元格); \
+                          请检查该单元格的引号: 漏了结尾的引号就补上, 内容里的引号要写成两个 \"\""
+                        .to_string(),
+            });
         }
     }
     // Blank lines after the last record are rows too; the next piece counts from after them.
@@ -1458,6 +1554,191 @@ mod tests {
                 .collect();
             assert_eq!(numbers, expected, "{n} pieces");
         }
+    }
+
+    /// An .xlsx with a header row and one data row (客户名称, 联系人, 备注 in A..C) whose sheet
+    /// XML has `r="B2"` replaced by `cell` (as a damaged or hand-edited file would have it).
+    fn xlsx_with_cell(dir: &Path, cell: &str) -> PathBuf {
+        use std::io::{Cursor, Write};
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("客户").unwrap();
+        for (column, (header, value)) in [("客户名称", "华远"), ("联系人", "张伟"), ("备注", "x")]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_string(0, column as u16, header).unwrap();
+            sheet.write_string(1, column as u16, value).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut member = archive.by_index(i).unwrap();
+            let name = member.name().unwrap().to_string();
+            let mut content = Vec::new();
+            member.read_to_end(&mut content).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                let xml = String::from_utf8(content).unwrap();
+                assert_eq!(xml.matches(r#"r="B2""#).count(), 1, "{xml}");
+                content = xml
+                    .replace(r#"r="B2""#, &format!(r#"r="{cell}""#))
+                    .into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&content).unwrap();
+        }
+        let path = dir.join(format!("{cell}.xlsx"));
+        std::fs::write(&path, out.finish().unwrap().into_inner()).unwrap();
+        path
+    }
+
+    #[test]
+    fn cells_beyond_excels_last_row_or_column_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        // Column ZZZZZZ is number 321,272,406: sized by it, one row took gigabytes.
+        for cell in ["ZZZZZZ2", "XFE2", "B1048577", "ZZZZZZ99999999"] {
+            let path = xlsx_with_cell(dir.path(), cell);
+            let mut book = Book::open(&path, &ReadOptions::default()).unwrap();
+            let err = book.grid(None).unwrap_err().to_string();
+            assert!(err.starts_with(&path.display().to_string()), "{err}");
+            assert!(err.contains("工作表 \"客户\""), "{err}");
+            assert!(
+                err.contains(&format!("单元格 {cell} 超出 Excel 的范围")),
+                "{err}"
+            );
+            assert!(err.contains("16384 列、1048576 行"), "{err}");
+            assert!(err.contains("另存为 .xlsx"), "{err}");
+        }
+        // The last cell Excel has is fine, and a row reaching it holds only that row's cells.
+        let path = xlsx_with_cell(dir.path(), "XFD1048576");
+        let grid = Book::open(&path, &ReadOptions::default())
+            .unwrap()
+            .grid(None)
+            .unwrap();
+        let last = grid.rows.last().unwrap();
+        assert_eq!(last.number, 1_048_576);
+        assert_eq!(last.cells.len(), 16_384);
+        assert_eq!(last.cells.get(16_383), Some("张伟"));
+        assert_eq!(grid.rows[1].number, 2);
+    }
+
+    fn csv_source() -> Source {
+        Source {
+            path: "t.csv".into(),
+            format: Format::Text,
+            sheet: None,
+            encoding: None,
+            encoding_from: None,
+            delimiter: Some(b','),
+        }
+    }
+
+    fn text_error(text: &str) -> String {
+        read_text(csv_source(), text.as_bytes(), b',')
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_an_error_naming_where_it_opens() {
+        // With and without a final line break, CRLF or LF; the quote opens row 3, column C.
+        for text in [
+            "h1,h2,h3\r\na,b,c\r\nd,e,\"f\r\ng,h,i\r\n",
+            "h1,h2,h3\na,b,c\nd,e,\"f\ng,h,i",
+            "h1,h2,h3\na,b,c\nd,e,\"f",
+            "h1,h2,h3\na,b,c\nd,e,\"",
+            // An escaped quote at the very end does not close the field.
+            "h1,h2,h3\na,b,c\nd,e,\"f\"\"",
+            // A closed multi-line field before it in the same record.
+            "h1,h2,h3\na,b,c\n\"x\ny\",e,\"f\ng,h,i\n",
+        ] {
+            let err = text_error(text);
+            assert!(err.starts_with("t.csv 第 3 行 C 列: "), "{text:?}: {err}");
+            assert!(err.contains("引号没有闭合"), "{text:?}: {err}");
+        }
+        // Blank lines and a multi-line record before it still count as Excel counts them.
+        let err = text_error("h1,h2\n\na,\"x\ny\"\n\"open,b\nc,d\n");
+        assert!(err.starts_with("t.csv 第 4 行 A 列: "), "{err}");
+    }
+
+    #[test]
+    fn closed_quotes_at_the_end_of_the_file_are_fine() {
+        for text in [
+            "h1,h2\na,\"two\nlines\"",
+            "h1,h2\na,\"two\r\nlines\"\r\n",
+            "h1,h2\na,\"say \"\"hi\"\"\"\n\n",
+            "h1,h2\na,\"\"",
+            // A quote inside an unquoted field is a character, not an opening quote.
+            "h1,h2\nb,5\" screen",
+            "h1,h2\nb,5\" screen\n",
+        ] {
+            let rows = grid_of(text);
+            assert_eq!(rows.len(), 2, "{text:?}");
+        }
+        assert_eq!(grid_of("h1,h2\na,\"two\nlines\"")[1].1[1], "two\nlines");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_in_whichever_piece_ends_the_file() {
+        // Big enough to be cut into pieces parsed in parallel; the quote opens near the end.
+        let mut text = String::from("h1,h2,h3\n");
+        let rows = PARALLEL_MIN_BYTES / 20 + 1000;
+        for i in 0..rows {
+            text.push_str(&format!("a{i},\"q\n{i}\",c\n"));
+        }
+        let bad_row = rows + 2;
+        text.push_str("x,y,\"never closed\nz,z,z\n");
+        assert!(text.len() > PARALLEL_MIN_BYTES);
+        assert!(split_records(text.as_bytes(), b',', 8).len() > 1);
+        let err = text_error(&text);
+        assert!(
+            err.starts_with(&format!("t.csv 第 {bad_row} 行 C 列: ")),
+            "{err}"
+        );
+        // The same file read as a stream: the error comes with the last piece.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, &text).unwrap();
+        let mut stream = RowStream::open_text(&path, &ReadOptions::default()).unwrap();
+        let mut seen = 0;
+        let err = loop {
+            match stream.next_rows() {
+                Ok(Some(rows)) => seen += rows.len(),
+                Ok(None) => panic!("no error after {seen} rows"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        // The pieces before the last one were handed out before the end was reached.
+        assert!(seen > 0 && seen <= rows + 1, "{seen}");
+        assert!(err.contains(&format!("第 {bad_row} 行 C 列: ")), "{err}");
+        assert!(err.contains("引号没有闭合"), "{err}");
+
+        // A quote that opens early swallows blocks the streaming reader reads afterwards.
+        let mut text = String::from("h1,h2\nx,\"open\n");
+        for i in 0..(STREAM_PIECE_BYTES / 8) {
+            text.push_str(&format!("b{i},c\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mut stream = RowStream::open_text(&path, &ReadOptions::default()).unwrap();
+        let err = loop {
+            match stream.next_rows() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("no error"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert!(err.contains("第 2 行 B 列: "), "{err}");
+        // Closed, the same big file streams to the end.
+        text.push('"');
+        std::fs::write(&path, &text).unwrap();
+        let mut stream = RowStream::open_text(&path, &ReadOptions::default()).unwrap();
+        let mut n = 0;
+        while let Some(rows) = stream.next_rows().unwrap() {
+            n += rows.len();
+        }
+        assert_eq!(n, 2);
     }
 
     #[test]
