@@ -285,3 +285,31 @@ fn an_output_that_cannot_be_written_stops_the_run_before_any_output() {
     run.code(2).stderr_has("这个输出支持 .xlsx");
     assert!(!run.stderr.contains(".csv (UTF-8"), "{}", run.stderr);
 }
+
+#[test]
+fn a_gbk_row_in_a_utf8_file_is_named_by_its_row() {
+    // 150 UTF-8 lines, then one pasted from a GBK file: the file is UTF-8 with a bad row, not
+    // a GBK file that fails on its first line.
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = "客户名称,联系人,联系电话\n".as_bytes().to_vec();
+    for i in 2..=150 {
+        bytes.extend_from_slice(format!("华远软件科技{i}有限公司,张伟,13800138000\n").as_bytes());
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode("北京云帆信息技术有限公司,李娜,13900139000\n");
+    bytes.extend_from_slice(&gbk);
+    let path = dir.path().join("mixed.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    refused(
+        path.to_str().unwrap(),
+        "customer",
+        &[],
+        &["mixed.csv 第 151 行", "不是有效的 UTF-8"],
+    );
+    // The streaming read (load) says the same, and leaves no database.
+    let run = crmkit_in(
+        dir.path(),
+        &["load", "mixed.csv", "-t", "customer", "--db", "sqlite:x.db"],
+    );
+    run.code(2).stderr_has("第 151 行").stderr_has("UTF-8");
+    assert_eq!(files_in(dir.path()), vec!["mixed.csv".to_string()]);
+}

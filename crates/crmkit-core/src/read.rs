@@ -658,9 +658,18 @@ fn detect_encoding(head: &[u8], complete: bool) -> &'static Encoding {
     match std::str::from_utf8(head) {
         Ok(_) => return encoding_rs::UTF_8,
         Err(e) if !complete && e.error_len().is_none() => return encoding_rs::UTF_8,
+        // UTF-8 Chinese text up to a bad stretch: a UTF-8 file with a bad row, which decoding
+        // then reports by its row (as [`decode`] does).
+        Err(e) if is_utf8_chinese(&head[..e.valid_up_to()]) => return encoding_rs::UTF_8,
         Err(_) => {}
     }
     guess_encoding(head, complete)
+}
+
+/// Whether valid UTF-8 `bytes` hold enough non-ASCII characters (8) to say the file is UTF-8
+/// text: a GBK file's first characters can happen to be valid UTF-8, but not eight in a row.
+fn is_utf8_chinese(bytes: &[u8]) -> bool {
+    bytes.iter().filter(|&&b| b >= 0xC0).nth(7).is_some()
 }
 
 /// What chardetng guesses for bytes that are not UTF-8, expecting Chinese text; `last` when
@@ -1058,7 +1067,23 @@ fn decode(
         (None, None) if simdutf8::basic::from_utf8(&bytes).is_ok() => {
             return Ok((bytes, encoding_rs::UTF_8, "detected"));
         }
-        (None, None) => bytes,
+        (None, None) => {
+            // UTF-8 Chinese text up to one bad stretch (a row pasted from a GBK file) is a
+            // UTF-8 file with a bad row, not a GBK file: say which row, rather than line 1 of
+            // a wrong guess.
+            let valid = match std::str::from_utf8(&bytes) {
+                Ok(_) => bytes.len(),
+                Err(e) => e.valid_up_to(),
+            };
+            if is_utf8_chinese(&bytes[..valid]) {
+                return Err(Error::Encoding {
+                    path: path.to_path_buf(),
+                    encoding: encoding_rs::UTF_8.name(),
+                    line: memchr::memchr_iter(b'\n', &bytes[..valid]).count() + 1,
+                });
+            }
+            bytes
+        }
         (_, Some((bom, len)))
             if bom == encoding_rs::UTF_8 && forced.is_none_or(|f| f == encoding_rs::UTF_8) =>
         {
