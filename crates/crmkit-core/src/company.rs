@@ -720,6 +720,9 @@ const BRANCHES: &[(&str, bool)] = &[
     ("分院", false),
     ("分中心", false),
     ("服务部", true),
+    // A shop after the company's form (…医药股份有限公司科苑路店), or in brackets of its own
+    // (迅富医药(枫林路店)); on its own, 店 is a small business's form (张记面店).
+    ("店", true),
 ];
 
 /// Industry words, stripped from the end of the core to leave the 字号.
@@ -857,7 +860,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 /// Splits a company name into its match key. Never fails: an empty name gives an empty key.
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let normalized = normalize(name);
-    let (rest, branch) = split_branch(&normalized, regions);
+    let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core) = split_region(&tail, regions);
     let trade = trade_of(&core);
@@ -870,6 +873,73 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         branch,
         normalized,
     }
+}
+
+/// `text` without the remarks a CRM user typed after the name in brackets: a status (已合作,
+/// 老客户, 停用, 已注销), a former name (原华远科技), a note (总部, VIP). They say nothing about
+/// which company it is; kept, 华远科技有限公司(老客户) would not be 华远科技有限公司.
+fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
+    let mut end = text.len();
+    while let Some((open, content)) = trailing_bracket(&text[..end]) {
+        if open == 0 || !is_remark(content) || regions.whole(content).is_some() {
+            break;
+        }
+        end = open;
+    }
+    &text[..end]
+}
+
+/// Whether bracketed text (normalised) is a user's remark, not part of a name.
+fn is_remark(content: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "重复",
+        "作废",
+        "停用",
+        "勿用",
+        "注销",
+        "已注销",
+        "吊销",
+        "已吊销",
+        "停业",
+        "歇业",
+        "待定",
+        "待确认",
+        "待审核",
+        "测试",
+        "重要",
+        "重点",
+        "vip",
+        "svip",
+        "新",
+        "旧",
+        "总部",
+        "备用",
+        "成交",
+        "已成交",
+        "未成交",
+        "意向",
+        "跟进中",
+        "流失",
+        "已流失",
+        "黑名单",
+        "冻结",
+        "休眠",
+        "无效",
+        "已签约",
+        "未签约",
+        "签约",
+        "已付款",
+        "欠款",
+        "总店",
+    ];
+    EXACT.contains(&content)
+        || (content.contains("客户") && !content.contains("公司"))
+        || (content.contains("合作") && !content.contains("合作社"))
+        || ["原名", "曾用名", "原为", "现名", "更名"]
+            .iter()
+            .any(|w| content.starts_with(w))
+        // (原华远软件): a former name; (原平) is a place.
+        || (content.starts_with('原') && content.chars().count() >= 4)
 }
 
 /// At least two characters, brackets aside: enough for a core.
