@@ -84,6 +84,16 @@ impl Run {
         self
     }
 
+    /// Asserts stdout does not contain `text`.
+    pub fn stdout_lacks(&self, text: &str) -> &Run {
+        assert!(
+            !self.stdout.contains(text),
+            "stdout has {text:?}{}",
+            self.describe()
+        );
+        self
+    }
+
     /// Asserts stderr contains `text`.
     pub fn stderr_has(&self, text: &str) -> &Run {
         assert!(

@@ -636,10 +636,13 @@ fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
             l.level.clone(),
             format!("{:.4}", l.m),
             format!("{:.6}", l.u),
-            if l.tf != 0.0 {
-                format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf)
-            } else {
-                format!("{:+.2}", l.weight)
+            match (&l.outweighed_by, l.tf != 0.0) {
+                (Some(other), _) => format!(
+                    "{:+.2} (不计: 与{other}同组, 同组只计最大的正权重)",
+                    l.weight + l.tf
+                ),
+                (None, true) => format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf),
+                (None, false) => format!("{:+.2}", l.weight),
             },
         ]);
     }

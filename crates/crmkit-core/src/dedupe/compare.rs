@@ -17,7 +17,11 @@ pub const MAX_COMPARISONS: usize = 16;
 /// The number of levels of a comparison, the missing level included.
 pub fn level_count(kind: Kind, thresholds: usize) -> usize {
     match kind {
-        Kind::Exact | Kind::Phones | Kind::CompanyBranch | Kind::CompanyForm => 3,
+        Kind::Exact
+        | Kind::Phones
+        | Kind::CompanyBranch
+        | Kind::CompanyForm
+        | Kind::CompanyTradeChars => 3,
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
         Kind::CompanyRegion => 4,
         Kind::Email => 5,
@@ -49,6 +53,7 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "分支机构不同 (总部与分公司/办事处)",
         ],
         Kind::CompanyForm => &["组织形式同类", "组织形式不同"],
+        Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
             return if level == 1 {
                 "完全相同".into()
@@ -318,6 +323,16 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 2
             }
         }
+        Kind::CompanyTradeChars => {
+            let (p, q) = (&f.core[a], &f.core[b]);
+            if p.len == 0 || q.len == 0 {
+                0
+            } else if p.char_bits & q.char_bits != 0 && shares_trade_char(f, a, b) {
+                1
+            } else {
+                2
+            }
+        }
         Kind::CompanyForm => {
             let (x, y) = (f.form[a], f.form[b]);
             if x == 0 || y == 0 {
@@ -361,6 +376,19 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else {
         4
     }
+}
+
+/// Whether the 字号s (the whole cores when no 字号 was found) have a character in common.
+fn shares_trade_char(f: &Fast, a: usize, b: usize) -> bool {
+    let trade = |i: usize| {
+        let chars = &f.chars[i].0;
+        match f.core[i].trade_len as usize {
+            0 => &chars[..],
+            n => &chars[..n.min(chars.len())],
+        }
+    };
+    let (x, y) = (trade(a), trade(b));
+    x.iter().any(|c| y.contains(c))
 }
 
 /// For two cores with the same 字号: whether the industry words after it are an abbreviation or
@@ -739,6 +767,9 @@ impl Features {
                     Kind::CompanyBranch if key.core.is_empty() => String::new(),
                     Kind::CompanyBranch => key.branch.clone().unwrap_or_else(|| "(总部)".into()),
                     Kind::CompanyForm => key.form.clone().unwrap_or_default(),
+                    Kind::CompanyTradeChars if key.core.is_empty() => String::new(),
+                    Kind::CompanyTradeChars if key.trade.is_empty() => key.core.clone(),
+                    Kind::CompanyTradeChars => key.trade.clone(),
                     _ if key.core.is_empty() => String::new(),
                     _ => format!("{} (字号 {})", key.core, key.trade),
                 }
@@ -1087,6 +1118,40 @@ mod tests {
         assert_eq!(core_level(&fast, 1, 4), 3);
     }
 
+    #[test]
+    fn trade_names_without_a_character_in_common() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "北京华远软件科技有限公司",
+            "博达物流有限公司",
+            "華遠科技(上海)有限公司",
+            "远华网络有限公司",
+            "有限公司",
+            "广州禾环检测技术有限公司",
+            "广州乾航五金制品有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let level = |a, b| fast_level(Kind::CompanyTradeChars, &fast, a, b);
+        // 华远 / 博达: nothing in common.
+        assert_eq!(level(0, 1), 2);
+        // 华远 / 華遠 (traditional), 华远 / 远华: characters in common.
+        assert_eq!(level(0, 2), 1);
+        assert_eq!(level(0, 3), 1);
+        // No core: missing.
+        assert_eq!(level(0, 4), 0);
+        assert_eq!(level(4, 1), 0);
+        // The 字号 only: 检测技术 and 五金制品 are not compared, 禾环 / 乾航 share nothing.
+        assert_eq!(level(5, 6), 2);
+        for i in 0..keys.len() {
+            for j in 0..keys.len() {
+                assert_eq!(level(i, j), level(j, i), "{i} {j}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn core_shortcuts_give_the_plain_levels(
@@ -1128,6 +1193,8 @@ mod tests {
                 m: None,
                 u: None,
                 fallback: Vec::new(),
+                group: None,
+                veto: true,
             };
             let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
             let features = Features {

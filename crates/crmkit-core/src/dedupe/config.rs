@@ -43,6 +43,9 @@ pub enum Kind {
     CompanyBranch,
     /// Organisation forms: the same class (有限公司 = 有限责任公司), or not.
     CompanyForm,
+    /// The characters of two 字号 (the whole cores when no 字号 was found): at least one in
+    /// common, or none (华远 / 博达).
+    CompanyTradeChars,
 }
 
 impl Kind {
@@ -59,12 +62,13 @@ impl Kind {
             "company_region" => Kind::CompanyRegion,
             "company_branch" => Kind::CompanyBranch,
             "company_form" => Kind::CompanyForm,
+            "company_trade_chars" => Kind::CompanyTradeChars,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
-        company_core, company_region, company_branch, company_form";
+        company_core, company_region, company_branch, company_form, company_trade_chars";
 
     /// Whether the kind takes thresholds in `levels`.
     fn takes_levels(self) -> bool {
@@ -75,7 +79,11 @@ impl Kind {
     pub fn is_company(self) -> bool {
         matches!(
             self,
-            Kind::CompanyCore | Kind::CompanyRegion | Kind::CompanyBranch | Kind::CompanyForm
+            Kind::CompanyCore
+                | Kind::CompanyRegion
+                | Kind::CompanyBranch
+                | Kind::CompanyForm
+                | Kind::CompanyTradeChars
         )
     }
 }
@@ -100,6 +108,13 @@ pub struct Comparison {
     /// For `company_region`: fields naming the region when the company name does not
     /// (城市, 省份), tried together and then one by one.
     pub fallback: Vec<usize>,
+    /// The group of comparisons whose agreements come together (a shared contact person brings
+    /// his phone, e-mail and name at once): of a group's positive weights only the largest
+    /// counts. An index into [`Config::groups`].
+    pub group: Option<usize>,
+    /// Whether a level weighing `thresholds.veto` bits or less vetoes a match on its own
+    /// (`veto = false` in the rules: it only weighs against it).
+    pub veto: bool,
 }
 
 /// One part of a blocking key.
@@ -190,6 +205,8 @@ pub struct Config {
     pub origin: String,
     /// The comparisons, in order.
     pub comparisons: Vec<Comparison>,
+    /// The names of the comparison groups ([`Comparison::group`]), in order of appearance.
+    pub groups: Vec<String>,
     /// The blocking keys, in order.
     pub blocking: Vec<BlockingKey>,
     /// Blocks larger than this are skipped (and reported): a key that explodes.
@@ -294,6 +311,14 @@ struct RawComparison {
     u: Option<Vec<f64>>,
     #[serde(default)]
     fallback: Vec<String>,
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default = "yes")]
+    veto: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -426,6 +451,7 @@ impl Config {
             ));
         }
         let mut comparisons = Vec::new();
+        let mut groups: Vec<String> = Vec::new();
         if raw.comparisons.is_empty() {
             return Err(invalid(
                 "comparisons".into(),
@@ -529,8 +555,26 @@ impl Config {
                 .iter()
                 .map(|n| field(&at("fallback"), n))
                 .collect::<Result<Vec<_>>>()?;
+            let group = match c.group.as_deref().map(str::trim) {
+                None => None,
+                Some("") => {
+                    return Err(invalid(
+                        at("group"),
+                        "expected a group name, e.g. group = \"联系方式\"".into(),
+                    ))
+                }
+                Some(name) => Some(match groups.iter().position(|g| g == name) {
+                    Some(g) => g,
+                    None => {
+                        groups.push(name.to_string());
+                        groups.len() - 1
+                    }
+                }),
+            };
             comparisons.push(Comparison {
                 name: c.name.clone(),
+                group,
+                veto: c.veto,
                 fallback,
                 fields,
                 kind,
@@ -590,6 +634,7 @@ impl Config {
         Ok(Config {
             origin: origin.to_string(),
             comparisons,
+            groups,
             blocking,
             max_block: raw.blocking.max_block,
             thresholds: Thresholds {
@@ -686,6 +731,24 @@ mod tests {
         let c = Config::builtin(&customer()).unwrap().unwrap();
         assert!(c.comparisons.len() >= 6 && c.blocking.len() >= 4);
         assert!(Config::parse(MINIMAL, "x.toml", &customer()).is_ok());
+    }
+
+    #[test]
+    fn groups_are_named_once_in_order() {
+        let c = Config::builtin(&customer()).unwrap().unwrap();
+        assert_eq!(c.groups, ["联系方式"]);
+        let grouped: Vec<&str> = c
+            .comparisons
+            .iter()
+            .filter(|c| c.group == Some(0))
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(grouped, ["电话", "邮箱", "联系人"]);
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"email\"\ngroup = \" \""));
+        assert!(
+            e.contains("comparisons[0].group") && e.contains("联系方式"),
+            "{e}"
+        );
     }
 
     #[test]

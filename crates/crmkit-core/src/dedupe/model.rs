@@ -532,17 +532,33 @@ pub fn weight_of(
     b: usize,
 ) -> f64 {
     let mut w = model.prior();
-    for ci in 0..config.comparisons.len() {
-        let level = level_of(pattern, ci);
-        w += model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
+    if config.groups.is_empty() {
+        for ci in 0..config.comparisons.len() {
+            let level = level_of(pattern, ci);
+            w += model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
+        }
+        return w;
     }
-    w
+    // Of a group's positive weights only the largest counts.
+    let mut largest = vec![0.0f64; config.groups.len()];
+    for (ci, c) in config.comparisons.iter().enumerate() {
+        let level = level_of(pattern, ci);
+        let x = model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
+        match c.group {
+            Some(g) if x > 0.0 => largest[g] = largest[g].max(x),
+            _ => w += x,
+        }
+    }
+    w + largest.iter().sum::<f64>()
 }
 
-/// Whether one comparison of a pair alone weighs `thresholds.veto` bits or less.
+/// Whether one comparison of a pair alone (one that may veto) weighs `thresholds.veto` bits or
+/// less.
 pub fn vetoed(model: &Model, config: &Config, pattern: u64) -> bool {
-    (0..config.comparisons.len())
-        .any(|ci| model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto)
+    (0..config.comparisons.len()).any(|ci| {
+        config.comparisons[ci].veto
+            && model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto
+    })
 }
 
 /// The probability for a match weight.
@@ -569,6 +585,9 @@ pub struct ExplainLine {
     pub weight: f64,
     /// The term-frequency adjustment in bits.
     pub tf: f64,
+    /// When the weight is not counted: the comparison of the same group whose larger positive
+    /// weight counts instead.
+    pub outweighed_by: Option<String>,
 }
 
 /// Why a pair scored what it scored.
@@ -594,12 +613,31 @@ pub fn explain(
 ) -> Explanation {
     let mut lines = Vec::new();
     let mut total = model.prior();
+    // Per group, the comparison whose positive weight counts (the largest; the first of equals).
+    let mut counted: Vec<Option<(usize, f64)>> = vec![None; config.groups.len()];
+    let mut weights = Vec::with_capacity(config.comparisons.len());
     for (ci, c) in config.comparisons.iter().enumerate() {
         let level = features.level(ci, c, a, b);
         let w = model.weight(ci, level);
         let tf = tf_adjustment(features, config, ci, level, a, b);
-        total += w + tf;
+        if let Some(g) = c.group.filter(|_| w + tf > 0.0) {
+            if counted[g].is_none_or(|(_, best)| w + tf > best) {
+                counted[g] = Some((ci, w + tf));
+            }
+        }
+        weights.push((level, w, tf));
+    }
+    for (ci, c) in config.comparisons.iter().enumerate() {
+        let (level, w, tf) = weights[ci];
+        let outweighed_by = c.group.and_then(|g| {
+            let (best, _) = counted[g]?;
+            (w + tf > 0.0 && best != ci).then(|| config.comparisons[best].name.clone())
+        });
+        if outweighed_by.is_none() {
+            total += w + tf;
+        }
         lines.push(ExplainLine {
+            outweighed_by,
             comparison: c.name.clone(),
             a: features.shown(ci, c.kind, a),
             b: features.shown(ci, c.kind, b),
