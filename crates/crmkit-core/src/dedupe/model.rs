@@ -532,15 +532,9 @@ pub fn weight_of(
     b: usize,
 ) -> f64 {
     let mut w = model.prior();
-    if config.groups.is_empty() {
-        for ci in 0..config.comparisons.len() {
-            let level = level_of(pattern, ci);
-            w += model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
-        }
-        return w;
-    }
-    // Of a group's positive weights only the largest counts.
-    let mut largest = vec![0.0f64; config.groups.len()];
+    // Of a group's positive weights only the largest counts. There are no more groups than
+    // comparisons, so no allocation per pair.
+    let mut largest = [0.0f64; super::compare::MAX_COMPARISONS];
     for (ci, c) in config.comparisons.iter().enumerate() {
         let level = level_of(pattern, ci);
         let x = model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
