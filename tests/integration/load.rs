@@ -608,7 +608,9 @@ fn a_first_sqlite_load_killed_inside_a_batch_resumes_to_the_same_rows() {
         "-o",
         "raw.csv",
         "--rows",
-        "20000",
+        // Enough that the load is still running when the kill comes on a busy machine (20,000
+        // rows once finished between the poll that saw 1,000 done and the kill).
+        "50000",
         "--seed",
         "13",
         "--dup-rate",
@@ -1101,4 +1103,163 @@ fn a_load_refused_for_its_input_leaves_no_new_database() {
     .code(2)
     .stderr_has("内存数据库");
     assert_eq!(crate::util::files_in(dir.path()), Vec::<String>::new());
+}
+
+/// One customer written twice in one file, once with its credit code and once without (and the
+/// region moved into brackets), is one record, as it is when the two rows come in two loads;
+/// the later row is rejected naming the earlier one. Two codes under one name stay two.
+#[test]
+fn one_customer_with_and_without_a_credit_code_is_one_record_in_one_load_as_in_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header =
+        "客户名称,统一社会信用代码,联系人,职位,联系电话,所属行业,客户等级,跟进状态,下次跟进时间";
+    let row = |name: &str, code: &str, contact: &str| {
+        format!("{name},{code},{contact},经理,13800138000,软件和信息技术服务业,A类,跟进中,2024-03-15 14:30\n")
+    };
+    let coded = [
+        row("北京华远软件科技有限公司", "91110108MA01A8B98L", "张伟"),
+        row("深圳两码科技有限公司", "91440300MA5F0A1B2C", "李娜"),
+        row("深圳两码科技有限公司", "91440300MA5F0A1B3D", "王强"),
+    ];
+    let named = [
+        row("华远软件科技(北京)有限公司", "", "赵敏"),
+        row("上海华远软件科技有限公司", "", "陈静"),
+    ];
+    let later_coded = row("云帆信息科技（杭州）有限公司", "91330106MA2B0C1D4E", "刘洋");
+    let earlier_named = row("杭州云帆信息科技有限公司", "", "刘洋");
+    // Rows 2–8: the coded 华远 before its name-only row, the name-only 云帆 before its coded row.
+    let all = [
+        header.to_string() + "\n",
+        coded.concat(),
+        named.concat(),
+        earlier_named.clone(),
+        later_coded.clone(),
+    ]
+    .concat();
+    std::fs::write(d.join("all.csv"), all).unwrap();
+    std::fs::write(
+        d.join("first.csv"),
+        [header.to_string() + "\n", coded.concat(), earlier_named].concat(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("second.csv"),
+        [header.to_string() + "\n", named.concat(), later_coded].concat(),
+    )
+    .unwrap();
+    let count = |db: &str| scalar(db, "SELECT count(*) FROM customer");
+    for (one, two) in databases(d, "same_one")
+        .into_iter()
+        .zip(databases(d, "same_two"))
+    {
+        let run = crmkit_in(
+            d,
+            &[
+                "load",
+                "all.csv",
+                "-t",
+                "customer",
+                "--db",
+                &one,
+                "--rejects",
+                "r.csv",
+            ],
+        );
+        run.code(1);
+        assert_eq!(
+            counts(&run.stderr, "customer"),
+            [7, 5, 0, 0, 0, 2],
+            "{one}\n{}",
+            run.stderr
+        );
+        assert_eq!(count(&one), "5", "{one}");
+        let (rh, rejects) = read_csv(&d.join("r.csv"));
+        let mut refused: Vec<(String, String)> = rejects
+            .iter()
+            .map(|r| {
+                (
+                    col(&rh, r, "行").to_string(),
+                    col(&rh, r, "_reasons").to_string(),
+                )
+            })
+            .collect();
+        refused.sort();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert_eq!(refused[0].0, "5", "{refused:?}");
+        assert!(
+            refused[0].1.contains("第2行")
+                && refused[0]
+                    .1
+                    .contains("客户名称规范化后相同（北京华远软件科技有限公司）"),
+            "{refused:?}"
+        );
+        assert_eq!(refused[1].0, "8", "{refused:?}");
+        assert!(refused[1].1.contains("第7行"), "{refused:?}");
+        // The same rows in two loads: one record each, the same number of records.
+        crmkit_in(d, &["load", "first.csv", "-t", "customer", "--db", &two]).code(0);
+        crmkit_in(d, &["load", "second.csv", "-t", "customer", "--db", &two]).code(0);
+        assert_eq!(count(&two), "5", "{two}");
+        // The whole file again: nothing new, the repeats refused again (now as rows that
+        // point at a record an earlier row already took).
+        let again = crmkit_in(d, &["load", "all.csv", "-t", "customer", "--db", &one]);
+        again.code(1);
+        assert_eq!(
+            counts(&again.stderr, "customer"),
+            [7, 0, 0, 5, 0, 2],
+            "{one}\n{}",
+            again.stderr
+        );
+        assert_eq!(count(&one), "5", "{one}");
+    }
+}
+
+/// Rows of a dedupe golden file are records dedupe told apart: two of one name (one with a
+/// credit code, one without) both load. A repeat of one golden id under another key is refused.
+#[test]
+fn golden_records_of_one_name_stay_apart_and_a_repeated_golden_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "golden_id,记录数,客户名称,统一社会信用代码,联系人,职位,联系电话,所属行业,客户等级,跟进状态,下次跟进时间";
+    let row = |id: &str, name: &str, code: &str| {
+        format!("{id},1,{name},{code},张伟,经理,13800138000,软件和信息技术服务业,A类,跟进中,2024-03-15 14:30\n")
+    };
+    let file = [
+        header.to_string() + "\n",
+        row("1", "北京华远软件科技有限公司", "91110108MA01A8B98L"),
+        row("2", "华远软件科技(北京)有限公司", ""),
+        row("3", "杭州云帆信息科技有限公司", ""),
+        row("3", "杭州云帆信息科技有限公司", "91330106MA2B0C1D4E"),
+    ]
+    .concat();
+    std::fs::write(d.join("golden.csv"), file).unwrap();
+    for db in databases(d, "golden_apart") {
+        let run = crmkit_in(
+            d,
+            &[
+                "load",
+                "golden.csv",
+                "-t",
+                "customer",
+                "--db",
+                &db,
+                "--rejects",
+                "r.csv",
+            ],
+        );
+        run.code(1);
+        assert_eq!(
+            counts(&run.stderr, "customer"),
+            [4, 3, 0, 0, 0, 1],
+            "{db}\n{}",
+            run.stderr
+        );
+        let (rh, rejects) = read_csv(&d.join("r.csv"));
+        assert_eq!(col(&rh, &rejects[0], "行"), "5");
+        let reason = col(&rh, &rejects[0], "_reasons");
+        assert!(
+            reason.contains("第4行") && reason.contains("dedupe 编号相同（3）"),
+            "{reason}"
+        );
+    }
 }

@@ -875,6 +875,27 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     }
 }
 
+/// [`CompanyKey::canonical`] of `name`, without the parts of the key it does not use (the
+/// 字号 alone, the region's names as owned strings): what a database keys a company by when
+/// it has no credit code, worked out for every row of a load.
+pub fn canonical_name(name: &str, regions: &Regions) -> String {
+    let normalized = normalize(name);
+    let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
+    let tail = split_form(rest, regions);
+    let (region, core) = split_region(&tail, regions);
+    let mut out = String::with_capacity(normalized.len() + 8);
+    if let Some(found) = region {
+        out.push_str(match found.city {
+            Some(city) => &regions.cities[city].0,
+            None => &regions.provinces[found.province],
+        });
+    }
+    out.push_str(&core);
+    out.push_str(tail.form.as_deref().unwrap_or(""));
+    out.push_str(branch.as_deref().unwrap_or(""));
+    out
+}
+
 /// `text` without the remarks a CRM user typed after the name in brackets: a status (已合作,
 /// 老客户, 停用, 已注销), a former name (原华远科技), a note (总部, VIP). They say nothing about
 /// which company it is; kept, 华远科技有限公司(老客户) would not be 华远科技有限公司.

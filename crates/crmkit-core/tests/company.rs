@@ -4,7 +4,8 @@
 use std::sync::LazyLock;
 
 use crmkit_core::company::{
-    company_key, compare_regions, form_class, CompanyKey, Region, RegionMatch, Regions,
+    canonical_name, company_key, compare_regions, form_class, CompanyKey, Region, RegionMatch,
+    Regions,
 };
 use proptest::prelude::*;
 
@@ -192,6 +193,8 @@ fn company_keys_of_a_table_of_names() {
             k.branch.clone(),
         );
         let want = (region(reg), core, trade, some(form), some(branch));
+        // The database's key, worked out alone, is the key's canonical spelling.
+        assert_eq!(canonical_name(name, &REGIONS), k.canonical(), "{name}");
         if got != want {
             failures.push(format!("{name}\n    got  {got:?}\n    want {want:?}"));
         }
@@ -282,6 +285,7 @@ proptest! {
         let first = key(&raw);
         let again = key(&first.normalized);
         prop_assert_eq!(&again, &first);
+        prop_assert_eq!(canonical_name(&raw, &REGIONS), first.canonical());
         prop_assert!(first.core.is_empty() || first.core.chars().count() >= first.trade.chars().count());
         prop_assert!(!first.core.contains(['(', ')']));
     }

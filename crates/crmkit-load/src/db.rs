@@ -25,6 +25,9 @@ pub struct Prepared<'a> {
     pub golden: Option<String>,
     /// Other names and codes merged into this record, one per line (named tables).
     pub aliases: Option<String>,
+    /// The name's canonical spelling: of a row keyed by it, and, in a load into an empty
+    /// table, of a row with a credit code and no golden id (its weaker key); else `None`.
+    pub name_key: Option<String>,
     /// Index into the load's sources (file and sheet).
     pub source: usize,
     /// The spreadsheet row.

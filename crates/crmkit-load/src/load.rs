@@ -19,7 +19,7 @@ use crmkit_core::company::Regions;
 use crmkit_core::import::{self as import, ImportOptions, ImportStream, Lineage, Rows};
 use crmkit_core::template::Template;
 
-use crate::db::{Db, Existing, Packed};
+use crate::db::{Db, Existing, Packed, Prepared};
 use crate::error::{Error, Result};
 use crate::prepare::{canonical_name, prepare, Rejected, Resolver, Row};
 use crate::schema::{TableSpec, ALIASES};
@@ -570,10 +570,32 @@ struct Table<'e> {
 /// What the preparing thread remembers of earlier rows of the input.
 #[derive(Default)]
 struct Seen {
-    /// Keys of earlier rows (128-bit hash): the row's hash, source and row.
-    first: FxHashMap<u128, (i64, usize, u32)>,
+    /// Keys of earlier rows (128-bit hash), and the weaker keys of rows with a credit code
+    /// (their name, or their golden id), under which a later row without one finds them.
+    first: FxHashMap<u128, First>,
     /// Records of the table an earlier row already points at: that row's source and row.
     claimed: FxHashMap<i64, (usize, u32)>,
+}
+
+/// An earlier row of the input, under its key or under a weaker key of its.
+#[derive(Clone, Copy)]
+struct First {
+    /// The row's hash.
+    hash: i64,
+    source: usize,
+    row: u32,
+    kind: Kind,
+}
+
+/// What a key in [`Seen::first`] stands for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The key of a row.
+    Row,
+    /// The name (`n:`) or golden id (`g:`) of a row with a credit code.
+    Coded,
+    /// The name of two or more rows with different credit codes: no row in particular.
+    Codes,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -677,7 +699,14 @@ fn load_table(
         let prepare = move || {
             let mut seen = Seen::default();
             // Sized once for the rows expected: growing it re-hashes and touches fresh memory.
-            seen.first.reserve(estimate.min(50_000_000) as usize);
+            // Loaded into an empty named table, a row with a credit code is kept under a
+            // second key (its name); into one that has it, only when its name changed.
+            let keys = if spec.is_named() && table.existing.is_empty() {
+                2
+            } else {
+                1
+            };
+            seen.first.reserve(estimate.min(50_000_000) as usize * keys);
             let mut done = 0u64;
             let mut read = Vec::new();
             let mut result = Ok(());
@@ -920,6 +949,9 @@ fn produce_file(
         imported.source.sheet.clone(),
     );
     let lineage = Lineage::of(&imported);
+    // Into an empty table every row with a credit code is also kept under its name: worked
+    // out while preparing, on all cores, rather than one by one while deciding.
+    let names = spec.is_named() && table.existing.is_empty();
     std::thread::scope(|scope| {
         // A thread of its own reads and parses the file's next pieces while this one prepares and
         // decides: in the same sizes this one asks for, pieces of a chunk, chunk after chunk.
@@ -994,6 +1026,7 @@ fn produce_file(
                     &piece.refused,
                     resolvers,
                     regions,
+                    names,
                 );
                 let first = *done;
                 for (k, row) in rows.iter().enumerate() {
@@ -1076,21 +1109,38 @@ fn decide<'e>(
     // Duplicates inside the input: identical rows merge, conflicting ones are rejected.
     let key_hash = xxhash_rust::xxh3::xxh3_128(p.key.as_bytes());
     // One probe of the (large, cache-cold) map for both the look-up and the insert.
+    let mine = First {
+        hash: p.hash,
+        source: p.source,
+        row: p.row,
+        kind: Kind::Row,
+    };
     match seen.first.entry(key_hash) {
-        std::collections::hash_map::Entry::Occupied(first) => {
-            let (hash, source, number) = *first.get();
-            let place = sources.place(source, number);
-            return (
-                if hash == p.hash {
-                    Ok(Action::Merged)
-                } else {
-                    Err(format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key)))
-                },
-                None,
-            );
+        std::collections::hash_map::Entry::Occupied(mut first) => {
+            let f = *first.get();
+            match f.kind {
+                Kind::Row => {
+                    let place = sources.place(f.source, f.row);
+                    return (
+                        if f.hash == p.hash {
+                            Ok(Action::Merged)
+                        } else {
+                            Err(format!("与{place}的记录键相同但内容不同（键: {}）; 请保留一行或先运行 crmkit dedupe", show_key(&p.key)))
+                        },
+                        None,
+                    );
+                }
+                // An earlier row with a credit code under this name or golden id.
+                Kind::Coded => {
+                    let name = p.key.get(2..).unwrap_or("");
+                    return (Err(same_record(spec, sources, &f, p, name)), None);
+                }
+                // Several: none is this record; this row takes the key.
+                Kind::Codes => *first.get_mut() = mine,
+            }
         }
         std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert((p.hash, p.source, p.row));
+            slot.insert(mine);
         }
     }
     // Keep the stronger key: credit code over golden id over name.
@@ -1161,6 +1211,35 @@ fn decide<'e>(
             }
         }
     }
+    // A row with a credit code is also kept under its weaker key (its name; a golden row its
+    // golden id), where a row of the same record without a code finds it, earlier or later:
+    // what two loads make one record is one record here too.
+    if p.key.starts_with("k:") {
+        if let Some(weaker) = weaker_key(spec, regions, p, hit) {
+            let coded = First {
+                kind: Kind::Coded,
+                ..mine
+            };
+            match seen
+                .first
+                .entry(xxhash_rust::xxh3::xxh3_128(weaker.as_bytes()))
+            {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(coded);
+                }
+                std::collections::hash_map::Entry::Occupied(mut first) => match first.get().kind {
+                    Kind::Row => {
+                        let f = *first.get();
+                        seen.first.remove(&key_hash);
+                        let name = weaker.get(2..).unwrap_or("");
+                        return (Err(same_record(spec, sources, &f, p, name)), None);
+                    }
+                    Kind::Coded => first.get_mut().kind = Kind::Codes,
+                    Kind::Codes => {}
+                },
+            }
+        }
+    }
     let Some(e) = hit else {
         return (Ok(Action::Insert), None);
     };
@@ -1187,6 +1266,58 @@ fn decide<'e>(
         Ok(Action::Update(e.id))
     };
     (action, rekey)
+}
+
+/// The key a row with a credit code would have without it: `g:` and its golden id, else `n:`
+/// and its canonical name. `None` for an unnamed table, a row without a name, and a row that
+/// matched a table record of the same name (a later row of the name finds that record).
+fn weaker_key(
+    spec: &TableSpec,
+    regions: &Regions,
+    p: &Prepared<'_>,
+    hit: Option<&Existing>,
+) -> Option<String> {
+    if let Some(golden) = &p.golden {
+        return Some(format!("g:{golden}"));
+    }
+    let raw = p.values[spec.name_field?].as_deref()?;
+    if hit.is_some_and(|e| e.name.as_deref() == Some(raw)) {
+        return None;
+    }
+    let name = match &p.name_key {
+        Some(name) => Cow::Borrowed(name.as_str()),
+        None => Cow::Owned(canonical_name(raw, regions)),
+    };
+    (!name.is_empty()).then(|| format!("n:{name}"))
+}
+
+/// Why `p` is refused: the earlier row `f` holds the same record under another key (one has
+/// a credit code, the other not); `name` the canonical name they share.
+fn same_record(
+    spec: &TableSpec,
+    sources: &Sources,
+    f: &First,
+    p: &Prepared<'_>,
+    name: &str,
+) -> String {
+    let why = match (&p.golden, spec.name_field) {
+        (Some(golden), _) => format!("dedupe 编号相同（{golden}）"),
+        (None, Some(field)) => format!(
+            "{}规范化后相同（{name}）",
+            spec.template.fields[field].header
+        ),
+        (None, None) => String::new(),
+    };
+    let codes: Vec<&str> = spec
+        .key_fields
+        .iter()
+        .map(|&i| spec.template.fields[i].header.as_str())
+        .collect();
+    format!(
+        "与{}是同一条记录: {why}，但内容不同（一行有{}、一行没有，或其他字段不同）; 请只保留一行，或先运行 crmkit dedupe 合并",
+        sources.place(f.source, f.row),
+        codes.join("、"),
+    )
 }
 
 /// The rejects-file entry of a row that did not load.

@@ -194,9 +194,7 @@ fn core_key(key: &crmkit_core::company::CompanyKey) -> String {
 }
 
 /// The canonical spelling of a company name, the fallback identity of a named table's row.
-pub fn canonical_name(name: &str, regions: &Regions) -> String {
-    company_key(name, regions).canonical()
-}
+pub use crmkit_core::company::canonical_name;
 
 /// A cell converted to what its column stores, or why it cannot be.
 #[inline]
@@ -283,7 +281,9 @@ fn is_datetime(v: &str) -> bool {
 /// Prepares rows of one imported file for `spec` (`imported` gives the header and mapping;
 /// `rows` are some of its data rows). `sources` holds each row's index into the load's sources;
 /// `refused` rows the reader could not read (index into `rows`, why), rejected as they are;
-/// `resolvers` has one entry per reference of the table, in order.
+/// `resolvers` has one entry per reference of the table, in order; `names`: work out every
+/// named row's canonical name here, on all cores (a load into an empty table needs them all).
+#[allow(clippy::too_many_arguments)]
 pub fn prepare<'a>(
     spec: &TableSpec,
     imported: &Imported,
@@ -292,6 +292,7 @@ pub fn prepare<'a>(
     refused: &[(usize, String)],
     resolvers: &[&Resolver],
     regions: &Regions,
+    names: bool,
 ) -> Vec<Row<'a>> {
     use rayon::prelude::*;
     let golden = golden_columns(spec, imported);
@@ -307,7 +308,7 @@ pub fn prepare<'a>(
                 (source, lineage.map_or(row.number, |l| l.row(row))),
                 golden.as_ref(),
                 resolvers,
-                regions,
+                (regions, names),
             )
         })
         .collect();
@@ -359,7 +360,7 @@ fn prepare_row<'a>(
     (source, number): (usize, u32),
     golden: Option<&GoldenColumns>,
     resolvers: &[&Resolver],
-    regions: &Regions,
+    (regions, names): (&Regions, bool),
 ) -> Row<'a> {
     let template = &spec.template;
     let cell = |column: usize| trim(row.cells.get(column).unwrap_or(""));
@@ -453,14 +454,27 @@ fn prepare_row<'a>(
         }
         complete.then_some(key)
     };
+    let canonical = |name: usize| {
+        values[name]
+            .as_deref()
+            .map(|v| canonical_name(v, regions))
+            .filter(|c| !c.is_empty())
+    };
+    let mut name_key = None;
     let key = match (key, spec.name_field) {
-        (Some(key), _) => key,
+        (Some(key), name) => {
+            // A row with a credit code is also known by its name (a golden row by its id).
+            if names && golden_id.is_none() {
+                name_key = name.and_then(canonical);
+            }
+            key
+        }
         (None, Some(name)) => match &golden_id {
             Some(id) => format!("g:{id}"),
-            None => format!(
-                "n:{}",
-                canonical_name(values[name].as_deref().unwrap_or(""), regions)
-            ),
+            None => {
+                name_key = canonical(name);
+                format!("n:{}", name_key.as_deref().unwrap_or(""))
+            }
         },
         (None, None) => {
             let missing: Vec<&str> = spec
@@ -482,6 +496,7 @@ fn prepare_row<'a>(
             hash,
             golden: golden_id,
             aliases,
+            name_key,
             source,
             row: number,
         },
