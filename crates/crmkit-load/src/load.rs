@@ -572,30 +572,71 @@ struct Table<'e> {
 struct Seen {
     /// Keys of earlier rows (128-bit hash), and the weaker keys of rows with a credit code
     /// (their name, or their golden id), under which a later row without one finds them.
-    first: FxHashMap<u128, First>,
+    first: FxHashMap<[u64; 2], First>,
     /// Records of the table an earlier row already points at: that row's source and row.
     claimed: FxHashMap<i64, (usize, u32)>,
 }
 
-/// An earlier row of the input, under its key or under a weaker key of its.
+/// An earlier row of the input, under its key or under a weaker key of its: 16 bytes, so that
+/// an entry of the (large, cache-cold) map with its 16-byte key takes half a cache line.
 #[derive(Clone, Copy)]
 struct First {
     /// The row's hash.
     hash: i64,
-    source: usize,
+    /// The source (index into the load's sources) and, in the top two bits, the [`Kind`].
+    source_kind: u32,
     row: u32,
-    kind: Kind,
 }
 
 /// What a key in [`Seen::first`] stands for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// The key of a row.
-    Row,
+    Row = 0,
     /// The name (`n:`) or golden id (`g:`) of a row with a credit code.
-    Coded,
+    Coded = 1,
     /// The name of two or more rows with different credit codes: no row in particular.
-    Codes,
+    Codes = 2,
+}
+
+impl First {
+    const KIND_SHIFT: u32 = 30;
+
+    fn new(p: &Prepared<'_>, kind: Kind) -> First {
+        // A load names far fewer than 2^30 files and sheets.
+        let source = u32::try_from(p.source).unwrap_or(u32::MAX) & ((1 << Self::KIND_SHIFT) - 1);
+        First {
+            hash: p.hash,
+            source_kind: source | (kind as u32) << Self::KIND_SHIFT,
+            row: p.row,
+        }
+    }
+
+    fn source(&self) -> usize {
+        (self.source_kind & ((1 << Self::KIND_SHIFT) - 1)) as usize
+    }
+
+    fn kind(&self) -> Kind {
+        match self.source_kind >> Self::KIND_SHIFT {
+            0 => Kind::Row,
+            1 => Kind::Coded,
+            _ => Kind::Codes,
+        }
+    }
+
+    fn with_kind(self, kind: Kind) -> First {
+        First {
+            source_kind: (self.source_kind & ((1 << Self::KIND_SHIFT) - 1))
+                | (kind as u32) << Self::KIND_SHIFT,
+            ..self
+        }
+    }
+}
+
+/// The 128-bit hash a key is kept under in [`Seen::first`].
+fn hash_of_key(key: &str) -> [u64; 2] {
+    let h = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
+    [h as u64, (h >> 64) as u64]
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1107,20 +1148,15 @@ fn decide<'e>(
         Row::Ready(p, _) => p,
     };
     // Duplicates inside the input: identical rows merge, conflicting ones are rejected.
-    let key_hash = xxhash_rust::xxh3::xxh3_128(p.key.as_bytes());
+    let key_hash = hash_of_key(&p.key);
     // One probe of the (large, cache-cold) map for both the look-up and the insert.
-    let mine = First {
-        hash: p.hash,
-        source: p.source,
-        row: p.row,
-        kind: Kind::Row,
-    };
+    let mine = First::new(p, Kind::Row);
     match seen.first.entry(key_hash) {
         std::collections::hash_map::Entry::Occupied(mut first) => {
             let f = *first.get();
-            match f.kind {
+            match f.kind() {
                 Kind::Row => {
-                    let place = sources.place(f.source, f.row);
+                    let place = sources.place(f.source(), f.row);
                     return (
                         if f.hash == p.hash {
                             Ok(Action::Merged)
@@ -1216,27 +1252,23 @@ fn decide<'e>(
     // what two loads make one record is one record here too.
     if p.key.starts_with("k:") {
         if let Some(weaker) = weaker_key(spec, regions, p, hit) {
-            let coded = First {
-                kind: Kind::Coded,
-                ..mine
-            };
-            match seen
-                .first
-                .entry(xxhash_rust::xxh3::xxh3_128(weaker.as_bytes()))
-            {
+            let coded = mine.with_kind(Kind::Coded);
+            match seen.first.entry(hash_of_key(&weaker)) {
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(coded);
                 }
-                std::collections::hash_map::Entry::Occupied(mut first) => match first.get().kind {
-                    Kind::Row => {
-                        let f = *first.get();
-                        seen.first.remove(&key_hash);
-                        let name = weaker.get(2..).unwrap_or("");
-                        return (Err(same_record(spec, sources, &f, p, name)), None);
+                std::collections::hash_map::Entry::Occupied(mut first) => {
+                    match first.get().kind() {
+                        Kind::Row => {
+                            let f = *first.get();
+                            seen.first.remove(&key_hash);
+                            let name = weaker.get(2..).unwrap_or("");
+                            return (Err(same_record(spec, sources, &f, p, name)), None);
+                        }
+                        Kind::Coded => *first.get_mut() = first.get().with_kind(Kind::Codes),
+                        Kind::Codes => {}
                     }
-                    Kind::Coded => first.get_mut().kind = Kind::Codes,
-                    Kind::Codes => {}
-                },
+                }
             }
         }
     }
@@ -1315,7 +1347,7 @@ fn same_record(
         .collect();
     format!(
         "与{}是同一条记录: {why}，但内容不同（一行有{}、一行没有，或其他字段不同）; 请只保留一行，或先运行 crmkit dedupe 合并",
-        sources.place(f.source, f.row),
+        sources.place(f.source(), f.row),
         codes.join("、"),
     )
 }
