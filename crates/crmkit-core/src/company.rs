@@ -1330,6 +1330,19 @@ fn trade_of(core: &str) -> String {
     core[..end].to_string()
 }
 
+/// Whether `text` is industry words and nothing else (数据科技, 机械设备): a business a company
+/// names, as the list of industry words knows them.
+pub fn is_industry_words(text: &str) -> bool {
+    fn words(text: &str) -> bool {
+        text.is_empty()
+            || WORDS
+                .industries
+                .suffixes(text)
+                .any(|(word, ())| words(&text[..text.len() - word.len()]))
+    }
+    !text.is_empty() && words(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,11 +17,8 @@ pub const MAX_COMPARISONS: usize = 16;
 /// The number of levels of a comparison, the missing level included.
 pub fn level_count(kind: Kind, thresholds: usize) -> usize {
     match kind {
-        Kind::Exact
-        | Kind::Phones
-        | Kind::CompanyBranch
-        | Kind::CompanyForm
-        | Kind::CompanyTradeChars => 3,
+        Kind::Exact | Kind::Phones | Kind::CompanyBranch | Kind::CompanyTradeChars => 3,
+        Kind::CompanyForm => 4,
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
         Kind::CompanyRegion => 4,
         Kind::Email => 5,
@@ -52,7 +49,11 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "同为总部或同一分支机构",
             "分支机构不同 (总部与分公司/办事处)",
         ],
-        Kind::CompanyForm => &["组织形式同类", "组织形式不同"],
+        Kind::CompanyForm => &[
+            "组织形式同类",
+            "组织形式不同",
+            "集团与其下属企业 (同一字号, 一方是集团, 另一方有集团没有的行业词)",
+        ],
         Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
             return if level == 1 {
@@ -119,6 +120,8 @@ struct Fast {
     branch: Vec<u32>,
     /// Interned form class (0 = none).
     form: Vec<u32>,
+    /// The form is a group's (集团, 集团有限公司, 控股集团…).
+    group: Vec<bool>,
 }
 
 /// A core's characters and its sorted bigrams ([`bigrams`]).
@@ -242,6 +245,10 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     }
     fast.region = region;
     fast.branch = branch;
+    fast.group = keys
+        .iter()
+        .map(|k| k.form.as_deref().is_some_and(|f| f.contains("集团")))
+        .collect();
     fast.form = form;
     fast.core = core;
     fast.chars = chars;
@@ -335,7 +342,10 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
         }
         Kind::CompanyForm => {
             let (x, y) = (f.form[a], f.form[b]);
-            if x == 0 || y == 0 {
+            // A member of a group written without its form (珠海市泓鼎装饰工程) is one too.
+            if f.group[a] != f.group[b] && group_and_member(f, a, b) {
+                3
+            } else if x == 0 || y == 0 {
                 0
             } else if x == y {
                 1
@@ -364,11 +374,22 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else if same_head && (x().starts_with(y()) || y().starts_with(x())) {
         // One is the other's abbreviation (迅顺 / 迅顺货运代理).
         2
+    } else if p.trade_id != 0 && p.trade_id == q.trade_id && other_business(f, a, b) {
+        // One 字号, two businesses the list of industry words knows, one character apart
+        // (数字科技 / 数据科技, 机电 / 机械): two words, not a typo of one.
+        4
     } else if same_head && lx.min(ly) >= 4 && few_apart && one_edit(x(), y()) {
         // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
         2
-    } else if p.trade_id != 0 && p.trade_id == q.trade_id && same_business(f, a, b) {
-        2
+    } else if p.trade_id != 0 && p.trade_id == q.trade_id {
+        // One 字号: the same business is a duplicate; another business is another company
+        // (东金斯电气科技 / 东金斯软件科技: a sister company, not a typo), however alike the
+        // cores look.
+        if same_business(f, a, b) {
+            2
+        } else {
+            4
+        }
     } else if (lx.min(ly) >= 4 && lx.abs_diff(ly) <= 1 && few_apart && one_edit(x(), y()))
         || (p.bigram_bits & q.bigram_bits != 0 && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= 0.5)
     {
@@ -403,6 +424,31 @@ fn same_business(f: &Fast, a: usize, b: usize) -> bool {
     let u = &f.chars[a].0[p.trade_len as usize..];
     let v = &f.chars[b].0[q.trade_len as usize..];
     u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v)
+}
+
+/// Whether, of two names with one 字号, one a group's (集团) and one not, the other names a
+/// business the group's name does not (磐金集团 / 武汉磐金贸易): a member of the group, another
+/// legal entity. The same company written with and without 集团 (华远集团有限公司 / 华远有限公司)
+/// names no business on either side.
+fn group_and_member(f: &Fast, a: usize, b: usize) -> bool {
+    let (g, m) = if f.group[a] { (a, b) } else { (b, a) };
+    let (p, q) = (&f.core[g], &f.core[m]);
+    if p.trade_id == 0 || p.trade_id != q.trade_id {
+        return false;
+    }
+    let group_business = &f.chars[g].0[p.trade_len as usize..];
+    let member_business = &f.chars[m].0[q.trade_len as usize..];
+    !member_business.is_empty() && !contains(group_business, member_business)
+}
+
+/// Whether two names of one 字号 name two different businesses, each of them industry words
+/// (数字科技 / 数据科技), neither a part of the other.
+fn other_business(f: &Fast, a: usize, b: usize) -> bool {
+    let (p, q) = (&f.core[a], &f.core[b]);
+    let u = &f.chars[a].0[p.trade_len as usize..];
+    let v = &f.chars[b].0[q.trade_len as usize..];
+    let words = |w: &[char]| company::is_industry_words(&w.iter().collect::<String>());
+    !u.is_empty() && !v.is_empty() && !contains(u, v) && !contains(v, u) && words(u) && words(v)
 }
 
 /// Region levels on interned (province, city) codes, as [`company::compare_regions`].
@@ -1076,17 +1122,31 @@ mod tests {
                 0
             }
         };
+        let same_trade = !a.trade.is_empty() && a.trade == b.trade;
+        let (u, v) = (&x[trade_len(a)..], &y[trade_len(b)..]);
+        let words = |w: &[char]| company::is_industry_words(&w.iter().collect::<String>());
+        let other_business = !u.is_empty()
+            && !v.is_empty()
+            && !contains(u, v)
+            && !contains(v, u)
+            && words(u)
+            && words(v);
         if x.is_empty() || y.is_empty() {
             0
         } else if x == y {
             1
-        } else if (x.len().min(y.len()) >= 2 && (x.starts_with(&y) || y.starts_with(&x)))
-            || (x.len().min(y.len()) >= 4 && x[..2] == y[..2] && super::one_edit(&x, &y))
-            || (!a.trade.is_empty()
-                && a.trade == b.trade
-                && same_business(&x[trade_len(a)..], &y[trade_len(b)..]))
-        {
+        } else if x.len().min(y.len()) >= 2 && (x.starts_with(&y) || y.starts_with(&x)) {
             2
+        } else if same_trade && other_business {
+            4
+        } else if x.len().min(y.len()) >= 4 && x[..2] == y[..2] && super::one_edit(&x, &y) {
+            2
+        } else if same_trade {
+            if same_business(u, v) {
+                2
+            } else {
+                4
+            }
         } else if (x.len().min(y.len()) >= 4 && super::one_edit(&x, &y))
             || dice_sorted(&bigrams(&x), &bigrams(&y)) >= 0.5
         {
@@ -1105,6 +1165,11 @@ mod tests {
             "华远网络科技有限公司",
             "华远科技有限公司",
             "华远软件技术有限公司",
+            "深圳泰永数字科技有限公司",
+            "深圳泰永数据科技有限公司",
+            "郑州东金斯电气科技有限公司",
+            "郑州东金斯软件科技有限公司",
+            "华远软件科枝有限公司",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -1114,8 +1179,57 @@ mod tests {
         assert_eq!(core_level(&fast, 0, 1), 4);
         // 网络科技 / 科技: one in the other.
         assert_eq!(core_level(&fast, 2, 3), 2);
-        // 软件科技 / 软件技术: alike (bigram Dice 0.6).
-        assert_eq!(core_level(&fast, 1, 4), 3);
+        // 软件科技 / 软件技术, 数字科技 / 数据科技: two businesses the industry words know, not
+        // a typo, however alike (bigram Dice 0.6, one character apart).
+        assert_eq!(core_level(&fast, 1, 4), 4);
+        assert_eq!(core_level(&fast, 5, 6), 4);
+        // 电气科技 / 软件科技: alike by bigrams once, another business now.
+        assert_eq!(core_level(&fast, 7, 8), 4);
+        // 软件科技 / 软件科枝: a typo (科枝 is no industry word).
+        assert_eq!(core_level(&fast, 1, 9), 2);
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                assert_eq!(
+                    core_level(&fast, a, b),
+                    core_level_plain(&keys[a], &keys[b])
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_group_and_its_member_are_two_companies() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "湖北磐金集团股份有限公司",
+            "武汉磐金贸易有限责任公司",
+            "珠海市磐金装饰工程",
+            "磐金有限公司",
+            "磐金集团",
+            "磐金贸易集团有限公司",
+            "博达物流有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let level = |a, b| fast_level(Kind::CompanyForm, &fast, a, b);
+        // A group and a company of its 字号 in a business it does not name, with or without a
+        // form of its own.
+        assert_eq!(level(0, 1), 3);
+        assert_eq!(level(2, 4), 3);
+        // The group written without 集团 names no business: forms differ, nothing more.
+        assert_eq!(level(0, 3), 2);
+        // A trading group and its trading company; another 字号.
+        assert_eq!(level(5, 1), 2);
+        assert_eq!(level(4, 6), 2);
+        // No form on either side, no group: missing.
+        assert_eq!(level(2, 2), 0);
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                assert_eq!(level(a, b), level(b, a), "{a} {b}");
+            }
+        }
     }
 
     #[test]
