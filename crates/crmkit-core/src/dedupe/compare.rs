@@ -134,6 +134,8 @@ struct Core {
     trade_id: u32,
     /// Length of the 字号 at the start of the core (0 when none).
     trade_len: u8,
+    /// What follows the 字号 is industry words and nothing else ([`company::is_industry_words`]).
+    industry_words: bool,
     /// The core's length in characters, its first two characters packed, and one bit per
     /// character and per bigram (hashed): tests that rule a pair out without reading the
     /// core itself, as most random pairs are.
@@ -187,7 +189,9 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 0
             };
             let bigrams = bigrams(&chars);
+            let business: String = chars[trade_len as usize..].iter().collect();
             let core = Core {
+                industry_words: company::is_industry_words(&business),
                 len: chars.len().min(u16::MAX as usize) as u16,
                 head: match &chars[..] {
                     [] => 0,
@@ -412,17 +416,20 @@ fn shares_trade_char(f: &Fast, a: usize, b: usize) -> bool {
     x.iter().any(|c| y.contains(c))
 }
 
+/// What follows the 字号 in a core: its industry words (the whole core when no 字号 was found).
+fn business(f: &Fast, i: usize) -> &[char] {
+    &f.chars[i].0[f.core[i].trade_len as usize..]
+}
+
 /// For two cores with the same 字号: whether the industry words after it are an abbreviation or
 /// a typo of each other (科技 / 网络科技, 软件科技 / 软件科枝). Another business under the same
 /// 字号 (华远物流 / 华远软件科技) is another company as a rule (a group's subsidiaries, a
-/// namesake in another trade), and the cores are then scored as alike or not like any others.
-/// A level of its own would weigh for a merge, since random pairs share a 字号 even less often
-/// than duplicates do; but the pairs scored are candidates, found because they share the 字号,
-/// and among those the industry words are what sets namesakes apart from duplicates.
+/// namesake in another trade), and the cores are then scored 不同. A level of its own would
+/// weigh for a merge, since random pairs share a 字号 even less often than duplicates do; but
+/// the pairs scored are candidates, found because they share the 字号, and among those the
+/// industry words are what sets namesakes apart from duplicates.
 fn same_business(f: &Fast, a: usize, b: usize) -> bool {
-    let (p, q) = (&f.core[a], &f.core[b]);
-    let u = &f.chars[a].0[p.trade_len as usize..];
-    let v = &f.chars[b].0[q.trade_len as usize..];
+    let (u, v) = (business(f, a), business(f, b));
     u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v)
 }
 
@@ -436,19 +443,16 @@ fn group_and_member(f: &Fast, a: usize, b: usize) -> bool {
     if p.trade_id == 0 || p.trade_id != q.trade_id {
         return false;
     }
-    let group_business = &f.chars[g].0[p.trade_len as usize..];
-    let member_business = &f.chars[m].0[q.trade_len as usize..];
-    !member_business.is_empty() && !contains(group_business, member_business)
+    let member_business = business(f, m);
+    !member_business.is_empty() && !contains(business(f, g), member_business)
 }
 
 /// Whether two names of one 字号 name two different businesses, each of them industry words
 /// (数字科技 / 数据科技), neither a part of the other.
 fn other_business(f: &Fast, a: usize, b: usize) -> bool {
-    let (p, q) = (&f.core[a], &f.core[b]);
-    let u = &f.chars[a].0[p.trade_len as usize..];
-    let v = &f.chars[b].0[q.trade_len as usize..];
-    let words = |w: &[char]| company::is_industry_words(&w.iter().collect::<String>());
-    !u.is_empty() && !v.is_empty() && !contains(u, v) && !contains(v, u) && words(u) && words(v)
+    let (u, v) = (business(f, a), business(f, b));
+    // Both flags false for empty industry words (is_industry_words("") is false).
+    f.core[a].industry_words && f.core[b].industry_words && !contains(u, v) && !contains(v, u)
 }
 
 /// Region levels on interned (province, city) codes, as [`company::compare_regions`].
