@@ -168,10 +168,11 @@ fn second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // set. Its first, blind run scored F1 0.9292 (precision 0.8788, recall 0.9857); after
     // changes made on the first set alone, 0.9453 (0.9021, 0.9928); 0.9546 on 2026-11-23 after
     // changes made on the sets 1 to 3 (its false pairs were looked at by kind); 0.9793 on
-    // 2026-11-23, later (groups and their members, businesses one character apart). The target is
-    // 0.99; the floor catches a regression.
+    // 2026-11-23, later (groups and their members, businesses one character apart); 0.9867 on
+    // 2026-11-23, last (one 字号 in two trades, mistyped forms). The target is 0.99; the floor catches
+    // a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout2");
-    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -179,10 +180,10 @@ fn third_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // fixtures/dedupe/holdout3: made on 2026-11-23 by someone who saw neither crmkit's code nor
     // the other sets. Its first, blind run scored F1 0.9622 (precision 0.9320, recall 0.9944);
     // the target is 0.99. Its false pairs were looked at by kind on 2026-11-23 (it is no longer
-    // blind); 0.9776 since then, 0.9843 after the group and business levels. The floor
-    // catches a regression.
+    // blind); 0.9776 since then, 0.9843 after the group and business levels, 0.9873 after the
+    // trade sectors and mistyped forms. The floor catches a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout3");
-    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -190,9 +191,11 @@ fn fourth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // fixtures/dedupe/holdout4: made on 2026-11-23 by a helper who read only the templates,
     // the validation rules and the reference data. Its first, blind run (commit 18690be) scored
     // F1 0.9781 (precision 0.9643, recall 0.9923); 0.9787 (0.9655, 0.9923) after changes made
-    // on the other sets; only the scores have been looked at.
+    // on the other sets. Later that day its false pairs were read (it is a development set now,
+    // holdout5 the blind one): 0.9930 (0.9923, 0.9936) after one 字号 in two trades (the same
+    // boss's companies) and mistyped forms (有限公同, 有恨公司).
     let (p, r, f1) = held_out_scores("dedupe/holdout4");
-    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).

@@ -725,33 +725,97 @@ const BRANCHES: &[(&str, bool)] = &[
     ("店", true),
 ];
 
-/// Industry words, stripped from the end of the core to leave the 字号.
+/// Industry words, stripped from the end of the core to leave the 字号, each with its sector
+/// (one of [`SECTORS`]; `G` for generic words that name no business of their own: 科技, 实业,
+/// 发展, 管理, 设备…). Two cores of one 字号 whose words name no sector in common are two
+/// businesses ([`industry_sectors`]).
 #[rustfmt::skip]
-const INDUSTRIES: &[&str] = &[
-    "科技", "技术", "信息", "信息技术", "信息科技", "信息服务", "软件", "软件科技",
-    "软件技术", "软件开发", "网络", "网络科技", "网络技术", "互联网", "计算机",
-    "电子", "电子科技", "电子技术", "电子商务", "电气", "电器", "通信", "通讯",
-    "数据", "大数据", "数字科技", "智能", "智能科技", "自动化", "贸易", "商贸",
-    "国际贸易", "进出口", "外贸", "实业", "投资", "投资管理", "投资咨询", "资产管理",
-    "股权投资", "创业投资", "咨询", "管理咨询", "企业管理", "商务咨询", "信息咨询",
-    "管理", "机械", "机械制造", "机械设备", "机电", "重工", "制造", "设备",
-    "建筑工程", "建筑", "建设", "建设工程", "工程", "工程技术", "装饰", "装饰工程",
-    "装修", "建材", "物流", "运输", "货运", "快递", "供应链", "供应链管理",
-    "医药", "药业", "制药", "医疗", "医疗器械", "医疗科技", "生物医药", "生物科技", "生物技术",
-    "生物", "健康", "健康科技", "餐饮", "餐饮管理", "食品", "农业", "农业科技",
-    "文化", "文化传媒", "文化传播", "传媒", "传播", "广告", "影视", "教育",
-    "教育科技", "培训", "新能源", "能源", "环保", "环保科技", "环境", "化工",
-    "材料", "新材料", "汽车", "汽车销售", "汽车服务", "服饰", "服装", "纺织",
-    "家具", "房地产", "房地产开发", "置业", "物业", "物业管理", "酒店", "酒店管理",
-    "旅游", "金融", "金融服务", "保险", "担保", "租赁", "融资租赁", "人力资源",
-    "劳务", "劳务派遣", "安防", "印刷", "包装", "塑料", "钢铁", "金属", "五金",
-    "电力", "光电", "半导体", "仪器", "仪表", "设计", "策划", "营销", "发展",
-    "控股", "国际", "服务", "销售", "开发", "工业", "产业", "商务",
+const INDUSTRIES: &[(&str, u8)] = &[
+    ("科技", G), ("技术", G), ("信息", IT), ("信息技术", IT), ("信息科技", IT),
+    ("信息服务", IT), ("软件", IT), ("软件科技", IT), ("软件技术", IT), ("软件开发", IT),
+    ("网络", IT), ("网络科技", IT), ("网络技术", IT), ("互联网", IT), ("计算机", IT),
+    ("电子", ELECTRIC), ("电子科技", ELECTRIC), ("电子技术", ELECTRIC), ("电子商务", TRADE),
+    ("电气", ELECTRIC), ("电器", ELECTRIC), ("通信", IT), ("通讯", IT), ("数据", IT),
+    ("大数据", IT), ("数字科技", IT), ("智能", G), ("智能科技", G), ("智慧", G), ("自动化", MACHINE),
+    ("贸易", TRADE), ("商贸", TRADE), ("国际贸易", TRADE), ("进出口", TRADE), ("外贸", TRADE),
+    ("实业", G), ("投资", FINANCE), ("投资管理", FINANCE), ("投资咨询", FINANCE),
+    ("资产管理", FINANCE), ("股权投资", FINANCE), ("创业投资", FINANCE), ("咨询", CONSULT),
+    ("管理咨询", CONSULT), ("企业管理", CONSULT), ("商务咨询", CONSULT), ("信息咨询", CONSULT),
+    ("管理", G), ("机械", MACHINE), ("机械制造", MACHINE), ("机械设备", MACHINE),
+    ("机电", MACHINE), ("重工", MACHINE), ("制造", G), ("设备", G), ("建筑工程", BUILD),
+    ("建筑", BUILD), ("建设", BUILD), ("建设工程", BUILD), ("工程", G), ("工程技术", G),
+    ("装饰", BUILD), ("装饰工程", BUILD), ("装修", BUILD), ("建材", BUILD), ("物流", LOGISTICS),
+    ("运输", LOGISTICS), ("货运", LOGISTICS), ("快递", LOGISTICS), ("供应链", LOGISTICS),
+    ("供应链管理", LOGISTICS), ("医药", HEALTH), ("药业", HEALTH), ("制药", HEALTH),
+    ("医疗", MEDICAL), ("医疗器械", MEDICAL), ("医疗科技", MEDICAL), ("生物医药", HEALTH),
+    ("生物科技", BIO), ("生物技术", BIO), ("生物", BIO), ("健康", WELLNESS),
+    ("健康科技", WELLNESS), ("餐饮", FOOD), ("餐饮管理", FOOD), ("食品", FOOD), ("农业", FARM),
+    ("农业科技", FARM), ("文化", MEDIA), ("文化传媒", MEDIA), ("文化传播", MEDIA),
+    ("传媒", MEDIA), ("传播", MEDIA), ("广告", MEDIA), ("影视", MEDIA), ("教育", EDUCATION),
+    ("教育科技", EDUCATION), ("培训", EDUCATION), ("新能源", ENERGY), ("能源", ENERGY),
+    ("环保", ENV), ("环保科技", ENV), ("环境", ENV), ("化工", MATERIAL),
+    ("材料", MATERIAL), ("新材料", MATERIAL), ("汽车", AUTO), ("汽车销售", AUTO),
+    ("汽车服务", AUTO), ("服饰", APPAREL), ("服装", APPAREL), ("纺织", APPAREL),
+    ("家具", FURNITURE), ("房地产", ESTATE), ("房地产开发", ESTATE), ("置业", ESTATE),
+    ("物业", ESTATE), ("物业管理", ESTATE), ("酒店", HOTEL), ("酒店管理", HOTEL),
+    ("旅游", HOTEL), ("金融", FINANCE), ("金融服务", FINANCE), ("保险", FINANCE),
+    ("担保", FINANCE), ("租赁", FINANCE), ("融资租赁", FINANCE), ("人力资源", STAFF),
+    ("劳务", STAFF), ("劳务派遣", STAFF), ("安防", ELECTRIC), ("印刷", PRINT), ("包装", PRINT),
+    ("塑料", MATERIAL), ("钢铁", METAL), ("金属", METAL), ("五金", METAL), ("电力", ENERGY),
+    ("光电", ELECTRIC), ("半导体", ELECTRIC), ("仪器", ELECTRIC), ("仪表", ELECTRIC),
+    ("设计", G), ("策划", G), ("营销", G), ("发展", G), ("控股", G), ("国际", G), ("服务", G),
+    ("销售", G), ("开发", G), ("工业", G), ("产业", G), ("商务", G), ("家政", HOUSEKEEP),
+    ("保洁", HOUSEKEEP), ("检测", TESTING), ("小额贷款", FINANCE), ("贷款", FINANCE),
+    ("体育", SPORT), ("会展", EVENT), ("维修", G), ("热力", ENERGY), ("燃气", ENERGY),
+    ("矿业", MINING), ("水务", ENV), ("治理", G), ("知识产权", LEGAL), ("代理", G),
+    ("货运代理", LOGISTICS), ("仓储", LOGISTICS), ("办公用品", CONSUMER), ("日用品", CONSUMER),
+    ("生态", G), ("养殖", FARM), ("水产", FARM), ("幕墙", BUILD), ("园林", BUILD),
+    ("绿化", BUILD), ("塑胶", MATERIAL), ("制品", G), ("精密", G), ("安装", G), ("系统", G),
+    ("零部件", MACHINE), ("电商", TRADE), ("照明", ELECTRIC), ("出版", MEDIA),
     // Latin names, run together: only words long enough not to end another word.
-    "technologies", "technology", "holdings", "international", "trading", "electronics",
-    "software", "industries", "industrial", "logistics", "pharmaceuticals", "pharmaceutical",
-    "investments", "investment", "consulting", "manufacturing", "group",
+    ("technologies", G), ("technology", G), ("holdings", G), ("international", G),
+    ("trading", TRADE), ("electronics", ELECTRIC), ("software", IT), ("industries", G),
+    ("industrial", G), ("logistics", LOGISTICS), ("pharmaceuticals", HEALTH),
+    ("pharmaceutical", HEALTH), ("investments", FINANCE), ("investment", FINANCE),
+    ("consulting", CONSULT), ("manufacturing", G), ("group", G),
 ];
+
+/// Sectors of industry words (bit indices); `G` is none.
+const G: u8 = 0;
+const IT: u8 = 1;
+const ELECTRIC: u8 = 2;
+const TRADE: u8 = 3;
+const FINANCE: u8 = 4;
+const CONSULT: u8 = 5;
+const MACHINE: u8 = 6;
+const BUILD: u8 = 7;
+const LOGISTICS: u8 = 8;
+const HEALTH: u8 = 9;
+const FOOD: u8 = 10;
+const FARM: u8 = 11;
+const MEDIA: u8 = 12;
+const EDUCATION: u8 = 13;
+const ENERGY: u8 = 14;
+const MATERIAL: u8 = 15;
+const AUTO: u8 = 16;
+const APPAREL: u8 = 17;
+const FURNITURE: u8 = 18;
+const ESTATE: u8 = 19;
+const HOTEL: u8 = 20;
+const STAFF: u8 = 21;
+const PRINT: u8 = 22;
+const METAL: u8 = 23;
+const MEDICAL: u8 = 24;
+const BIO: u8 = 25;
+const ENV: u8 = 26;
+const WELLNESS: u8 = 27;
+const HOUSEKEEP: u8 = 28;
+const TESTING: u8 = 29;
+const SPORT: u8 = 30;
+const EVENT: u8 = 31;
+const MINING: u8 = 32;
+const LEGAL: u8 = 33;
+const CONSUMER: u8 = 34;
 
 /// Development zones written after a city (苏州工业园区, 北京经济技术开发区): dropped like a
 /// district.
@@ -834,7 +898,7 @@ struct Words {
     branches: Affixes<bool>,
     /// Where a branch's location starts: after a form, or after 银行.
     anchors: Affixes<()>,
-    industries: Affixes<()>,
+    industries: Affixes<u8>,
     zones: Affixes<()>,
 }
 
@@ -850,7 +914,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
         ]),
         true,
     ),
-    industries: Affixes::new(INDUSTRIES.iter().map(|&w| (w, ())), true),
+    industries: Affixes::new(INDUSTRIES.iter().copied(), true),
     zones: Affixes::new(ZONES.iter().map(|&w| (w, ())), false),
 });
 
@@ -1081,6 +1145,41 @@ struct Tail<'a> {
     region_count: usize,
 }
 
+/// Forms long enough that one character off is still recognisably them.
+const MISTYPED_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有限公司"];
+
+/// A company form at the end of `text` typed with one character wrong or one doubled (有限公同,
+/// 有恨公司, 有限公公司): its length in bytes and the form. All but one character must be right,
+/// so a body that merely ends in some of its characters (科技公司, 无限) is not one.
+fn mistyped_form(text: &str) -> Option<(usize, &'static str)> {
+    let tail: Vec<(usize, char)> = text.char_indices().rev().take(7).collect();
+    for &form in MISTYPED_FORMS {
+        let want: Vec<char> = form.chars().rev().collect();
+        // Substituted (same length) or one character doubled (one longer).
+        for extra in 0..=1 {
+            let n = want.len() + extra;
+            // Something must be left of the body before it.
+            if tail.len() <= n {
+                continue;
+            }
+            let got: Vec<char> = tail[..n].iter().map(|&(_, c)| c).collect();
+            let fits = if extra == 0 {
+                got.iter().zip(&want).filter(|(a, b)| a != b).count() == 1
+            } else {
+                (0..n).any(|skip| {
+                    skip > 0
+                        && got[skip] == got[skip - 1]
+                        && got[..skip].iter().chain(&got[skip + 1..]).eq(want.iter())
+                })
+            };
+            if fits {
+                return Some((text.len() - tail[n - 1].0, form));
+            }
+        }
+    }
+    None
+}
+
 fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
     let mut end = text.len();
     let mut found_regions = [""; 4];
@@ -1102,12 +1201,25 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
         }
         end = open;
     }
-    let base = WORDS.forms.longest_suffix(&text[..end]);
-    if let Some((written, _)) = base {
-        end -= written.len();
-    }
+    let base = match WORDS.forms.longest_suffix(&text[..end]) {
+        Some((written, form)) if form != "公司" => {
+            end -= written.len();
+            Some(form)
+        }
+        // 有限公同, 有恨公司, 有限公公司: a form typed with one character wrong or doubled.
+        found => match mistyped_form(&text[..end]) {
+            Some((written_len, form)) => {
+                end -= written_len;
+                Some(form)
+            }
+            None => found.map(|(written, form)| {
+                end -= written.len();
+                form
+            }),
+        },
+    };
     // Before a company form: 集团 or (集团), and bracketed regions (华远集团(北京)有限公司).
-    if base.is_some_and(|(_, form)| form.ends_with("公司") && !form.starts_with("集团")) {
+    if base.is_some_and(|form| form.ends_with("公司") && !form.starts_with("集团")) {
         loop {
             if let Some((open, content)) = trailing_bracket(&text[..end]) {
                 match bracket_kind(content, regions) {
@@ -1127,7 +1239,6 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
             }
         }
     }
-    let base = base.map(|(_, form)| form);
     let form = if base.is_none() && !group && qualifier.is_none() {
         None
     } else {
@@ -1218,7 +1329,7 @@ fn has_name(text: &str) -> bool {
         return false;
     }
     let mut end = text.len();
-    while let Some((word, ())) = WORDS.industries.longest_suffix(&text[..end]) {
+    while let Some((word, _)) = WORDS.industries.longest_suffix(&text[..end]) {
         end -= word.len();
     }
     end > 0
@@ -1319,7 +1430,7 @@ fn split_region_from(
 fn trade_of(core: &str) -> String {
     let mut end = core.len();
     'strip: loop {
-        for (word, ()) in WORDS.industries.suffixes(&core[..end]) {
+        for (word, _) in WORDS.industries.suffixes(&core[..end]) {
             if plausible(&core[..end - word.len()]) {
                 end -= word.len();
                 continue 'strip;
@@ -1333,14 +1444,28 @@ fn trade_of(core: &str) -> String {
 /// Whether `text` is industry words and nothing else (数据科技, 机械设备): a business a company
 /// names, as the list of industry words knows them.
 pub fn is_industry_words(text: &str) -> bool {
-    fn words(text: &str) -> bool {
-        text.is_empty()
-            || WORDS
-                .industries
-                .suffixes(text)
-                .any(|(word, ())| words(&text[..text.len() - word.len()]))
+    industry_sectors(text).is_some()
+}
+
+/// When `text` is industry words and nothing else, the sectors they name, one bit each: empty
+/// for generic words alone (科技, 实业发展). Two businesses whose sectors are both named and
+/// have none in common are two trades (小额贷款 / 置业, 生物科技 / 教育科技); generic words and
+/// words of one sector are one (机械 / 设备, 进出口 / 外贸, 药业 / 制药).
+pub fn industry_sectors(text: &str) -> Option<u64> {
+    fn words(text: &str) -> Option<u64> {
+        if text.is_empty() {
+            return Some(0);
+        }
+        WORDS.industries.suffixes(text).find_map(|(word, sector)| {
+            let bit = if sector == G { 0 } else { 1 << sector };
+            words(&text[..text.len() - word.len()]).map(|rest| rest | bit)
+        })
     }
-    !text.is_empty() && words(text)
+    if text.is_empty() {
+        None
+    } else {
+        words(text)
+    }
 }
 
 #[cfg(test)]
@@ -1349,6 +1474,64 @@ mod tests {
 
     fn regions() -> Regions {
         Regions::builtin().unwrap()
+    }
+
+    #[test]
+    fn a_form_typed_one_character_off_is_still_the_form() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let right = key("北京华远软件科技有限公司");
+        for typed in [
+            "北京华远软件科技有限公同",
+            "北京华远软件科技有恨公司",
+            "北京华远软件科技有线公司",
+            "北京华远软件科技友限公司",
+            "北京华远软件科技有限公公司",
+            "北京华远软件科技有限工司",
+        ] {
+            let k = key(typed);
+            assert_eq!((&k.core, &k.trade), (&right.core, &right.trade), "{typed}");
+            assert_eq!(k.form.as_deref(), Some("有限公司"), "{typed}");
+        }
+        assert_eq!(
+            key("华远软件科技股份有线公司").form.as_deref(),
+            Some("股份有限公司")
+        );
+        // Two characters off, or a body that only ends like a form: not a typo of one.
+        assert_eq!(key("华远软件科技公司").core, "华远软件科技");
+        assert_eq!(key("华远软件科技公司").form.as_deref(), Some("公司"));
+        assert_eq!(key("华远软件科技有司").form.as_deref(), None);
+        // Nothing left of the body.
+        assert_eq!(mistyped_form("有限公同"), None);
+    }
+
+    #[test]
+    fn industry_words_name_their_sectors() {
+        let sectors = |text: &str| industry_sectors(text);
+        // Not industry words at all.
+        assert_eq!(sectors(""), None);
+        assert_eq!(sectors("华远"), None);
+        assert_eq!(sectors("软件科枝"), None);
+        // Generic words name no sector.
+        assert_eq!(sectors("科技"), Some(0));
+        assert_eq!(sectors("实业发展"), Some(0));
+        let apart = |a: &str, b: &str| {
+            let (x, y) = (sectors(a).unwrap(), sectors(b).unwrap());
+            x != 0 && y != 0 && x & y == 0
+        };
+        // Two trades.
+        assert!(apart("小额贷款", "置业"));
+        assert!(apart("生物科技", "教育科技"));
+        assert!(apart("家具", "电子商务"));
+        assert!(apart("健康管理", "生物科技"));
+        // One trade, written two ways, or a generic word against a trade.
+        assert!(!apart("进出口", "外贸"));
+        assert!(!apart("药业", "制药"));
+        assert!(!apart("网络科技", "信息技术"));
+        assert!(!apart("机械", "设备"));
+        assert!(!apart("软件开发", "科技"));
+        assert!(!apart("五金机电", "机电"));
+        assert!(is_industry_words("机械设备") && !is_industry_words("华远"));
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub const MAX_COMPARISONS: usize = 16;
 /// The number of levels of a comparison, the missing level included.
 pub fn level_count(kind: Kind, thresholds: usize) -> usize {
     match kind {
-        Kind::Exact | Kind::Phones | Kind::CompanyBranch | Kind::CompanyTradeChars => 3,
+        Kind::Exact
+        | Kind::Phones
+        | Kind::CompanyBranch
+        | Kind::CompanyTradeChars
+        | Kind::CompanyBusiness => 3,
         Kind::CompanyForm => 4,
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
         Kind::CompanyRegion => 4,
@@ -55,6 +59,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "集团与其下属企业 (同一字号, 一方是集团, 另一方有集团没有的行业词)",
         ],
         Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
+        Kind::CompanyBusiness => &[
+            "字号相同, 行业相同或相近 (或简写、笔误、通用词)",
+            "字号相同, 行业不同 (两边的行业词没有共同的行业)",
+        ],
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
             return if level == 1 {
                 "完全相同".into()
@@ -136,6 +144,8 @@ struct Core {
     trade_len: u8,
     /// What follows the 字号 is industry words and nothing else ([`company::is_industry_words`]).
     industry_words: bool,
+    /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
+    sectors: u64,
     /// The core's length in characters, its first two characters packed, and one bit per
     /// character and per bigram (hashed): tests that rule a pair out without reading the
     /// core itself, as most random pairs are.
@@ -190,8 +200,10 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
             };
             let bigrams = bigrams(&chars);
             let business: String = chars[trade_len as usize..].iter().collect();
+            let sectors = company::industry_sectors(&business);
             let core = Core {
-                industry_words: company::is_industry_words(&business),
+                industry_words: sectors.is_some(),
+                sectors: sectors.unwrap_or(0),
                 len: chars.len().min(u16::MAX as usize) as u16,
                 head: match &chars[..] {
                     [] => 0,
@@ -344,6 +356,28 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 2
             }
         }
+        Kind::CompanyBusiness => {
+            let (p, q) = (&f.core[a], &f.core[b]);
+            if p.trade_id == 0
+                || p.trade_id != q.trade_id
+                || business(f, a).is_empty()
+                || business(f, b).is_empty()
+            {
+                0
+            } else if p.industry_words
+                && q.industry_words
+                && p.sectors != 0
+                && q.sectors != 0
+                && p.sectors & q.sectors == 0
+            {
+                2
+            } else if (p.industry_words && q.industry_words) || same_business(f, a, b) {
+                1
+            } else {
+                // Words the list does not know, not one the other's: no evidence either way.
+                0
+            }
+        }
         Kind::CompanyForm => {
             let (x, y) = (f.form[a], f.form[b]);
             // A member of a group written without its form (珠海市泓鼎装饰工程) is one too.
@@ -430,7 +464,7 @@ fn business(f: &Fast, i: usize) -> &[char] {
 /// industry words are what sets namesakes apart from duplicates.
 fn same_business(f: &Fast, a: usize, b: usize) -> bool {
     let (u, v) = (business(f, a), business(f, b));
-    u.is_empty() || v.is_empty() || contains(u, v) || contains(v, u) || one_edit(u, v)
+    u.is_empty() || v.is_empty() || abbreviates(u, v) || abbreviates(v, u) || one_edit(u, v)
 }
 
 /// Whether, of two names with one 字号, one a group's (集团) and one not, the other names a
@@ -452,7 +486,14 @@ fn group_and_member(f: &Fast, a: usize, b: usize) -> bool {
 fn other_business(f: &Fast, a: usize, b: usize) -> bool {
     let (u, v) = (business(f, a), business(f, b));
     // Both flags false for empty industry words (is_industry_words("") is false).
-    f.core[a].industry_words && f.core[b].industry_words && !contains(u, v) && !contains(v, u)
+    f.core[a].industry_words && f.core[b].industry_words && !abbreviates(u, v) && !abbreviates(v, u)
+}
+
+/// Whether `short` is `long` or an abbreviation of it: its characters in order within `long`
+/// (科技 / 网络科技, 电商 / 电子商务).
+fn abbreviates(short: &[char], long: &[char]) -> bool {
+    let mut rest = long.iter();
+    short.iter().all(|c| rest.any(|d| d == c))
 }
 
 /// Region levels on interned (province, city) codes, as [`company::compare_regions`].
@@ -820,6 +861,11 @@ impl Features {
                     Kind::CompanyTradeChars if key.core.is_empty() => String::new(),
                     Kind::CompanyTradeChars if key.trade.is_empty() => key.core.clone(),
                     Kind::CompanyTradeChars => key.trade.clone(),
+                    Kind::CompanyBusiness if key.trade.is_empty() => String::new(),
+                    Kind::CompanyBusiness => {
+                        let business = key.core.strip_prefix(key.trade.as_str()).unwrap_or("");
+                        format!("{} (字号 {})", business, key.trade)
+                    }
                     _ if key.core.is_empty() => String::new(),
                     _ => format!("{} (字号 {})", key.core, key.trade),
                 }
@@ -1114,8 +1160,8 @@ mod tests {
         let same_business = |p: &[char], q: &[char]| {
             p.is_empty()
                 || q.is_empty()
-                || contains(p, q)
-                || contains(q, p)
+                || abbreviates(p, q)
+                || abbreviates(q, p)
                 || super::one_edit(p, q)
         };
         let (x, y): (Vec<char>, Vec<char>) = (a.core.chars().collect(), b.core.chars().collect());
@@ -1131,8 +1177,8 @@ mod tests {
         let words = |w: &[char]| company::is_industry_words(&w.iter().collect::<String>());
         let other_business = !u.is_empty()
             && !v.is_empty()
-            && !contains(u, v)
-            && !contains(v, u)
+            && !abbreviates(u, v)
+            && !abbreviates(v, u)
             && words(u)
             && words(v);
         if x.is_empty() || y.is_empty() {
@@ -1197,6 +1243,50 @@ mod tests {
                     core_level(&fast, a, b),
                     core_level_plain(&keys[a], &keys[b])
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn one_trade_name_in_two_trades_is_two_businesses() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "北京顺倍小额贷款有限公司",
+            "北京顺倍置业有限公司",
+            "顺倍投资有限公司",
+            "顺倍科技有限公司",
+            "顺倍有限公司",
+            "杭州益友生物科技有限公司",
+            "杭州益友教育科技",
+            "钧欣达进出口有限公司",
+            "成都钧欣达外贸公司",
+            "亚越机械",
+            "亚越设备有限公司",
+            "博达物流有限公司",
+            "傲益電商",
+            "上海傲益电子商务有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let level = |a, b| fast_level(Kind::CompanyBusiness, &fast, a, b);
+        // 小额贷款 / 置业, 生物科技 / 教育科技: two trades under one 字号.
+        assert_eq!(level(0, 1), 2);
+        assert_eq!(level(5, 6), 2);
+        // 小额贷款 / 投资: one trade (finance).
+        assert_eq!(level(0, 2), 1);
+        // A generic word (科技) against a trade, 进出口 / 外贸, 机械 / 设备, 电商 / 电子商务.
+        assert_eq!(level(0, 3), 1);
+        assert_eq!(level(7, 8), 1);
+        assert_eq!(level(9, 10), 1);
+        assert_eq!(level(12, 13), 1);
+        // No industry words on one side, or another 字号: missing.
+        assert_eq!(level(0, 4), 0);
+        assert_eq!(level(0, 11), 0);
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                assert_eq!(level(a, b), level(b, a), "{a} {b}");
             }
         }
     }

@@ -46,6 +46,10 @@ pub enum Kind {
     /// The characters of two 字号 (the whole cores when no 字号 was found): at least one in
     /// common, or none (华远 / 博达).
     CompanyTradeChars,
+    /// The industry words after one 字号: the same business (or one an abbreviation or a typo
+    /// of the other), or two businesses (华远物流 / 华远软件科技: a sister company, a namesake
+    /// in another trade); missing when the 字号s differ.
+    CompanyBusiness,
 }
 
 impl Kind {
@@ -63,12 +67,14 @@ impl Kind {
             "company_branch" => Kind::CompanyBranch,
             "company_form" => Kind::CompanyForm,
             "company_trade_chars" => Kind::CompanyTradeChars,
+            "company_business" => Kind::CompanyBusiness,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
-        company_core, company_region, company_branch, company_form, company_trade_chars";
+        company_core, company_region, company_branch, company_form, company_trade_chars, \
+        company_business";
 
     /// Whether the kind takes thresholds in `levels`.
     fn takes_levels(self) -> bool {
@@ -84,6 +90,7 @@ impl Kind {
                 | Kind::CompanyBranch
                 | Kind::CompanyForm
                 | Kind::CompanyTradeChars
+                | Kind::CompanyBusiness
         )
     }
 }
