@@ -198,6 +198,17 @@ fn fourth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn fifth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+    // fixtures/dedupe/holdout5: made on 2026-11-23 by a helper who read only the templates,
+    // the validation rules and the reference data. Its first, blind run (commit 6ad76c6) scored
+    // F1 0.9664 (precision 0.9486, recall 0.9849); Splink 0.8991 on the same file. Then its
+    // false pairs were read (it is a development set now): 0.9797 (0.9745, 0.9849) after
+    // districts, kinds of legal person and shops' trades.
+    let (p, r, f1) = held_out_scores("dedupe/holdout5");
+    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -73,6 +73,10 @@ pub struct CompanyKey {
     /// The branch marker with its location: 上海分公司, 第一分公司, 分店; `None` for a head
     /// office.
     pub branch: Option<String>,
+    /// The county-level district written after the leading region (徐州市鼓楼区张敏服装店:
+    /// 鼓楼区). A shop or a 个体工商户 is registered in its district: 鼓楼区张敏服装店 and
+    /// 泉山区张敏服装店 are two. Not part of the core or of [`CompanyKey::canonical`].
+    pub district: Option<String>,
 }
 
 impl CompanyKey {
@@ -105,6 +109,25 @@ pub fn form_class(form: &str) -> &str {
         "集团有限责任公司" => "集团有限公司",
         f if f.contains("合伙") => "合伙企业",
         f => f,
+    }
+}
+
+/// The kind of legal person a canonical form makes: 1 a company (有限公司, 股份有限公司, 公司,
+/// 集团, ltd…), 2 a farmers' co-operative (专业合作社), 3 a partnership (合伙企业), 4 a
+/// sole proprietorship (个人独资企业), 5 an individual business's shop (店, 商行, 经营部,
+/// 工作室…); 0 when the form says nothing (厂, 事务所: a firm may be a partnership or a
+/// company, none). Two kinds are two registrations:
+/// 欣晨粮食种植专业合作社 and 欣晨粮食种植有限公司 are two.
+pub fn form_kind(form: &str) -> u8 {
+    match form {
+        "" | "厂" => 0,
+        f if f.contains("公司") || f.starts_with("集团") => 1,
+        "ltd" | "inc" | "corp" | "co" | "pte ltd" | "sdn bhd" | "gmbh" | "llc" | "plc" => 1,
+        f if f.contains("合作社") => 2,
+        f if f.contains("合伙") => 3,
+        "个人独资企业" => 4,
+        "工作室" | "商行" | "经营部" | "门市部" | "服务部" | "商店" | "店" => 5,
+        _ => 0,
     }
 }
 
@@ -772,6 +795,13 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("生态", G), ("养殖", FARM), ("水产", FARM), ("幕墙", BUILD), ("园林", BUILD),
     ("绿化", BUILD), ("塑胶", MATERIAL), ("制品", G), ("精密", G), ("安装", G), ("系统", G),
     ("零部件", MACHINE), ("电商", TRADE), ("照明", ELECTRIC), ("出版", MEDIA),
+    // What small shops (个体工商户) sell or do.
+    ("家电", ELECTRIC), ("图文", PRINT), ("面馆", FOOD), ("餐馆", FOOD), ("小吃", FOOD),
+    ("茶饮", FOOD), ("奶茶", FOOD), ("水果", FOOD), ("粮油", FOOD), ("烟酒", FOOD),
+    ("粮食", FOOD), ("种植", FARM), ("花卉", FARM), ("文具", CONSUMER), ("百货", CONSUMER),
+    ("日用", CONSUMER), ("超市", CONSUMER), ("便利", CONSUMER), ("美发", BEAUTY),
+    ("美容", BEAUTY), ("理发", BEAUTY), ("洗衣", HOUSEKEEP), ("诊所", MEDICAL),
+    ("药房", HEALTH), ("汽修", AUTO),
     // Latin names, run together: only words long enough not to end another word.
     ("technologies", G), ("technology", G), ("holdings", G), ("international", G),
     ("trading", TRADE), ("electronics", ELECTRIC), ("software", IT), ("industries", G),
@@ -816,6 +846,7 @@ const EVENT: u8 = 31;
 const MINING: u8 = 32;
 const LEGAL: u8 = 33;
 const CONSUMER: u8 = 34;
+const BEAUTY: u8 = 35;
 
 /// Development zones written after a city (苏州工业园区, 北京经济技术开发区): dropped like a
 /// district.
@@ -926,15 +957,17 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let normalized = normalize(name);
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
-    let (region, core) = split_region(&tail, regions);
+    let (region, core, district) = split_region(&tail, regions);
     let trade = trade_of(&core);
     let region = region.map(|found| regions.to_region(found));
+    let district = district.map(str::to_string);
     CompanyKey {
         region,
         core,
         trade,
         form: tail.form,
         branch,
+        district,
         normalized,
     }
 }
@@ -946,7 +979,7 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(name);
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
-    let (region, core) = split_region(&tail, regions);
+    let (region, core, _) = split_region(&tail, regions);
     let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
@@ -1202,6 +1235,8 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
         end = open;
     }
     let base = match WORDS.forms.longest_suffix(&text[..end]) {
+        // 酒店 is a hotel, not a shop (店).
+        Some(("店", _)) if text[..end].ends_with("酒店") => None,
         Some((written, form)) if form != "公司" => {
             end -= written.len();
             Some(form)
@@ -1294,10 +1329,15 @@ fn district_len(text: &str) -> Option<usize> {
 }
 
 /// The region at the start of the body, kept only if a core remains; with the district after
-/// it. Returns the region and where the core starts.
-fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize) {
+/// it. Returns the region, where the core starts and where the first district ends.
+fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize, usize) {
     let Some(found) = regions.leading(body, false) else {
-        return (None, 0);
+        // A district alone (铁西区黄玲健汽车维修店): a small business's, written without its
+        // city.
+        return match district_len(body) {
+            Some(len) if has_name(&body[len..]) => (None, len, len),
+            _ => (None, 0, 0),
+        };
     };
     let province_only = found.province_len.map(|len| Found {
         city: None,
@@ -1310,17 +1350,23 @@ fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize) {
             continue;
         }
         let mut start = found.len;
+        let mut district_end = 0;
         for _ in 0..2 {
             // What follows a district must be more than industry words: in 苏州华远新区开发,
             // 华远新区 is the name.
             match district_len(&body[start..]) {
-                Some(len) if has_name(&body[start + len..]) => start += len,
+                Some(len) if has_name(&body[start + len..]) => {
+                    start += len;
+                    if district_end == 0 {
+                        district_end = start;
+                    }
+                }
                 _ => break,
             }
         }
-        return (Some(found), start);
+        return (Some(found), start, district_end);
     }
-    (None, 0)
+    (None, 0, 0)
 }
 
 /// Whether `text` holds a name: two or more characters, not all of them industry words.
@@ -1359,14 +1405,21 @@ fn merge_region(region: &mut Option<Found>, new: Found) -> bool {
 /// regions and countries dropped, other brackets opened. A bracketed mainland region that names
 /// somewhere else than the leading one is where the company is, and the leading place name
 /// is part of its name (北京同仁堂(亳州)药业, 青海广告(厦门)).
-fn split_region(tail: &Tail<'_>, regions: &Regions) -> (Option<Found>, String) {
-    let (region, start) = leading_region(tail.body, regions);
+fn split_region<'a>(
+    tail: &Tail<'a>,
+    regions: &Regions,
+) -> (Option<Found>, String, Option<&'a str>) {
+    let (region, start, district_end) = leading_region(tail.body, regions);
     match split_region_from(tail, regions, region, start) {
         (_, _, true) if start > 0 => {
             let (region, core, _) = split_region_from(tail, regions, None, 0);
-            (region, core)
+            (region, core, None)
         }
-        (region, core, _) => (region, core),
+        (region, core, _) => {
+            let from = region.map_or(0, |found| found.len);
+            let district = (district_end > from).then(|| &tail.body[from..district_end]);
+            (region, core, district)
+        }
     }
 }
 
@@ -1503,6 +1556,55 @@ mod tests {
         assert_eq!(key("华远软件科技有司").form.as_deref(), None);
         // Nothing left of the body.
         assert_eq!(mistyped_form("有限公同"), None);
+    }
+
+    #[test]
+    fn a_small_business_keeps_its_district() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let shop = key("徐州市鼓楼区张敏服装店");
+        assert_eq!(shop.district.as_deref(), Some("鼓楼区"));
+        assert_eq!(
+            (shop.core.as_str(), shop.form.as_deref()),
+            ("张敏服装", Some("店"))
+        );
+        assert_eq!(shop.region.unwrap().city.as_deref(), Some("徐州"));
+        // A district written without its city.
+        let alone = key("铁西区黄玲健汽车维修店");
+        assert_eq!(alone.district.as_deref(), Some("铁西区"));
+        assert_eq!(
+            (alone.core.as_str(), alone.region),
+            ("黄玲健汽车维修", None)
+        );
+        assert_eq!(key("北京华远软件科技有限公司").district, None);
+        assert_eq!(
+            key("北京市海淀区华远软件科技有限公司").district.as_deref(),
+            Some("海淀区")
+        );
+        // Not a district: the name's own 新区 (followed by industry words only).
+        assert_eq!(key("苏州华远新区开发有限公司").district, None);
+        // The district is not part of the canonical name a load keys companies by.
+        assert_eq!(
+            key("北京市海淀区华远软件科技有限公司").canonical(),
+            key("北京华远软件科技有限公司").canonical()
+        );
+    }
+
+    #[test]
+    fn forms_make_kinds_of_legal_person() {
+        let regions = regions();
+        let kind =
+            |name: &str| form_kind(company_key(name, &regions).form.as_deref().unwrap_or(""));
+        assert_eq!(kind("深圳欣晨粮食种植有限公司"), 1);
+        assert_eq!(kind("华远集团"), 1);
+        assert_eq!(kind("龙华区欣晨粮食种植专业合作社"), 2);
+        assert_eq!(kind("华远咨询合伙企业(有限合伙)"), 3);
+        assert_eq!(kind("华远个人独资企业"), 4);
+        assert_eq!(kind("徐州市鼓楼区张敏服装店"), 5);
+        // A hotel is no shop; a firm may be either; a factory says nothing.
+        assert_eq!(company_key("咖盛酒店", &regions).form, None);
+        assert_eq!(kind("长沙市顺晨会计师事务所"), 0);
+        assert_eq!(kind("华远机械厂"), 0);
     }
 
     #[test]

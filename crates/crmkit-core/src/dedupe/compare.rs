@@ -22,7 +22,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
         | Kind::CompanyBranch
         | Kind::CompanyTradeChars
         | Kind::CompanyBusiness => 3,
-        Kind::CompanyForm => 4,
+        Kind::CompanyForm => 5,
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
         Kind::CompanyRegion => 4,
         Kind::Email => 5,
@@ -57,6 +57,7 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "组织形式同类",
             "组织形式不同",
             "集团与其下属企业 (同一字号, 一方是集团, 另一方有集团没有的行业词)",
+            "主体类型不同 (公司 / 合作社 / 合伙企业 / 个人独资企业 / 个体商户)",
         ],
         Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
         Kind::CompanyBusiness => &[
@@ -101,8 +102,9 @@ enum Column {
     Phones(Vec<Box<[u64]>>),
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
-    /// Regions: the company name's, else the fallback fields' (shown, and interned codes).
-    Region(Vec<Option<Region>>, Vec<(u32, u32)>),
+    /// Regions: the company name's, else the fallback fields' (shown, and interned codes),
+    /// and the name's district, interned (0 = none).
+    Region(Vec<Option<Region>>, Vec<(u32, u32)>, Vec<u32>),
 }
 
 /// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
@@ -124,12 +126,16 @@ struct Fast {
     chars: Vec<CoreChars>,
     /// Interned (province, city); (0, 0) = none.
     region: Vec<(u32, u32)>,
+    /// Interned district (0 = none).
+    district: Vec<u32>,
     /// Interned branch (0 = head office; `NO_CORE` when the name has no core).
     branch: Vec<u32>,
     /// Interned form class (0 = none).
     form: Vec<u32>,
     /// The form is a group's (集团, 集团有限公司, 控股集团…).
     group: Vec<bool>,
+    /// The kind of legal person the form makes ([`company::form_kind`]; 0 = unknown).
+    form_kind: Vec<u8>,
 }
 
 /// A core's characters and its sorted bigrams ([`bigrams`]).
@@ -260,10 +266,15 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
         c.trade_id = trade_id;
     }
     fast.region = region;
+    fast.district = ids(|k| k.district.as_deref().unwrap_or(""));
     fast.branch = branch;
     fast.group = keys
         .iter()
         .map(|k| k.form.as_deref().is_some_and(|f| f.contains("集团")))
+        .collect();
+    fast.form_kind = keys
+        .iter()
+        .map(|k| company::form_kind(k.form.as_deref().unwrap_or("")))
         .collect();
     fast.form = form;
     fast.core = core;
@@ -335,7 +346,11 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
     match kind {
         Kind::CompanyCore => core_level(f, a, b),
-        Kind::CompanyRegion => region_code_level(f.region[a], f.region[b]),
+        Kind::CompanyRegion => with_districts(
+            region_code_level(f.region[a], f.region[b]),
+            f.district[a],
+            f.district[b],
+        ),
         Kind::CompanyBranch => {
             let (x, y) = (f.branch[a], f.branch[b]);
             if x == NO_CORE || y == NO_CORE {
@@ -387,6 +402,10 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 0
             } else if x == y {
                 1
+            } else if f.form_kind[a] != 0 && f.form_kind[b] != 0 && f.form_kind[a] != f.form_kind[b]
+            {
+                // A company and a co-operative, a partnership or a shop: two registrations.
+                4
             } else {
                 2
             }
@@ -657,6 +676,7 @@ impl Features {
                         .expect("company field collected above")
                         .1;
                     region_column(
+                        keys,
                         (0..records.len())
                             .into_par_iter()
                             .map(|i| {
@@ -809,7 +829,7 @@ impl Features {
     pub fn region(&self, field: usize, i: usize) -> Option<&Region> {
         let compared = self.region_columns.iter().find(|(f, _)| *f == field);
         match compared.map(|&(_, ci)| &self.columns[ci]) {
-            Some(Column::Region(regions, _)) => regions[i].as_ref(),
+            Some(Column::Region(regions, ..)) => regions[i].as_ref(),
             _ => self.company(field)?[i].region.as_ref(),
         }
     }
@@ -844,7 +864,7 @@ impl Features {
     /// A readable form of what comparison `ci` saw in record `i` (for explanations).
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
-            Column::Region(r, _) => r[i].as_ref().map(region_text).unwrap_or_default(),
+            Column::Region(r, ..) => r[i].as_ref().map(region_text).unwrap_or_default(),
             Column::Text { values, .. } => values[i].to_string(),
             Column::Phones(p) => p[i]
                 .iter()
@@ -911,7 +931,11 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
-            Column::Region(_, codes) => region_code_level(codes[a], codes[b]),
+            Column::Region(_, codes, districts) => with_districts(
+                region_code_level(codes[a], codes[b]),
+                districts[a],
+                districts[b],
+            ),
         }
     }
 
@@ -1124,13 +1148,28 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     one_edit(&chars(a), &chars(b))
 }
 
-fn region_column(regions: Vec<Option<Region>>) -> Column {
+fn region_column(keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
     let mut interner = Interner::default();
     let codes = regions
         .iter()
         .map(|r| interner.region(r.as_ref()))
         .collect();
-    Column::Region(regions, codes)
+    let mut interner = Interner::default();
+    let districts = keys
+        .iter()
+        .map(|k| interner.id(k.district.as_deref().unwrap_or("")))
+        .collect();
+    Column::Region(regions, codes, districts)
+}
+
+/// A region level with the districts the names write (interned, 0 = none): one city, two
+/// districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店) is two places, as two cities are.
+fn with_districts(level: u8, a: u32, b: u32) -> u8 {
+    if level == 1 && a != 0 && b != 0 && a != b {
+        3
+    } else {
+        level
+    }
 }
 
 fn region_text(r: &Region) -> String {
@@ -1287,6 +1326,42 @@ mod tests {
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(level(a, b), level(b, a), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_districts_of_one_city_are_two_places_and_two_kinds_of_person_two_registrations() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "徐州市鼓楼区张敏服装店",
+            "徐州市泉山区张敏服装店",
+            "徐州张敏服装店",
+            "南京市鼓楼区张敏服装店",
+            "龙华区欣晨粮食种植专业合作社",
+            "深圳欣晨粮食种植有限公司",
+            "深圳欣晨粮食种植股份有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let region = |a, b| fast_level(Kind::CompanyRegion, &fast, a, b);
+        // One city, two districts: different; a district on one side only: the same city.
+        assert_eq!(region(0, 1), 3);
+        assert_eq!(region(0, 2), 1);
+        // 鼓楼区 of two cities: the cities differ already.
+        assert_eq!(region(0, 3), 3);
+        assert_eq!(region(0, 0), 1);
+        let form = |a, b| fast_level(Kind::CompanyForm, &fast, a, b);
+        // A co-operative and a company; a company written with another company form.
+        assert_eq!(form(4, 5), 4);
+        assert_eq!(form(5, 6), 2);
+        assert_eq!(form(0, 5), 4);
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                assert_eq!(region(a, b), region(b, a), "{a} {b}");
+                assert_eq!(form(a, b), form(b, a), "{a} {b}");
             }
         }
     }
