@@ -346,11 +346,9 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
     match kind {
         Kind::CompanyCore => core_level(f, a, b),
-        Kind::CompanyRegion => with_districts(
-            region_code_level(f.region[a], f.region[b]),
-            f.district[a],
-            f.district[b],
-        ),
+        Kind::CompanyRegion => with_districts(region_code_level(f.region[a], f.region[b]), || {
+            (f.district[a], f.district[b])
+        }),
         Kind::CompanyBranch => {
             let (x, y) = (f.branch[a], f.branch[b]);
             if x == NO_CORE || y == NO_CORE {
@@ -931,11 +929,11 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
-            Column::Region(_, codes, districts) => with_districts(
-                region_code_level(codes[a], codes[b]),
-                districts[a],
-                districts[b],
-            ),
+            Column::Region(_, codes, districts) => {
+                with_districts(region_code_level(codes[a], codes[b]), || {
+                    (districts[a], districts[b])
+                })
+            }
         }
     }
 
@@ -1171,11 +1169,14 @@ fn district_bits(key: &CompanyKey) -> u64 {
 /// A region level with the districts the names write ([`district_bits`]): one city, two
 /// districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店) is two places, as two cities
 /// are. Districts with a character in common are taken for one, mistyped (天心区 / 夭心区).
-fn with_districts(level: u8, a: u64, b: u64) -> u8 {
-    if level == 1 && a != 0 && b != 0 && a & b == 0 {
-        3
-    } else {
-        level
+/// The districts are read only for one city (`districts`), as few random pairs are.
+fn with_districts(level: u8, districts: impl FnOnce() -> (u64, u64)) -> u8 {
+    if level != 1 {
+        return level;
+    }
+    match districts() {
+        (a, b) if a != 0 && b != 0 && a & b == 0 => 3,
+        _ => level,
     }
 }
 
