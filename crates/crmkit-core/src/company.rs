@@ -1181,29 +1181,31 @@ struct Tail<'a> {
 /// Forms long enough that one character off is still recognisably them.
 const MISTYPED_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有限公司"];
 
-/// A company form at the end of `text` typed with one character wrong or one doubled (有限公同,
-/// 有恨公司, 有限公公司): its length in bytes and the form. All but one character must be right,
+/// A company form at the end of `text` typed with one character missing, wrong or doubled
+/// (有限司, 有限公同, 有恨公司, 有限公公司): its length in bytes and the form. All but one character must be right,
 /// so a body that merely ends in some of its characters (科技公司, 无限) is not one.
 fn mistyped_form(text: &str) -> Option<(usize, &'static str)> {
     let tail: Vec<(usize, char)> = text.char_indices().rev().take(7).collect();
     for &form in MISTYPED_FORMS {
         let want: Vec<char> = form.chars().rev().collect();
-        // Substituted (same length) or one character doubled (one longer).
-        for extra in 0..=1 {
-            let n = want.len() + extra;
+        // One character missing (one shorter), substituted (same length) or doubled (one
+        // longer).
+        for n in [want.len(), want.len() + 1, want.len() - 1] {
             // Something must be left of the body before it.
             if tail.len() <= n {
                 continue;
             }
             let got: Vec<char> = tail[..n].iter().map(|&(_, c)| c).collect();
-            let fits = if extra == 0 {
-                got.iter().zip(&want).filter(|(a, b)| a != b).count() == 1
-            } else {
-                (0..n).any(|skip| {
-                    skip > 0
-                        && got[skip] == got[skip - 1]
+            let fits = match n.cmp(&want.len()) {
+                std::cmp::Ordering::Less => (0..want.len())
+                    .any(|skip| want[..skip].iter().chain(&want[skip + 1..]).eq(got.iter())),
+                std::cmp::Ordering::Equal => {
+                    got.iter().zip(&want).filter(|(a, b)| a != b).count() == 1
+                }
+                std::cmp::Ordering::Greater => (1..n).any(|skip| {
+                    got[skip] == got[skip - 1]
                         && got[..skip].iter().chain(&got[skip + 1..]).eq(want.iter())
-                })
+                }),
             };
             if fits {
                 return Some((text.len() - tail[n - 1].0, form));
@@ -1541,6 +1543,7 @@ mod tests {
             "北京华远软件科技友限公司",
             "北京华远软件科技有限公公司",
             "北京华远软件科技有限工司",
+            "北京华远软件科技有限司",
         ] {
             let k = key(typed);
             assert_eq!((&k.core, &k.trade), (&right.core, &right.trade), "{typed}");
