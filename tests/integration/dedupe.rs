@@ -222,6 +222,16 @@ fn sixth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+    // fixtures/dedupe/holdout7: made on 2026-11-23 by a helper who read only the templates,
+    // the validation rules and the reference data. Its first, blind run (commit 86a5eb3) scored
+    // F1 0.9557 (precision 0.9526, recall 0.9587); Splink 0.8539; the code of the session's
+    // start (2052ec0) 0.9543. Only the scores have been looked at.
+    let (p, r, f1) = held_out_scores("dedupe/holdout7");
+    assert!(f1 >= 0.95, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
