@@ -103,8 +103,13 @@ enum Column {
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
     /// Regions: the company name's, else the fallback fields' (shown, and interned codes),
-    /// and the name's district ([`district_bits`]).
-    Region(Vec<Option<Region>>, Vec<(u32, u32)>, Vec<u64>),
+    /// and the name's district ([`district_bits`], and as written, for explanations).
+    Region(
+        Vec<Option<Region>>,
+        Vec<(u32, u32)>,
+        Vec<u64>,
+        Vec<Option<Box<str>>>,
+    ),
 }
 
 /// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
@@ -862,7 +867,9 @@ impl Features {
     /// A readable form of what comparison `ci` saw in record `i` (for explanations).
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
-            Column::Region(r, ..) => r[i].as_ref().map(region_text).unwrap_or_default(),
+            Column::Region(r, _, _, districts) => {
+                region_shown(r[i].as_ref(), districts[i].as_deref())
+            }
             Column::Text { values, .. } => values[i].to_string(),
             Column::Phones(p) => p[i]
                 .iter()
@@ -872,7 +879,9 @@ impl Features {
             Column::Company(k) => {
                 let key = &self.companies[*k].1[i];
                 match kind {
-                    Kind::CompanyRegion => key.region.as_ref().map(region_text).unwrap_or_default(),
+                    Kind::CompanyRegion => {
+                        region_shown(key.region.as_ref(), key.district.as_deref())
+                    }
                     Kind::CompanyBranch if key.core.is_empty() => String::new(),
                     Kind::CompanyBranch => key.branch.clone().unwrap_or_else(|| "(总部)".into()),
                     Kind::CompanyForm => key.form.clone().unwrap_or_default(),
@@ -929,7 +938,7 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
-            Column::Region(_, codes, districts) => {
+            Column::Region(_, codes, districts, _) => {
                 with_districts(region_code_level(codes[a], codes[b]), || {
                     (districts[a], districts[b])
                 })
@@ -1153,7 +1162,23 @@ fn region_column(keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
         .map(|r| interner.region(r.as_ref()))
         .collect();
     let districts = keys.iter().map(district_bits).collect();
-    Column::Region(regions, codes, districts)
+    let written = keys
+        .iter()
+        .map(|k| k.district.as_deref().map(Box::from))
+        .collect();
+    Column::Region(regions, codes, districts, written)
+}
+
+/// A region for explanations, with the district the name writes: 江苏/徐州/鼓楼区.
+fn region_shown(region: Option<&Region>, district: Option<&str>) -> String {
+    let mut text = region.map(region_text).unwrap_or_default();
+    if let Some(d) = district {
+        if !text.is_empty() {
+            text.push('/');
+        }
+        text.push_str(d);
+    }
+    text
 }
 
 /// The characters of a name's district, without 区, 县 and 新, one bit each (hashed); 0 when
@@ -1365,6 +1390,10 @@ mod tests {
         assert_eq!(region(0, 0), 1);
         // A district mistyped (天心区 / 夭心区): one.
         assert_eq!(region(4, 5), 1);
+        // Explanations show it.
+        let shown = |i: usize| region_shown(keys[i].region.as_ref(), keys[i].district.as_deref());
+        assert_eq!(shown(0), "江苏/徐州/鼓楼区");
+        assert_eq!(shown(2), "江苏/徐州");
         let form = |a, b| fast_level(Kind::CompanyForm, &fast, a, b);
         // A co-operative and a company; a company written with another company form.
         assert_eq!(form(6, 7), 4);
