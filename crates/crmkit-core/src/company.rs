@@ -1182,30 +1182,48 @@ struct Tail<'a> {
 const MISTYPED_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有限公司"];
 
 /// A company form at the end of `text` typed with one character missing, wrong or doubled
-/// (有限司, 有限公同, 有恨公司, 有限公公司): its length in bytes and the form. All but one character must be right,
-/// so a body that merely ends in some of its characters (科技公司, 无限) is not one.
+/// (有限司, 有限公同, 有恨公司, 有限公公司): its length in bytes and the form. All but one
+/// character must be right, so a body that merely ends in some of its characters (科技公司, 无限)
+/// is not one. On every name without a form, so nothing is allocated.
 fn mistyped_form(text: &str) -> Option<(usize, &'static str)> {
-    let tail: Vec<(usize, char)> = text.char_indices().rev().take(7).collect();
+    // The last seven characters, last first, with their byte offsets.
+    let mut tail = [(0usize, '\0'); 7];
+    let mut len = 0;
+    for (slot, found) in tail.iter_mut().zip(text.char_indices().rev()) {
+        *slot = found;
+        len += 1;
+    }
+    let got: [char; 7] = std::array::from_fn(|k| tail[k].1);
+    // Every form ends in 公司; one edit leaves one of them among the last two characters.
+    if !got[..len.min(2)].iter().any(|&c| c == '公' || c == '司') {
+        return None;
+    }
     for &form in MISTYPED_FORMS {
-        let want: Vec<char> = form.chars().rev().collect();
-        // One character missing (one shorter), substituted (same length) or doubled (one
-        // longer).
-        for n in [want.len(), want.len() + 1, want.len() - 1] {
+        let mut want = ['\0'; 6];
+        let mut w = 0;
+        for (slot, c) in want.iter_mut().zip(form.chars().rev()) {
+            *slot = c;
+            w += 1;
+        }
+        let want = &want[..w];
+        // Substituted (same length), doubled (one longer) or one missing (one shorter).
+        for n in [w, w + 1, w - 1] {
             // Something must be left of the body before it.
-            if tail.len() <= n {
+            if len <= n {
                 continue;
             }
-            let got: Vec<char> = tail[..n].iter().map(|&(_, c)| c).collect();
-            let fits = match n.cmp(&want.len()) {
-                std::cmp::Ordering::Less => (0..want.len())
-                    .any(|skip| want[..skip].iter().chain(&want[skip + 1..]).eq(got.iter())),
+            let got = &got[..n];
+            let fits = match n.cmp(&w) {
                 std::cmp::Ordering::Equal => {
-                    got.iter().zip(&want).filter(|(a, b)| a != b).count() == 1
+                    got.iter().zip(want).filter(|(a, b)| a != b).count() == 1
                 }
                 std::cmp::Ordering::Greater => (1..n).any(|skip| {
                     got[skip] == got[skip - 1]
                         && got[..skip].iter().chain(&got[skip + 1..]).eq(want.iter())
                 }),
+                std::cmp::Ordering::Less => {
+                    (0..w).any(|skip| want[..skip].iter().chain(&want[skip + 1..]).eq(got.iter()))
+                }
             };
             if fits {
                 return Some((text.len() - tail[n - 1].0, form));

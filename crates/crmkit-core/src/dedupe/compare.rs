@@ -103,13 +103,9 @@ enum Column {
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
     /// Regions: the company name's, else the fallback fields' (shown, and interned codes),
-    /// and the name's district ([`district_bits`], and as written, for explanations).
-    Region(
-        Vec<Option<Region>>,
-        Vec<(u32, u32)>,
-        Vec<u64>,
-        Vec<Option<Box<str>>>,
-    ),
+    /// the name's district ([`district_bits`]), and the name's keys (index into
+    /// [`Features::companies`], for the district as written).
+    Region(Vec<Option<Region>>, Vec<(u32, u32)>, Vec<u64>, usize),
 }
 
 /// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
@@ -480,10 +476,9 @@ fn business(f: &Fast, i: usize) -> &[char] {
 /// For two cores with the same 字号: whether the industry words after it are an abbreviation or
 /// a typo of each other (科技 / 网络科技, 软件科技 / 软件科枝). Another business under the same
 /// 字号 (华远物流 / 华远软件科技) is another company as a rule (a group's subsidiaries, a
-/// namesake in another trade), and the cores are then scored 不同. A level of its own would
-/// weigh for a merge, since random pairs share a 字号 even less often than duplicates do; but
-/// the pairs scored are candidates, found because they share the 字号, and among those the
-/// industry words are what sets namesakes apart from duplicates.
+/// namesake in another trade), and the cores are then scored 不同. A core level of its own
+/// would weigh for a merge, since random pairs share a 字号 even less often than duplicates do;
+/// the `company_business` comparison weighs two trades with fixed m and u instead.
 fn same_business(f: &Fast, a: usize, b: usize) -> bool {
     let (u, v) = (business(f, a), business(f, b));
     u.is_empty() || v.is_empty() || abbreviates(u, v) || abbreviates(v, u) || one_edit(u, v)
@@ -504,7 +499,7 @@ fn group_and_member(f: &Fast, a: usize, b: usize) -> bool {
 }
 
 /// Whether two names of one 字号 name two different businesses, each of them industry words
-/// (数字科技 / 数据科技), neither a part of the other.
+/// (数字科技 / 数据科技), neither an abbreviation of the other ([`abbreviates`]).
 fn other_business(f: &Fast, a: usize, b: usize) -> bool {
     let (u, v) = (business(f, a), business(f, b));
     // Both flags false for empty industry words (is_industry_words("") is false).
@@ -673,12 +668,13 @@ impl Features {
             .par_iter()
             .map(|c| match c.kind {
                 Kind::CompanyRegion if !c.fallback.is_empty() => {
-                    let keys = &companies
+                    let company = company_fields
                         .iter()
-                        .find(|(f, _)| *f == c.fields[0])
-                        .expect("company field collected above")
-                        .1;
+                        .position(|&f| f == c.fields[0])
+                        .expect("company field collected above");
+                    let keys = &companies[company].1;
                     region_column(
+                        company,
                         keys,
                         (0..records.len())
                             .into_par_iter()
@@ -867,8 +863,8 @@ impl Features {
     /// A readable form of what comparison `ci` saw in record `i` (for explanations).
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
-            Column::Region(r, _, _, districts) => {
-                region_shown(r[i].as_ref(), districts[i].as_deref())
+            Column::Region(r, _, _, k) => {
+                region_shown(r[i].as_ref(), self.companies[*k].1[i].district.as_deref())
             }
             Column::Text { values, .. } => values[i].to_string(),
             Column::Phones(p) => p[i]
@@ -1155,18 +1151,15 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
     one_edit(&chars(a), &chars(b))
 }
 
-fn region_column(keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
+/// `company`: the index of `keys` in [`Features::companies`].
+fn region_column(company: usize, keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
     let mut interner = Interner::default();
     let codes = regions
         .iter()
         .map(|r| interner.region(r.as_ref()))
         .collect();
     let districts = keys.iter().map(district_bits).collect();
-    let written = keys
-        .iter()
-        .map(|k| k.district.as_deref().map(Box::from))
-        .collect();
-    Column::Region(regions, codes, districts, written)
+    Column::Region(regions, codes, districts, company)
 }
 
 /// A region for explanations, with the district the name writes: 江苏/徐州/鼓楼区.
