@@ -1353,7 +1353,8 @@ fn parse_unquoted(bytes: &[u8], delimiter: u8) -> Option<std::result::Result<Pie
         let Ok(whole) = simdutf8::basic::from_utf8(line) else {
             return Some(Err(not_utf8(excel_row)));
         };
-        let mut cells = StringRecord::with_capacity(whole.len(), 16);
+        let fields = memchr::memchr_iter(delimiter, line).count() + 1;
+        let mut cells = StringRecord::with_capacity(whole.len(), fields);
         let mut at = 0;
         for i in memchr::memchr_iter(delimiter, line) {
             cells.push_field(&whole[at..i]);
