@@ -38,6 +38,7 @@ use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
+use crate::normalize::contains_short;
 
 const REGIONS: &str = include_str!("../../../rules/reference/regions.toml");
 
@@ -121,10 +122,10 @@ pub fn form_class(form: &str) -> &str {
 pub fn form_kind(form: &str) -> u8 {
     match form {
         "" | "厂" => 0,
-        f if f.contains("公司") || f.starts_with("集团") => 1,
+        f if contains_short(f, "公司") || f.starts_with("集团") => 1,
         "ltd" | "inc" | "corp" | "co" | "pte ltd" | "sdn bhd" | "gmbh" | "llc" | "plc" => 1,
-        f if f.contains("合作社") => 2,
-        f if f.contains("合伙") => 3,
+        f if contains_short(f, "合作社") => 2,
+        f if contains_short(f, "合伙") => 3,
         "个人独资企业" => 4,
         "工作室" | "商行" | "经营部" | "门市部" | "服务部" | "商店" | "店" => 5,
         _ => 0,

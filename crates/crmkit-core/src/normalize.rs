@@ -175,7 +175,7 @@ fn is_canonical(field: &Field, raw: &str, ctx: &Context) -> bool {
                 && !only_digits
                 && !raw.ends_with(['。', '.', ',', '，', '、', ';', '；'])
                 && !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(raw))
-                && !STATUS_WORDS.iter().any(|w| raw.contains(w))
+                && !has_status_word(raw)
                 && !cjk_name_without_form(raw)
         }
         FieldType::Mobile => {
@@ -594,7 +594,7 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
         return Outcome::bad(out, steps, "company_name_digits", message);
     }
     // Registry status words never belong to a legal name: （已注销）, （吊销，未注销）, -已注销.
-    if STATUS_WORDS.iter().any(|w| out.contains(w)) {
+    if has_status_word(&out) {
         let message = format!(
             "{name} \"{out}\" 含有状态备注; 企业名称只填营业执照上的全称, 状态请填到备注 (例如 北京华远软件科技有限公司)"
         );
@@ -617,6 +617,34 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
 
 /// Registry status words (注销, 吊销, ...): a note about the company, never part of its name.
 const STATUS_WORDS: &[&str] = &["注销", "吊销", "停业", "歇业", "作废", "倒闭", "已迁出"];
+
+/// Whether a name holds one of the [`STATUS_WORDS`]: one pass over its characters, a word
+/// compared only where its first character stands.
+fn has_status_word(name: &str) -> bool {
+    name.char_indices().any(|(i, c)| {
+        STATUS_FIRST.contains(&c) && STATUS_WORDS.iter().any(|w| name[i..].starts_with(w))
+    })
+}
+
+/// The first characters of the [`STATUS_WORDS`] (a test keeps the two lists together).
+const STATUS_FIRST: [char; 7] = ['注', '吊', '停', '歇', '作', '倒', '已'];
+
+/// `text.contains(word)` for the short texts of a cell: a byte loop, where `str::contains` sets
+/// up a two-way searcher for each call (it cost more than the search in a profile). Both are
+/// UTF-8, so a byte match is a character match.
+pub(crate) fn contains_short(text: &str, word: &str) -> bool {
+    let (t, w) = (text.as_bytes(), word.as_bytes());
+    match w {
+        [] => true,
+        [a] => memchr::memchr(*a, t).is_some(),
+        // Two bytes tested before the rest: a CJK character's first byte alone matches often.
+        [a, b, ..] => {
+            t.len() >= w.len()
+                && (0..=t.len() - w.len())
+                    .any(|i| t[i] == *a && t[i + 1] == *b && t[i..i + w.len()] == *w)
+        }
+    }
+}
 
 /// Endings that name an organisation's form, as on licences and registrations.
 const FORMS: &[&str] = &[
@@ -1044,7 +1072,7 @@ fn email_problem(s: &str) -> Option<&'static str> {
             .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b))
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && !local.contains("..");
+        && !contains_short(local, "..");
     if !local_ok {
         return Some("用户名部分含有无效字符");
     }
@@ -1507,6 +1535,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn every_status_word_starts_with_a_status_first_character() {
+        for w in STATUS_WORDS {
+            assert!(STATUS_FIRST.contains(&w.chars().next().unwrap()), "{w}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -1523,6 +1558,24 @@ mod tests {
                 prop_assert!(matches!(full, Cow::Borrowed(_)), "{raw:?} → {full:?}");
             }
             prop_assert_eq!(clean_text(&raw), full);
+        }
+
+        /// The byte loop finds what `str::contains` finds.
+        #[test]
+        fn contains_short_is_contains(
+            text in "[华远公司合作社.a]{0,8}",
+            word in "[华远公司合作社.a]{0,3}",
+        ) {
+            prop_assert_eq!(contains_short(&text, &word), text.contains(word.as_str()));
+        }
+
+        /// The one-pass status check is the word-by-word one.
+        #[test]
+        fn status_words_in_one_pass(text in "[注销吊停业歇作废倒闭已迁出华远公司]{0,8}") {
+            prop_assert_eq!(
+                has_status_word(&text),
+                STATUS_WORDS.iter().any(|w| text.contains(w))
+            );
         }
 
         /// Bidirectional controls never survive cleaning.
