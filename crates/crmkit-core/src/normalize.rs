@@ -385,7 +385,33 @@ fn clean_text_full(raw: &str) -> Cow<'_, str> {
 /// CJK ideographs, common Chinese punctuation) and single ASCII spaces between words. `false`
 /// leaves the decision to the full check.
 fn is_clean(raw: &str) -> bool {
-    single_spaced(raw, is_nfkc_stable)
+    // `single_spaced(raw, is_nfkc_stable)` (a proptest holds it to that), by bytes: printable
+    // ASCII and the CJK block U+4E00–U+9FFF (lead bytes E4 B8 – E9) without decoding.
+    let b = raw.as_bytes();
+    let mut previous_space = true; // at the start, a space would be leading
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        if x == b' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+            i += 1;
+            continue;
+        }
+        previous_space = false;
+        if (0x21..=0x7E).contains(&x) {
+            i += 1;
+        } else if (0xE5..=0xE9).contains(&x) || (x == 0xE4 && b.get(i + 1) >= Some(&0xB8)) {
+            i += 3;
+        } else {
+            match raw.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) if is_nfkc_stable(c) => i += c.len_utf8(),
+                _ => return false,
+            }
+        }
+    }
+    !previous_space || b.is_empty()
 }
 
 /// Characters NFKC leaves alone, known without a table: printable ASCII, the CJK ideographs
@@ -571,8 +597,8 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
     if out != text {
         steps.push("company_name");
     }
-    let lower = out.to_lowercase();
-    if PLACEHOLDERS.contains(&lower.as_str()) {
+    // Lower-casing never shortens a text, and no placeholder is longer than four characters.
+    if out.chars().nth(4).is_none() && PLACEHOLDERS.contains(&out.to_lowercase().as_str()) {
         let message = format!(
             "{name} \"{out}\" 是占位值, 不是企业名称; 应为营业执照上的企业全称 (例如 北京华远软件科技有限公司)"
         );
@@ -1076,11 +1102,10 @@ fn email_problem(s: &str) -> Option<&'static str> {
     if !local_ok {
         return Some("用户名部分含有无效字符");
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    let Some((_, tld)) = domain.rsplit_once('.') else {
         return Some("域名缺少后缀");
-    }
-    let labels_ok = labels.iter().all(|l| {
+    };
+    let labels_ok = domain.split('.').all(|l| {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
@@ -1090,7 +1115,6 @@ fn email_problem(s: &str) -> Option<&'static str> {
     if !labels_ok {
         return Some("域名无效");
     }
-    let tld = labels[labels.len() - 1];
     if tld.len() < 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Some("域名后缀无效");
     }
@@ -1536,6 +1560,12 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn placeholders_are_at_most_four_characters() {
+        // company_name lower-cases only names this short to compare them with the list.
+        assert!(PLACEHOLDERS.iter().all(|p| p.chars().count() <= 4));
+    }
+
+    #[test]
     fn every_status_word_starts_with_a_status_first_character() {
         for w in STATUS_WORDS {
             assert!(STATUS_FIRST.contains(&w.chars().next().unwrap()), "{w}");
@@ -1558,6 +1588,17 @@ mod tests {
                 prop_assert!(matches!(full, Cow::Borrowed(_)), "{raw:?} → {full:?}");
             }
             prop_assert_eq!(clean_text(&raw), full);
+        }
+
+        /// The byte-level quick check is the character-level one.
+        #[test]
+        fn is_clean_by_bytes_is_single_spaced_nfkc_stable(
+            raw in prop_oneof![
+                proptest::string::string_regex("[ a~华远一丁龥鿿㐀䶿丂（、。·\u{3000}\u{4DFF}\u{A000}\u{E000}Ａ]{0,8}").unwrap(),
+                any::<String>(),
+            ]
+        ) {
+            prop_assert_eq!(is_clean(&raw), single_spaced(&raw, is_nfkc_stable));
         }
 
         /// The byte loop finds what `str::contains` finds.
