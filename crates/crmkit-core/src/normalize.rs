@@ -446,9 +446,14 @@ fn single_spaced(text: &str, ok: impl Fn(char) -> bool) -> bool {
 }
 
 fn is_cjk(c: char) -> bool {
+    is_cjk_ideograph(c) || matches!(c, '（' | '）' | '·')
+}
+
+/// A Chinese character (the CJK ideograph blocks and their extensions).
+pub(crate) fn is_cjk_ideograph(c: char) -> bool {
     matches!(c,
         '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{2FA1F}' | '（' | '）' | '·')
+        | '\u{20000}'..='\u{2FA1F}')
 }
 
 /// Removes spaces that touch a CJK character on either side ("张 伟" → "张伟"; "ABC Co" stays).

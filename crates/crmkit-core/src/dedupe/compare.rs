@@ -33,6 +33,9 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
 
 /// The name of a level, for explanations and the model report.
 pub fn level_label(c: &Comparison, level: u8) -> String {
+    if level == 0 && c.kind.is_company() {
+        return "缺失或中英文名无从比较 (不计分)".into();
+    }
     if level == 0 {
         return "缺失 (一方为空, 不计分)".into();
     }
@@ -160,6 +163,15 @@ struct Core {
     head: u64,
     char_bits: u64,
     bigram_bits: u64,
+    /// Written in Latin letters, without a Chinese character (Corvane Electronics): the name
+    /// of a foreign company, not comparable character by character with its Chinese name.
+    latin: bool,
+}
+
+/// Whether one core is written in Latin letters and the other in Chinese characters.
+fn scripts_differ(f: &Fast, a: usize, b: usize) -> bool {
+    let (p, q) = (&f.core[a], &f.core[b]);
+    p.len > 0 && q.len > 0 && p.latin != q.latin
 }
 
 /// A branch code for a name without a core (the branch comparison is missing).
@@ -220,6 +232,8 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 char_bits: chars.iter().fold(0, |m, &c| m | bit_of(c as u64)),
                 bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
+                latin: chars.iter().any(char::is_ascii_alphabetic)
+                    && !chars.iter().any(|&c| crate::normalize::is_cjk_ideograph(c)),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -345,6 +359,16 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 }
 
 fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
+    // A Latin name and a Chinese one (Corvane Electronics (Guangzhou) Co., Ltd. / 科万电子（广州）
+    // 公司) share no character even when they name one company: what the names are made of
+    // says nothing, the other fields decide. The region and the branch still count.
+    if matches!(
+        kind,
+        Kind::CompanyCore | Kind::CompanyTradeChars | Kind::CompanyBusiness | Kind::CompanyForm
+    ) && scripts_differ(f, a, b)
+    {
+        return 0;
+    }
     match kind {
         Kind::CompanyCore => core_level(f, a, b),
         Kind::CompanyRegion => with_districts(region_code_level(f.region[a], f.region[b]), || {
@@ -1409,6 +1433,41 @@ mod tests {
                 assert_eq!(form(a, b), form(b, a), "{a} {b}");
             }
         }
+    }
+
+    #[test]
+    fn a_latin_name_and_a_chinese_name_are_not_compared_character_by_character() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "科万电子（广州）有限公司",
+            "Corvane Electronics (Guangzhou) Co., Ltd.",
+            "Corvane Electronics (Shenzhen) Co., Ltd.",
+            "Solvik Chemicals (Guangzhou) Co., Ltd.",
+            "索维克化学（广州）有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let level = |kind, a, b| fast_level(kind, &fast, a, b);
+        for kind in [
+            Kind::CompanyCore,
+            Kind::CompanyTradeChars,
+            Kind::CompanyBusiness,
+            Kind::CompanyForm,
+        ] {
+            assert_eq!(level(kind, 0, 1), 0, "{kind:?}: no character to compare");
+            assert_eq!(level(kind, 1, 0), 0, "{kind:?}");
+        }
+        // Head office or branch still counts across scripts.
+        assert_eq!(level(Kind::CompanyBranch, 0, 1), 1);
+        // Two Latin names, and two Chinese ones, are compared as before.
+        for (a, b) in [(1, 2), (1, 3), (0, 4)] {
+            assert_ne!(level(Kind::CompanyCore, a, b), 0, "{a} {b}");
+            assert_ne!(level(Kind::CompanyTradeChars, a, b), 0, "{a} {b}");
+            assert_ne!(level(Kind::CompanyForm, a, b), 0, "{a} {b}");
+        }
+        assert_eq!(level(Kind::CompanyTradeChars, 0, 4), 2, "科万 / 索维克");
     }
 
     #[test]
