@@ -205,9 +205,9 @@ fn fifth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // F1 0.9664 (precision 0.9486, recall 0.9849); Splink 0.8991 on the same file. Then its
     // false pairs were read (it is a development set now): 0.9797 (0.9745, 0.9849) after
     // districts, kinds of legal person and shops' trades; 0.9788 with mistyped districts taken
-    // for one.
+    // for one; 0.9819 once an English name and a Chinese one are not compared by characters.
     let (p, r, f1) = held_out_scores("dedupe/holdout5");
-    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -217,9 +217,10 @@ fn sixth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // F1 0.9628 (precision 0.9812, recall 0.9450); Splink 0.9384; the code of the session's
     // start (2052ec0) 0.9630. Its lost pairs were then read: renamed companies that changed
     // trade, so 行业不同 weighs −14 bits instead of −19.9 (0.9668), and districts mistyped
-    // (天心区 / 夭心区) are one (0.9670).
+    // (天心区 / 夭心区) are one (0.9670); 0.9744 once an English name and a Chinese one are not
+    // compared by characters.
     let (p, r, f1) = held_out_scores("dedupe/holdout6");
-    assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -227,9 +228,23 @@ fn seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // fixtures/dedupe/holdout7: made on 2026-11-23 by a helper who read only the templates,
     // the validation rules and the reference data. Its first, blind run (commit 86a5eb3) scored
     // F1 0.9557 (precision 0.9526, recall 0.9587); Splink 0.8539; the code of the session's
-    // start (2052ec0) 0.9543. Only the scores have been looked at.
+    // start (2052ec0) 0.9543. Its errors were read on 2026-11-23 (a development set now):
+    // 0.9610 once an English name and a Chinese one are not compared by characters. Most of
+    // its false pairs (60 of 111) are a company and its successor with the same name, contact
+    // and mobile, which this set calls two customers and holdout8 one (a renamed company).
     let (p, r, f1) = held_out_scores("dedupe/holdout7");
-    assert!(f1 >= 0.95, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.955, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
+#[test]
+fn eighth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+    // fixtures/dedupe/holdout8: made on 2026-11-23 by a helper who read only the templates,
+    // the validation rules and the reference data. Its first, blind run (the clusters of
+    // 2b63400: F1 0.9809, precision 0.9796, recall 0.9822; Splink 0.8398) and its second, blind
+    // too, after English and Chinese names stopped being compared by characters (0.9829:
+    // 0.9797, 0.9861). Only the scores have been looked at.
+    let (p, r, f1) = held_out_scores("dedupe/holdout8");
+    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
