@@ -140,6 +140,10 @@ struct Fast {
     group: Vec<bool>,
     /// The kind of legal person the form makes ([`company::form_kind`]; 0 = unknown).
     form_kind: Vec<u8>,
+    /// What the core is written in: 1 Latin letters without a Chinese character (Corvane
+    /// Electronics, a foreign company's name), 2 anything else, 0 no core. A byte per record,
+    /// apart from the cores, so that the random pairs for u read little.
+    script: Vec<u8>,
 }
 
 /// A core's characters and its sorted bigrams ([`bigrams`]).
@@ -163,15 +167,12 @@ struct Core {
     head: u64,
     char_bits: u64,
     bigram_bits: u64,
-    /// Written in Latin letters, without a Chinese character (Corvane Electronics): the name
-    /// of a foreign company, not comparable character by character with its Chinese name.
-    latin: bool,
 }
 
 /// Whether one core is written in Latin letters and the other in Chinese characters.
 fn scripts_differ(f: &Fast, a: usize, b: usize) -> bool {
-    let (p, q) = (&f.core[a], &f.core[b]);
-    p.len > 0 && q.len > 0 && p.latin != q.latin
+    let (x, y) = (f.script[a], f.script[b]);
+    x != 0 && y != 0 && x != y
 }
 
 /// A branch code for a name without a core (the branch comparison is missing).
@@ -232,8 +233,6 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 char_bits: chars.iter().fold(0, |m, &c| m | bit_of(c as u64)),
                 bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
-                latin: chars.iter().any(char::is_ascii_alphabetic)
-                    && !chars.iter().any(|&c| crate::normalize::is_cjk_ideograph(c)),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -292,6 +291,18 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
         .map(|k| company::form_kind(k.form.as_deref().unwrap_or("")))
         .collect();
     fast.form = form;
+    fast.script = chars
+        .iter()
+        .map(|(c, _)| match &c[..] {
+            [] => 0,
+            c if c.iter().any(char::is_ascii_alphabetic)
+                && !c.iter().any(|&c| crate::normalize::is_cjk_ideograph(c)) =>
+            {
+                1
+            }
+            _ => 2,
+        })
+        .collect();
     fast.core = core;
     fast.chars = chars;
     fast
