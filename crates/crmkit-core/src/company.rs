@@ -764,7 +764,7 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("贸易", TRADE), ("商贸", TRADE), ("国际贸易", TRADE), ("进出口", TRADE), ("外贸", TRADE),
     ("实业", G), ("投资", FINANCE), ("投资管理", FINANCE), ("投资咨询", FINANCE),
     ("资产管理", FINANCE), ("股权投资", FINANCE), ("创业投资", FINANCE), ("咨询", CONSULT),
-    ("管理咨询", CONSULT), ("企业管理", CONSULT), ("商务咨询", CONSULT), ("信息咨询", CONSULT),
+    ("管理咨询", CONSULT), ("企业管理", CONSULT), ("企业", G), ("商务咨询", CONSULT), ("信息咨询", CONSULT),
     ("管理", G), ("机械", MACHINE), ("机械制造", MACHINE), ("机械设备", MACHINE),
     ("机电", MACHINE), ("重工", MACHINE), ("制造", G), ("设备", G), ("建筑工程", BUILD),
     ("建筑", BUILD), ("建设", BUILD), ("建设工程", BUILD), ("工程", G), ("工程技术", G),
@@ -1270,7 +1270,14 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
             }
             None => found.map(|(written, form)| {
                 end -= written.len();
-                form
+                // 有限公司公司: a form with 公司 typed twice.
+                match WORDS.forms.longest_suffix(&text[..end]) {
+                    Some((twice, longer)) if twice.ends_with("公司") => {
+                        end -= twice.len();
+                        longer
+                    }
+                    _ => form,
+                }
             }),
         },
     };
@@ -1572,6 +1579,16 @@ mod tests {
             key("华远软件科技股份有线公司").form.as_deref(),
             Some("股份有限公司")
         );
+        // 公司 typed twice.
+        for typed in [
+            "北京华远软件科技有限公司公司",
+            "华远软件科技（北京）有限公司公司",
+        ] {
+            let k = key(typed);
+            assert_eq!((&k.core, &k.trade), (&right.core, &right.trade), "{typed}");
+            assert_eq!(k.form.as_deref(), Some("有限公司"), "{typed}");
+        }
+        assert_eq!(key("华远软件科技公司公司").core, "华远软件科技");
         // Two characters off, or a body that only ends like a form: not a typo of one.
         assert_eq!(key("华远软件科技公司").core, "华远软件科技");
         assert_eq!(key("华远软件科技公司").form.as_deref(), Some("公司"));
@@ -1639,6 +1656,14 @@ mod tests {
         // Generic words name no sector.
         assert_eq!(sectors("科技"), Some(0));
         assert_eq!(sectors("实业发展"), Some(0));
+        // 企业管理咨询 read whichever way it splits: the 字号 is what is left before it.
+        let regions = regions();
+        let key = company_key("常州昊领企业管理咨询有限公司", &regions);
+        assert_eq!(
+            (key.trade.as_str(), key.core.as_str()),
+            ("昊领", "昊领企业管理咨询")
+        );
+        assert_eq!(sectors("企业管理咨询"), Some(1 << CONSULT));
         let apart = |a: &str, b: &str| {
             let (x, y) = (sectors(a).unwrap(), sectors(b).unwrap());
             x != 0 && y != 0 && x & y == 0
