@@ -1050,8 +1050,17 @@ fn is_remark(content: &str) -> bool {
         "已付款",
         "欠款",
         "总店",
+        "开票用",
+        "开票",
+    ];
+    // A department of the customer: (采购部), (财务部).
+    const DEPARTMENTS: &[&str] = &[
+        "采购部", "财务部", "行政部", "人事部", "市场部", "销售部", "技术部", "工程部", "设备部",
+        "办公室", "采购中心",
     ];
     EXACT.contains(&content)
+        || DEPARTMENTS.contains(&content)
+        || content.ends_with("介绍")
         || (content.contains("客户") && !content.contains("公司"))
         || (content.contains("合作") && !content.contains("合作社"))
         || ["原名", "曾用名", "原为", "现名", "更名"]
@@ -1059,6 +1068,20 @@ fn is_remark(content: &str) -> bool {
             .any(|w| content.starts_with(w))
         // (原华远软件): a former name; (原平) is a place.
         || (content.starts_with('原') && content.chars().count() >= 4)
+}
+
+/// Where a note typed after a company form starts (张总介绍, 采购部, 开票用, 华东区, 二期项目):
+/// at most six characters after the last 公司, none of them a branch's or a unit's (分公司,
+/// 分行, 办事处, 门店, 厂, 研究所, 中心 … stay part of the name). `None` when there is no such tail.
+fn note_after_form(text: &str) -> Option<usize> {
+    let form = text.rfind("公司")?;
+    let at = form + "公司".len();
+    let tail = &text[at..];
+    let short = tail.chars().count() <= 6;
+    let unit = tail.contains([
+        '分', '店', '行', '处', '厂', '所', '站', '院', '校', '社', '中', '(', ')',
+    ]);
+    (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
 }
 
 /// At least two characters, brackets aside: enough for a core.
@@ -1254,6 +1277,14 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
             _ => break,
         }
         end = open;
+    }
+    // 品利食品有限责任公司张总介绍, 顺飞生物科技有限公司采购部: a short note typed after the form
+    // (its separator, - or /, is gone with the punctuation).
+    if WORDS.forms.longest_suffix(&text[..end]).is_none() && mistyped_form(&text[..end]).is_none()
+    {
+        if let Some(at) = note_after_form(&text[..end]) {
+            end = at;
+        }
     }
     let base = match WORDS.forms.longest_suffix(&text[..end]) {
         // 酒店 is a hotel, not a shop (店).
@@ -1595,6 +1626,40 @@ mod tests {
         assert_eq!(key("华远软件科技有司").form.as_deref(), None);
         // Nothing left of the body.
         assert_eq!(mistyped_form("有限公同"), None);
+    }
+
+    #[test]
+    fn notes_after_the_form_are_not_the_name() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let right = key("上海品利食品有限责任公司");
+        for typed in [
+            "上海品利食品有限责任公司-张总介绍",
+            "上海品利食品有限责任公司/采购部",
+            "上海品利食品有限责任公司采购部",
+            "上海品利食品有限责任公司（采购部）",
+            "上海品利食品有限责任公司（开票用）",
+            "上海品利食品有限责任公司-华东区",
+            "上海品利食品有限责任公司/二期项目",
+        ] {
+            let k = key(typed);
+            assert_eq!((&k.core, &k.form), (&right.core, &right.form), "{typed}");
+            assert_eq!(k.branch, None, "{typed}");
+        }
+        // A branch, a store or a unit after the form stays: it is another customer.
+        assert_eq!(
+            key("上海品利食品有限责任公司杭州分公司").branch.as_deref(),
+            Some("杭州分公司")
+        );
+        for (kept, tail) in [
+            ("上海品利食品有限责任公司友谊路店", "友谊路"),
+            ("上海品利食品有限责任公司第一分厂", "分厂"),
+            ("中国华远银行股份有限公司北京分行", "分行"),
+        ] {
+            assert!(key(kept).canonical().contains(tail), "{kept}");
+        }
+        // A name with nothing but a form before the note is left alone.
+        assert_eq!(note_after_form("公司张总介绍"), None);
     }
 
     #[test]
