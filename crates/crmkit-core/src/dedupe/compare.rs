@@ -33,6 +33,9 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
 
 /// The name of a level, for explanations and the model report.
 pub fn level_label(c: &Comparison, level: u8) -> String {
+    if level == 0 && c.kind == Kind::CompanyBusiness {
+        return "字号不同, 或行业词缺失、无从比较 (不计分)".into();
+    }
     if level == 0 && c.kind.is_company() {
         return "缺失或中英文名无从比较 (不计分)".into();
     }
@@ -1574,6 +1577,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn level_zero_says_why_nothing_was_counted() {
+        let label = |kind| {
+            let c = Comparison {
+                name: "客户名称".into(),
+                fields: vec![0],
+                kind,
+                thresholds: Vec::new(),
+                tf: false,
+                m: None,
+                u: None,
+                fallback: Vec::new(),
+                group: None,
+                veto: false,
+            };
+            level_label(&c, 0)
+        };
+        // 嘉帆包装材料 / 朗展包装材料: one trade, two 字号s; the trade is not compared, not missing.
+        assert!(label(Kind::CompanyBusiness).starts_with("字号不同"));
+        assert!(label(Kind::CompanyForm).contains("中英文名"));
+        assert!(label(Kind::Phones).starts_with("缺失"));
     }
 
     proptest::proptest! {
