@@ -997,13 +997,28 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
 /// `text` without the remarks a CRM user typed after the name in brackets: a status (已合作,
 /// 老客户, 停用, 已注销), a former name (原华远科技), a note (总部, VIP). They say nothing about
 /// which company it is; kept, 华远科技有限公司(老客户) would not be 华远科技有限公司.
+/// A short note typed after the form without brackets (有限责任公司张总介绍, 分公司-重复; its
+/// separator is gone with the punctuation) is dropped too.
 fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
-    let mut end = text.len();
-    while let Some((open, content)) = trailing_bracket(&text[..end]) {
-        if open == 0 || !is_remark(content) || regions.whole(content).is_some() {
-            break;
+    let bracketed = |mut end: usize| {
+        while let Some((open, content)) = trailing_bracket(&text[..end]) {
+            if open == 0 || !is_remark(content) || regions.whole(content).is_some() {
+                break;
+            }
+            end = open;
         }
-        end = open;
+        end
+    };
+    let mut end = bracketed(text.len());
+    let words = &*WORDS;
+    let rest = &text[..end];
+    if words.forms.longest_suffix(rest).is_none()
+        && words.branches.longest_suffix(rest).is_none()
+        && mistyped_form(rest).is_none()
+    {
+        if let Some(at) = note_after_form(rest) {
+            end = bracketed(at);
+        }
     }
     &text[..end]
 }
@@ -1055,8 +1070,17 @@ fn is_remark(content: &str) -> bool {
     ];
     // A department of the customer: (采购部), (财务部).
     const DEPARTMENTS: &[&str] = &[
-        "采购部", "财务部", "行政部", "人事部", "市场部", "销售部", "技术部", "工程部", "设备部",
-        "办公室", "采购中心",
+        "采购部",
+        "财务部",
+        "行政部",
+        "人事部",
+        "市场部",
+        "销售部",
+        "技术部",
+        "工程部",
+        "设备部",
+        "办公室",
+        "采购中心",
     ];
     EXACT.contains(&content)
         || DEPARTMENTS.contains(&content)
@@ -1131,13 +1155,35 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
         None => boundaries_back(before)
             .take(regions.longest + 1)
             .filter(|&p| regions.whole(&before[p..]).is_some())
-            .last(),
+            .last()
+            .or_else(|| district_after_trade(before)),
     };
     let at = anchor.unwrap_or(before.len());
     (
         &before[..at],
         Some(branch_name(&before[at..], marker, regions)),
     )
+}
+
+/// Where a county-level district written after the industry words starts, in a name without a
+/// form (信联建筑工程|瓯海区|分公司, 志方农业|红谷滩区|分公司), or a zone (兴迅|开发区|分店): the
+/// district is the branch's location, not part of the core. Without the industry words a
+/// district cannot be told from the 字号 (海区 or 瓯海区?), and nothing is split; a zone's
+/// word is a word of its own.
+fn district_after_trade(before: &str) -> Option<usize> {
+    boundaries_back(before).skip(1).take(9).find(|&p| {
+        let location = &before[p..];
+        let zone = WORDS
+            .zones
+            .longest_prefix(location)
+            .is_some_and(|(z, _)| z.len() == location.len());
+        let district = || {
+            district_len(location) == Some(location.len())
+                && location.chars().count() >= 3
+                && WORDS.industries.longest_suffix(&before[..p]).is_some()
+        };
+        (zone || district()) && plausible(&before[..p])
+    })
 }
 
 /// A branch as kept in the key: its location (a region by its short name: 广东省深圳市 → 深圳)
@@ -1277,14 +1323,6 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
             _ => break,
         }
         end = open;
-    }
-    // 品利食品有限责任公司张总介绍, 顺飞生物科技有限公司采购部: a short note typed after the form
-    // (its separator, - or /, is gone with the punctuation).
-    if WORDS.forms.longest_suffix(&text[..end]).is_none() && mistyped_form(&text[..end]).is_none()
-    {
-        if let Some(at) = note_after_form(&text[..end]) {
-            end = at;
-        }
     }
     let base = match WORDS.forms.longest_suffix(&text[..end]) {
         // 酒店 is a hotel, not a shop (店).
@@ -1660,6 +1698,53 @@ mod tests {
         }
         // A name with nothing but a form before the note is left alone.
         assert_eq!(note_after_form("公司张总介绍"), None);
+        // A note after a branch: the branch stays the branch.
+        let branch = key("重庆美力机械制造有限责任公司石家庄分公司");
+        for typed in [
+            "重庆美力机械制造有限责任公司石家庄分公司-重复",
+            "重庆美力机械制造有限责任公司石家庄分公司-采购部（重复）",
+        ] {
+            let k = key(typed);
+            assert_eq!(
+                (&k.core, &k.form, &k.branch),
+                (&branch.core, &branch.form, &branch.branch),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_district_before_a_branch_is_where_the_branch_is() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        // Without a form, a district after the industry words is the branch's location.
+        for (name, core, branch) in [
+            (
+                "乌鲁木齐信联建筑工程瓯海区分公司",
+                "信联建筑工程",
+                "瓯海区分公司",
+            ),
+            ("志方农业红谷滩区分公司", "志方农业", "红谷滩区分公司"),
+            (
+                "乌鲁木齐信联建筑工程有限责任公司瓯海区分公司",
+                "信联建筑工程",
+                "瓯海区分公司",
+            ),
+        ] {
+            let k = key(name);
+            assert_eq!(
+                (k.core.as_str(), k.branch.as_deref()),
+                (core, Some(branch)),
+                "{name}"
+            );
+        }
+        // A zone is a word of its own: split off with or without industry words before it.
+        for name in ["武汉兴迅开发区分店", "武汉兴迅商贸开发区分店"] {
+            assert_eq!(key(name).branch.as_deref(), Some("开发区分店"), "{name}");
+        }
+        // No industry words before it: where the 字号 ends is not known, nothing is split off.
+        assert_eq!(key("华远物流港区分公司").core, "华远物流港区");
+        assert_eq!(key("华远物流港区分公司").branch.as_deref(), Some("分公司"));
     }
 
     #[test]
