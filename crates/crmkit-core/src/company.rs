@@ -1067,6 +1067,22 @@ fn is_remark(content: &str) -> bool {
         "总店",
         "开票用",
         "开票",
+        "勿删",
+        "续约",
+        "已续约",
+        "待核实",
+        "核实中",
+        "已核实",
+        "展会",
+        "暂停",
+        "已报价",
+        "报价中",
+        "试用",
+        "试用中",
+    ];
+    // A sales region of the seller's: (华东区), (华南片区).
+    const SALES_REGIONS: &[&str] = &[
+        "华东", "华南", "华北", "华中", "华西", "西南", "西北", "东北", "东南",
     ];
     // A department of the customer: (采购部), (财务部).
     const DEPARTMENTS: &[&str] = &[
@@ -1082,8 +1098,16 @@ fn is_remark(content: &str) -> bool {
         "办公室",
         "采购中心",
     ];
+    let sales_region = ["区", "片区", "大区"].iter().any(|suffix| {
+        content
+            .strip_suffix(suffix)
+            .is_some_and(|r| SALES_REGIONS.contains(&r))
+    });
     EXACT.contains(&content)
         || DEPARTMENTS.contains(&content)
+        || sales_region
+        // (2023展会), (广交会展会)
+        || content.ends_with("展会")
         || content.ends_with("介绍")
         || (content.contains("客户") && !content.contains("公司"))
         || (content.contains("合作") && !content.contains("合作社"))
@@ -1428,7 +1452,18 @@ fn district_len(text: &str) -> Option<usize> {
 /// The region at the start of the body, kept only if a core remains; with the district after
 /// it. Returns the region, where the core starts and where the first district ends.
 fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize, usize) {
-    let Some(found) = regions.leading(body, false) else {
+    // 中山区 (大连), 朝阳区 (北京), 朝阳县: a district named like a city elsewhere (中山, 朝阳)
+    // is the district, not that city.
+    let district_like_city = |f: &Found| {
+        f.city.is_some()
+            && f.province_len.is_none()
+            && !body[..f.len].ends_with('市')
+            && body[f.len..].starts_with(['区', '县'])
+    };
+    let Some(found) = regions
+        .leading(body, false)
+        .filter(|f| !district_like_city(f))
+    else {
         // A district alone (铁西区黄玲健汽车维修店): a small business's, written without its
         // city.
         return match district_len(body) {
