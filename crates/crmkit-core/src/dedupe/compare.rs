@@ -135,6 +135,9 @@ struct Fast {
     region: Vec<(u32, u32)>,
     /// The district's characters ([`district_bits`]).
     district: Vec<u64>,
+    /// A shop named by its district (奥兴大药房（开福店）): the district's characters
+    /// ([`store_district_bits`]; 0 for any other name).
+    store: Vec<u64>,
     /// Interned branch (0 = head office; `NO_CORE` when the name has no core).
     branch: Vec<u32>,
     /// Interned form class (0 = none).
@@ -284,6 +287,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     }
     fast.region = region;
     fast.district = keys.iter().map(district_bits).collect();
+    fast.store = keys.iter().map(store_district_bits).collect();
     fast.branch = branch;
     fast.group = keys
         .iter()
@@ -390,9 +394,13 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
         }),
         Kind::CompanyBranch => {
             let (x, y) = (f.branch[a], f.branch[b]);
+            // The shop of a district and a name written with that district: one shop.
+            let shop_of = |hq: usize, shop: usize| {
+                f.branch[hq] == 0 && f.store[shop] != 0 && f.store[shop] == f.district[hq]
+            };
             if x == NO_CORE || y == NO_CORE {
                 0
-            } else if x == y {
+            } else if x == y || shop_of(a, b) || shop_of(b, a) {
                 1
             } else {
                 2
@@ -1233,6 +1241,23 @@ fn district_bits(key: &CompanyKey) -> u64 {
     })
 }
 
+/// For a shop whose branch is two characters and 店 (开福店, 南山店): those characters, as
+/// [`district_bits`] reads a district. A shop registered as 长沙市开福区奥兴大药房 is written
+/// 奥兴大药房（开福店） as often: one shop, not a head office and its branch. A chain's 分店
+/// and a street's 路店 are not read so.
+fn store_district_bits(key: &CompanyKey) -> u64 {
+    let Some(place) = key.branch.as_deref().and_then(|b| b.strip_suffix('店')) else {
+        return 0;
+    };
+    let mut chars = place.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(x), Some(y), None) if x != '分' && y != '分' && y != '路' && !x.is_ascii() => {
+            bit_of(x as u64) | bit_of(y as u64)
+        }
+        _ => 0,
+    }
+}
+
 /// A region level with the districts the names write ([`district_bits`]): one city, two
 /// districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店) is two places, as two cities
 /// are. Districts with a character in common are taken for one, mistyped (天心区 / 夭心区).
@@ -1403,6 +1428,33 @@ mod tests {
                 assert_eq!(level(a, b), level(b, a), "{a} {b}");
             }
         }
+    }
+
+    #[test]
+    fn a_shop_named_by_its_district_is_the_shop_of_that_district() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "长沙市开福区奥兴大药房",
+            "奥兴大药房（开福店）",
+            "奥兴大药房（天心店）",
+            "长沙市奥兴大药房",
+            "奥兴大药房开福分店",
+            "奥兴大药房（五一路店）",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        assert_eq!(branch(0, 1), 1);
+        assert_eq!(branch(1, 0), 1);
+        // Another district's shop, a name without a district, a chain's 分店, a street's shop:
+        // a head office and its branch, as before.
+        assert_eq!(branch(0, 2), 2);
+        assert_eq!(branch(3, 1), 2);
+        assert_eq!(branch(0, 4), 2);
+        assert_eq!(branch(0, 5), 2);
+        assert_eq!(branch(1, 2), 2);
     }
 
     #[test]
