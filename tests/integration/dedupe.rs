@@ -205,7 +205,9 @@ fn fifth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // F1 0.9664 (precision 0.9486, recall 0.9849); Splink 0.8991 on the same file. Then its
     // false pairs were read (it is a development set now): 0.9797 (0.9745, 0.9849) after
     // districts, kinds of legal person and shops' trades; 0.9788 with mistyped districts taken
-    // for one; 0.9819 once an English name and a Chinese one are not compared by characters.
+    // for one; 0.9819 once an English name and a Chinese one are not compared by characters;
+    // 0.9840 (0.9730, 0.9951) on 2026-11-23 once a shop named by its district (奥兴大药房（开福店）)
+    // is that district's shop.
     let (p, r, f1) = held_out_scores("dedupe/holdout5");
     assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
@@ -218,9 +220,11 @@ fn sixth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // start (2052ec0) 0.9630. Its lost pairs were then read: renamed companies that changed
     // trade, so 行业不同 weighs −14 bits instead of −19.9 (0.9668), and districts mistyped
     // (天心区 / 夭心区) are one (0.9670); 0.9744 once an English name and a Chinese one are not
-    // compared by characters.
+    // compared by characters; 0.9831 (0.9898, 0.9765) on 2026-11-23 after notes after a form
+    // or a branch, districts before a branch marker and shops named by their district. Most of
+    // what it still misses is one 字号 in two trades, which this set calls one customer.
     let (p, r, f1) = held_out_scores("dedupe/holdout6");
-    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -229,11 +233,12 @@ fn seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // the validation rules and the reference data. Its first, blind run (commit 86a5eb3) scored
     // F1 0.9557 (precision 0.9526, recall 0.9587); Splink 0.8539; the code of the session's
     // start (2052ec0) 0.9543. Its errors were read on 2026-11-23 (a development set now):
-    // 0.9610 once an English name and a Chinese one are not compared by characters. Most of
+    // 0.9610 once an English name and a Chinese one are not compared by characters; 0.9648
+    // (0.9581, 0.9716) on 2026-11-23 after notes typed after a form were cut. Most of
     // its false pairs (60 of 111) are a company and its successor with the same name, contact
     // and mobile, which this set calls two customers and holdout8 one (a renamed company).
     let (p, r, f1) = held_out_scores("dedupe/holdout7");
-    assert!(f1 >= 0.955, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -242,9 +247,11 @@ fn eighth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // the validation rules and the reference data. Its first, blind run (the clusters of
     // 2b63400: F1 0.9809, precision 0.9796, recall 0.9822; Splink 0.8398) and its second, blind
     // too, after English and Chinese names stopped being compared by characters (0.9829:
-    // 0.9797, 0.9861). Only the scores have been looked at.
+    // 0.9797, 0.9861); later blind runs 0.9833, 0.9837, 0.9844 (c752a5c). Then its missed
+    // pairs were read (a development set now): 0.9881 (0.9807, 0.9956) after districts named
+    // like a city (中山区), more bracketed remarks and shops named by their district.
     let (p, r, f1) = held_out_scores("dedupe/holdout8");
-    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
