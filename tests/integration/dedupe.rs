@@ -169,10 +169,10 @@ fn second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // changes made on the first set alone, 0.9453 (0.9021, 0.9928); 0.9546 on 2026-11-23 after
     // changes made on the sets 1 to 3 (its false pairs were looked at by kind); 0.9793 on
     // 2026-11-23, later (groups and their members, businesses one character apart); 0.9867 on
-    // 2026-11-23, last (one 字号 in two trades, mistyped forms). The target is 0.99; the floor catches
-    // a regression.
+    // 2026-11-23, last (one 字号 in two trades, mistyped forms); 0.9946 (0.9938, 0.9955) on
+    // 2026-11-24 once addresses are compared. The floor catches a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout2");
-    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.993, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -181,9 +181,10 @@ fn third_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // the other sets. Its first, blind run scored F1 0.9622 (precision 0.9320, recall 0.9944);
     // the target is 0.99. Its false pairs were looked at by kind on 2026-11-23 (it is no longer
     // blind); 0.9776 since then, 0.9843 after the group and business levels, 0.9873 after the
-    // trade sectors and mistyped forms. The floor catches a regression.
+    // trade sectors and mistyped forms, 0.9894 after names' notes and districts, 0.9915
+    // (0.9844, 0.9986) on 2026-11-24 once addresses are compared. The floor catches a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout3");
-    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -223,8 +224,9 @@ fn sixth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // compared by characters; 0.9831 (0.9898, 0.9765) on 2026-11-23 after notes after a form
     // or a branch, districts before a branch marker and shops named by their district. Most of
     // what it still misses is one 字号 in two trades, which this set calls one customer.
+    // 0.9867 (0.9886, 0.9849) on 2026-11-24 once addresses are compared.
     let (p, r, f1) = held_out_scores("dedupe/holdout6");
-    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -237,8 +239,10 @@ fn seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // (0.9581, 0.9716) on 2026-11-23 after notes typed after a form were cut. Most of
     // its false pairs (60 of 111) are a company and its successor with the same name, contact
     // and mobile, which this set calls two customers and holdout8 one (a renamed company).
+    // 0.9713 (0.9617, 0.9811) on 2026-11-24 once addresses are compared: a renamed company keeps
+    // its address, a successor or a contact's new employer is elsewhere.
     let (p, r, f1) = held_out_scores("dedupe/holdout7");
-    assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -249,9 +253,10 @@ fn eighth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // too, after English and Chinese names stopped being compared by characters (0.9829:
     // 0.9797, 0.9861); later blind runs 0.9833, 0.9837, 0.9844 (c752a5c). Then its missed
     // pairs were read (a development set now): 0.9881 (0.9807, 0.9956) after districts named
-    // like a city (中山区), more bracketed remarks and shops named by their district.
+    // like a city (中山区), more bracketed remarks and shops named by their district; 0.9905
+    // (0.9820, 0.9991) on 2026-11-24 once addresses are compared.
     let (p, r, f1) = held_out_scores("dedupe/holdout8");
-    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
@@ -396,35 +401,20 @@ fn explain_shows_each_comparison() {
 #[test]
 fn a_shared_agent_does_not_merge_two_companies() {
     let (_dir, input) = synthetic("800", "9");
-    let text = std::fs::read_to_string(&input).unwrap();
-    let header = text.lines().next().unwrap().trim_start_matches('\u{FEFF}');
-    let columns: Vec<&str> = header.split(',').collect();
-    let row = |name: &str| {
-        columns
-            .iter()
-            .map(|&c| match c {
-                "客户名称" => name,
-                "联系人" => "周艳涵",
-                "联系电话" => "13803994327",
-                "电子邮箱" => "zhouyanhan1993@foxmail.com",
-                "城市" => "广州市",
-                _ => "",
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let rows = text.trim_end().lines().count() + 1;
-    std::fs::write(
+    let agent = [
+        ("联系人", "周艳涵"),
+        ("联系电话", "13803994327"),
+        ("电子邮箱", "zhouyanhan1993@foxmail.com"),
+        ("城市", "广州市"),
+    ];
+    let first = append_rows(
         &input,
-        format!(
-            "{}\r\n{}\r\n{}\r\n",
-            text.trim_end(),
-            row("广州禾环检测技术有限公司"),
-            row("广州乾航五金制品有限公司")
-        ),
-    )
-    .unwrap();
-    let (a, b) = ((rows).to_string(), (rows + 1).to_string());
+        &[
+            &[&agent[..], &[("客户名称", "广州禾环检测技术有限公司")]].concat(),
+            &[&agent[..], &[("客户名称", "广州乾航五金制品有限公司")]].concat(),
+        ],
+    );
+    let (a, b) = (first.to_string(), (first + 1).to_string());
     crmkit(&[
         "dedupe", "explain", &input, "-t", "customer", "--a", &a, "--b", &b,
     ])
@@ -445,6 +435,69 @@ fn a_shared_agent_does_not_merge_two_companies() {
     .code(0);
     let clusters = clusters(&out);
     assert_ne!(clusters[&a], clusters[&b]);
+}
+
+/// Appends `rows` (header → value; other columns empty) to the CSV file `input`; the
+/// spreadsheet row of the first.
+fn append_rows(input: &str, rows: &[&[(&str, &str)]]) -> usize {
+    let text = std::fs::read_to_string(input).unwrap();
+    let header = text.lines().next().unwrap().trim_start_matches('\u{FEFF}');
+    let columns: Vec<&str> = header.split(',').collect();
+    let mut out = text.trim_end().to_string();
+    for row in rows {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|&c| row.iter().find(|(h, _)| *h == c).map_or("", |(_, v)| *v))
+            .collect();
+        out.push_str("\r\n");
+        out.push_str(&cells.join(","));
+    }
+    out.push_str("\r\n");
+    std::fs::write(input, out).unwrap();
+    text.trim_end().lines().count() + 1
+}
+
+/// Two companies of one 字号 in one city, their industry words one character apart, with other
+/// contacts and phones (天津元御数字科技 / 天津元御数据科技): the address decides. At two addresses
+/// they are two companies; at one address, written two ways (天津市…437#…), they go to review.
+#[test]
+fn the_address_tells_two_look_alike_companies_from_one() {
+    for (second, verdict) in [
+        ("滨海新区南京路249号科技园E座9层", "不是同一客户"),
+        ("天津市南开区发展大道437#4号楼706", "进入人工复核"),
+    ] {
+        let (_dir, input) = synthetic("800", "9");
+        let first = append_rows(
+            &input,
+            &[
+                &[
+                    ("客户名称", "天津元御数字科技有限公司"),
+                    ("联系人", "吕文金"),
+                    ("联系电话", "19385841572"),
+                    ("城市", "天津市"),
+                    ("地址", "南开区发展大道437号4号楼706室"),
+                ],
+                &[
+                    ("客户名称", "天津元御数据科技有限公司"),
+                    ("联系人", "吴宏辉"),
+                    ("联系电话", "13233240108"),
+                    ("城市", "天津市"),
+                    ("地址", second),
+                ],
+            ],
+        );
+        let (a, b) = (first.to_string(), (first + 1).to_string());
+        crmkit(&[
+            "dedupe", "explain", &input, "-t", "customer", "--a", &a, "--b", &b,
+        ])
+        .code(0)
+        .stdout_has(if verdict == "不是同一客户" {
+            "地址不同"
+        } else {
+            "同一地址"
+        })
+        .stdout_has(verdict);
+    }
 }
 
 #[test]

@@ -14,6 +14,7 @@
 //! Test data: [`synth`] writes realistic messy customer files with the ground truth of which
 //! rows are the same company.
 
+pub mod address;
 pub mod blank;
 pub mod checks;
 pub mod company;

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::config::{Comparison, Config, KeyPart, Kind};
 use super::records::Records;
+use crate::address::{self, AddressKey, AddressMatch};
 use crate::company::{self, CompanyKey, Region, Regions};
 
 /// At most this many comparisons: a comparison vector packs 4 bits per comparison in a `u64`.
@@ -24,7 +25,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
         | Kind::CompanyBusiness => 3,
         Kind::CompanyForm => 5,
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => thresholds + 3,
-        Kind::CompanyRegion => 4,
+        Kind::CompanyRegion | Kind::Address => 4,
         Kind::Email => 5,
         Kind::Date => 5,
         Kind::CompanyCore => 5,
@@ -66,6 +67,11 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "主体类型不同 (公司 / 合作社 / 合伙企业 / 个人独资企业 / 个体商户)",
         ],
         Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
+        Kind::Address => &[
+            "同一地址 (门牌相同, 楼层房间相同或一方未写)",
+            "同一门牌, 楼层或房间不同",
+            "地址不同 (路名或门牌号不同)",
+        ],
         Kind::CompanyBusiness => &[
             "字号相同, 行业相同或相近 (或简写、笔误、通用词)",
             "字号相同, 行业不同 (两边的行业词没有共同的行业)",
@@ -112,6 +118,9 @@ enum Column {
     /// the name's district ([`district_bits`]), and the name's keys (index into
     /// [`Features::companies`], for the district as written).
     Region(Vec<Option<Region>>, Vec<(u32, u32)>, Vec<u64>, usize),
+    /// Street addresses: each record's key, and its street interned (0 = none), so that two
+    /// streets are told apart by one integer compare.
+    Address(Vec<AddressKey>, Vec<u32>),
 }
 
 /// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
@@ -751,6 +760,14 @@ impl Features {
                         .position(|&f| f == c.fields[0])
                         .expect("company field collected above"),
                 ),
+                Kind::Address => {
+                    let keys: Vec<AddressKey> = (0..records.len())
+                        .into_par_iter()
+                        .map(|i| address::key(records.value(i, c.fields[0])))
+                        .collect();
+                    let streets = intern_all(keys.iter().map(|k| &*k.street), &[]);
+                    Column::Address(keys, streets)
+                }
                 Kind::Phones => Column::Phones(
                     (0..records.len())
                         .into_par_iter()
@@ -902,7 +919,7 @@ impl Features {
         match &self.columns[ci] {
             Column::Text { values, .. } => &values[i],
             Column::Company(k) => &self.companies[*k].1[i].trade,
-            Column::Phones(_) | Column::Region(..) => "",
+            Column::Phones(_) | Column::Region(..) | Column::Address(..) => "",
         }
     }
 
@@ -913,6 +930,14 @@ impl Features {
                 region_shown(r[i].as_ref(), self.companies[*k].1[i].district.as_deref())
             }
             Column::Text { values, .. } => values[i].to_string(),
+            Column::Address(keys, _) => {
+                let k = &keys[i];
+                match (k.street.is_empty(), k.detail.is_empty()) {
+                    (false, false) => format!("{} {}", k.street, k.detail),
+                    (false, true) => k.street.to_string(),
+                    _ => k.detail.to_string(),
+                }
+            }
             Column::Phones(p) => p[i]
                 .iter()
                 .map(|n| crate::mask::mask(&n.to_string()))
@@ -980,6 +1005,19 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
+            Column::Address(keys, streets) => {
+                let (x, y) = (streets[a], streets[b]);
+                if x != 0 && y != 0 && x != y {
+                    3
+                } else {
+                    match address::compare(&keys[a], &keys[b]) {
+                        AddressMatch::Unknown => 0,
+                        AddressMatch::Same => 1,
+                        AddressMatch::SameStreet => 2,
+                        AddressMatch::Different => 3,
+                    }
+                }
+            }
             Column::Region(_, codes, districts, _) => {
                 with_districts(region_code_level(codes[a], codes[b]), || {
                     (districts[a], districts[b])

@@ -50,6 +50,9 @@ pub enum Kind {
     /// of the other), or two businesses (华远物流 / 华远软件科技: a sister company, a namesake
     /// in another trade); missing when the 字号s differ.
     CompanyBusiness,
+    /// Street addresses: the same place (street number, and building, floor and room as far as
+    /// both say), the same street number with another floor or room, another street.
+    Address,
 }
 
 impl Kind {
@@ -68,13 +71,14 @@ impl Kind {
             "company_form" => Kind::CompanyForm,
             "company_trade_chars" => Kind::CompanyTradeChars,
             "company_business" => Kind::CompanyBusiness,
+            "address" => Kind::Address,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
         company_core, company_region, company_branch, company_form, company_trade_chars, \
-        company_business";
+        company_business, address";
 
     /// Whether the kind takes thresholds in `levels`.
     fn takes_levels(self) -> bool {
