@@ -259,6 +259,19 @@ fn eighth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn ninth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+    // fixtures/dedupe/holdout9: made on 2026-11-24 by a helper who read only the templates,
+    // the validation rules and the reference data, told that one customer is one legal person
+    // (a renamed company is one, a successor or a sister company another). Its first, blind run
+    // (commit 634a21e) scored F1 0.9632 (precision 0.9653, recall 0.9610); Splink 0.8776. Then
+    // its false pairs were read (a development set now): most were one owner's companies with
+    // one phone, contact and address and two 字号s in two trades; 0.9713 (0.9848, 0.9581) once
+    // two trades under two 字号s count as two businesses too.
+    let (p, r, f1) = held_out_scores("dedupe/holdout9");
+    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -35,7 +35,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
 /// The name of a level, for explanations and the model report.
 pub fn level_label(c: &Comparison, level: u8) -> String {
     if level == 0 && c.kind == Kind::CompanyBusiness {
-        return "字号不同, 或行业词缺失、无从比较 (不计分)".into();
+        return "行业词缺失或不在行业表里、无从比较, 或字号不同而行业相近 (不计分)".into();
     }
     if level == 0 && c.kind.is_company() {
         return "缺失或中英文名无从比较 (不计分)".into();
@@ -74,7 +74,7 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
         ],
         Kind::CompanyBusiness => &[
             "字号相同, 行业相同或相近 (或简写、笔误、通用词)",
-            "字号相同, 行业不同 (两边的行业词没有共同的行业)",
+            "行业不同 (两边的行业词没有共同的行业)",
         ],
         Kind::JaroWinkler | Kind::Levenshtein | Kind::Bigram => {
             return if level == 1 {
@@ -428,7 +428,7 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
         Kind::CompanyBusiness => {
             let (p, q) = (&f.core[a], &f.core[b]);
             if p.trade_id == 0
-                || p.trade_id != q.trade_id
+                || q.trade_id == 0
                 || business(f, a).is_empty()
                 || business(f, b).is_empty()
             {
@@ -439,7 +439,12 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 && q.sectors != 0
                 && p.sectors & q.sectors == 0
             {
+                // Two businesses are two companies, under one 字号 (the same boss's, a namesake)
+                // or under two (泰同电气 / 睿朗商务咨询 of one owner, at one address, with one
+                // phone): a duplicate keeps its business.
                 2
+            } else if p.trade_id != q.trade_id {
+                0
             } else if (p.industry_words && q.industry_words) || same_business(f, a, b) {
                 1
             } else {
@@ -510,16 +515,18 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     }
 }
 
+/// The 字号 of record `i` (the whole core when no 字号 was found).
+fn trade(f: &Fast, i: usize) -> &[char] {
+    let chars = &f.chars[i].0;
+    match f.core[i].trade_len as usize {
+        0 => &chars[..],
+        n => &chars[..n.min(chars.len())],
+    }
+}
+
 /// Whether the 字号s (the whole cores when no 字号 was found) have a character in common.
 fn shares_trade_char(f: &Fast, a: usize, b: usize) -> bool {
-    let trade = |i: usize| {
-        let chars = &f.chars[i].0;
-        match f.core[i].trade_len as usize {
-            0 => &chars[..],
-            n => &chars[..n.min(chars.len())],
-        }
-    };
-    let (x, y) = (trade(a), trade(b));
+    let (x, y) = (trade(f, a), trade(f, b));
     x.iter().any(|c| y.contains(c))
 }
 
@@ -1442,6 +1449,10 @@ mod tests {
             "博达物流有限公司",
             "傲益電商",
             "上海傲益电子商务有限公司",
+            "石家庄泰同电气有限责任公司",
+            "石家庄睿朗商务咨询有限责任公司",
+            "南宁嘉帆包装材料有限公司",
+            "南宁朗展包装材料有限责任公司",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -1458,9 +1469,12 @@ mod tests {
         assert_eq!(level(7, 8), 1);
         assert_eq!(level(9, 10), 1);
         assert_eq!(level(12, 13), 1);
-        // No industry words on one side, or another 字号: missing.
+        // Two 字号s in two trades (one owner's 泰同电气 and 睿朗商务咨询): two businesses too.
+        assert_eq!(level(0, 11), 2);
+        assert_eq!(level(14, 15), 2);
+        // No industry words on one side, or two 字号s in one trade: nothing to compare.
         assert_eq!(level(0, 4), 0);
-        assert_eq!(level(0, 11), 0);
+        assert_eq!(level(16, 17), 0);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(level(a, b), level(b, a), "{a} {b}");
@@ -1687,7 +1701,7 @@ mod tests {
             level_label(&c, 0)
         };
         // 嘉帆包装材料 / 朗展包装材料: one trade, two 字号s; the trade is not compared, not missing.
-        assert!(label(Kind::CompanyBusiness).starts_with("字号不同"));
+        assert!(label(Kind::CompanyBusiness).contains("字号不同而行业相近"));
         assert!(label(Kind::CompanyForm).contains("中英文名"));
         assert!(label(Kind::Phones).starts_with("缺失"));
     }
