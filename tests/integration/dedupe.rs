@@ -267,9 +267,10 @@ fn ninth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // (commit 634a21e) scored F1 0.9632 (precision 0.9653, recall 0.9610); Splink 0.8776. Then
     // its false pairs were read (a development set now): most were one owner's companies with
     // one phone, contact and address and two 字号s in two trades; 0.9713 (0.9848, 0.9581) once
-    // two trades under two 字号s count as two businesses too.
+    // two trades under two 字号s count as two businesses too; 0.9837 (0.9856, 0.9818) once one
+    // contact in one city makes a candidate pair (东莞裕翔 / 东莞玉翔 with another phone).
     let (p, r, f1) = held_out_scores("dedupe/holdout9");
-    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
