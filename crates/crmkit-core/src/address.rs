@@ -47,9 +47,12 @@ const ROAD_ENDS: [char; 6] = ['路', '街', '道', '巷', '弄', '同'];
 /// them.
 const DIVISIONS: [char; 8] = ['省', '市', '区', '县', '旗', '镇', '乡', '道'];
 
+/// Words saying that the address is not known, in a text without a street number.
+const UNKNOWN: [&str; 7] = ["不详", "暂无", "未知", "待定", "待补充", "未填", "同上"];
+
 /// The comparison key of `address` (empty when nothing is written).
 pub fn key(address: &str) -> AddressKey {
-    if address.trim().is_empty() {
+    if address.trim().is_empty() || crate::normalize::is_placeholder(address) {
         return AddressKey::default();
     }
     let bytes = address.as_bytes();
@@ -66,6 +69,10 @@ pub fn key(address: &str) -> AddressKey {
         text
     };
     let Some((road, number, end)) = street(&text) else {
+        // 地址不详, 暂无地址, 同上: no place, and two of them are not one place.
+        if UNKNOWN.iter().any(|w| text.contains(w)) {
+            return AddressKey::default();
+        }
         return AddressKey {
             street: "".into(),
             detail: detail_of(&text).into(),
@@ -256,5 +263,11 @@ mod tests {
         assert_eq!(same("城南工业园", "城南工业园"), AddressMatch::Same);
         assert_eq!(same("城南工业园", "城北工业园"), AddressMatch::Unknown);
         assert_eq!(same("城南工业园", "文三路478号"), AddressMatch::Unknown);
+        // Placeholders are no place: two of them are not one address.
+        for unknown in ["不详", "无", "-", "地址不详", "暂无地址", "同上", "待补充"]
+        {
+            assert_eq!(same(unknown, unknown), AddressMatch::Unknown, "{unknown}");
+            assert!(key(unknown).is_empty(), "{unknown}");
+        }
     }
 }
