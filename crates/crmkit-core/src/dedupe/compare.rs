@@ -770,7 +770,14 @@ impl Features {
                 Kind::Address => {
                     let keys: Vec<AddressKey> = (0..records.len())
                         .into_par_iter()
-                        .map(|i| address::key(records.value(i, c.fields[0])))
+                        .map(|i| {
+                            // As for text below: a value that failed its check is not compared.
+                            if records.is_invalid(i, c.fields[0]) {
+                                AddressKey::default()
+                            } else {
+                                address::key(records.value(i, c.fields[0]))
+                            }
+                        })
                         .collect();
                     let streets = intern_all(keys.iter().map(|k| &*k.street), &[]);
                     Column::Address(keys, streets)
