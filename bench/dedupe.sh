@@ -12,6 +12,9 @@
 #   OUT=bench/out            where inputs, outputs, logs and results go ($OUT/dedupe_<rows>/)
 #   INPUT=path/to/X.csv      use this file (and X.truth.csv beside it) instead of `crmkit synth`;
 #                            ROWS is then taken from the truth file
+#   ROUNDS=3                 alternating rounds (crmkit, Splink, crmkit, Splink, ...): the table
+#                            shows median times and the speed ratio of each round; F1 is scored
+#                            on the first round, and crmkit's later clusters must equal its first
 #   SEED=7                   generator seed
 #   SPLINK_VENV=/tmp/splink-venv   the venv for Splink; created from bench/dedupe/requirements.txt
 #                                   when missing or out of date
@@ -34,6 +37,10 @@ esac
 OUT=${OUT:-bench/out}
 SEED=${SEED:-7}
 THRESHOLD=${THRESHOLD:-0.9}
+ROUNDS=${ROUNDS:-3}
+case "$ROUNDS" in
+  ''|*[!0-9]*|0) echo "ROUNDS must be a positive number, not '$ROUNDS'" >&2; exit 2 ;;
+esac
 SPLINK_VENV=${SPLINK_VENV:-/tmp/splink-venv}
 CRMKIT=${CRMKIT:-target/release/crmkit}
 HERE=bench/dedupe
@@ -103,26 +110,43 @@ TRUTH="${CSV%.csv}.truth.csv"
 [ -f "$TRUTH" ] || { echo "no ground truth $TRUTH beside $CSV" >&2; exit 2; }
 echo "input: $CSV ($(du -m "$CSV" | cut -f1) MB), truth: $TRUTH" >&2
 
-# crmkit exits 1 when it reports data findings: that is a successful run.
-run_timed crmkit "0 1" "$CRMKIT" dedupe "$CSV" --template customer --clusters "$DIR/crmkit_clusters.csv"
-score crmkit "$DIR/crmkit_clusters.csv"
-
-if [ "$MODE" = both ]; then
-  ensure_venv
-  run_timed splink "0" "$SPLINK_VENV/bin/python" "$HERE/splink_dedupe.py" "$CSV" \
-    -o "$DIR/splink_clusters.csv" --threshold "$THRESHOLD"
-  grep '^splink: ' "$DIR/splink.log" | sed 's/^/   /' >&2
-  score splink "$DIR/splink_clusters.csv"
-fi
+# One round: crmkit, then Splink. crmkit exits 1 when it reports data findings: that is a
+# successful run. Round 1 keeps the plain file names and is the one scored; a later round's
+# crmkit clusters must be the same file (the run is deterministic).
+CRMKIT_TIMES=""
+SPLINK_TIMES=""
+for ROUND in $(seq 1 "$ROUNDS"); do
+  if [ "$ROUND" = 1 ]; then SUFFIX=""; else SUFFIX=".$ROUND"; fi
+  [ "$ROUNDS" = 1 ] || echo "== round $ROUND of $ROUNDS" >&2
+  run_timed "crmkit$SUFFIX" "0 1" "$CRMKIT" dedupe "$CSV" --template customer \
+    --clusters "$DIR/crmkit_clusters$SUFFIX.csv"
+  CRMKIT_TIMES="$CRMKIT_TIMES${CRMKIT_TIMES:+,}$DIR/crmkit$SUFFIX.time"
+  if [ "$ROUND" = 1 ]; then
+    score crmkit "$DIR/crmkit_clusters.csv"
+  elif ! cmp -s "$DIR/crmkit_clusters.csv" "$DIR/crmkit_clusters$SUFFIX.csv"; then
+    echo "crmkit wrote other clusters in round $ROUND than in round 1 ($DIR/crmkit_clusters$SUFFIX.csv)" >&2
+    exit 1
+  fi
+  if [ "$MODE" = both ]; then
+    ensure_venv
+    run_timed "splink$SUFFIX" "0" "$SPLINK_VENV/bin/python" "$HERE/splink_dedupe.py" "$CSV" \
+      -o "$DIR/splink_clusters$SUFFIX.csv" --threshold "$THRESHOLD"
+    SPLINK_TIMES="$SPLINK_TIMES${SPLINK_TIMES:+,}$DIR/splink$SUFFIX.time"
+    if [ "$ROUND" = 1 ]; then
+      grep '^splink: ' "$DIR/splink.log" | sed 's/^/   /' >&2
+      score splink "$DIR/splink_clusters.csv"
+    fi
+  fi
+done
 
 echo
 echo "dedupe benchmark, $ROWS rows, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 if [ "$MODE" = both ]; then
   RESULTS_JSON="$DIR/results.json" python3 "$HERE/table.py" "$ROWS" \
-    crmkit "$DIR/crmkit.time" "$DIR/crmkit.f1.json" \
-    splink "$DIR/splink.time" "$DIR/splink.f1.json" | tee "$DIR/results.txt"
+    crmkit "$CRMKIT_TIMES" "$DIR/crmkit.f1.json" \
+    splink "$SPLINK_TIMES" "$DIR/splink.f1.json" | tee "$DIR/results.txt"
 else
   RESULTS_JSON="$DIR/results.json" python3 "$HERE/table.py" "$ROWS" \
-    crmkit "$DIR/crmkit.time" "$DIR/crmkit.f1.json" | tee "$DIR/results.txt"
+    crmkit "$CRMKIT_TIMES" "$DIR/crmkit.f1.json" | tee "$DIR/results.txt"
 fi
 echo "(logs, clusters and GNU time reports in $DIR)"
