@@ -737,6 +737,7 @@ const BRANCHES: &[(&str, bool)] = &[
     ("分理处", false),
     ("办事处", false),
     ("代表处", false),
+    ("联络处", false),
     ("营业部", false),
     ("分部", false),
     ("分所", false),
@@ -744,6 +745,12 @@ const BRANCHES: &[(&str, bool)] = &[
     ("分院", false),
     ("分中心", false),
     ("服务部", true),
+    // A company's unit in another city (…集团有限公司岳阳营销中心); on its own, 服务中心 is also
+    // a registered name's ending (益民家政服务中心).
+    ("营销中心", true),
+    ("销售中心", true),
+    ("运营中心", true),
+    ("服务中心", true),
     // A shop after the company's form (…医药股份有限公司科苑路店), or in brackets of its own
     // (迅富医药(枫林路店)); on its own, 店 is a small business's form (张记面店).
     ("店", true),
@@ -2006,6 +2013,19 @@ mod tests {
                 Some("上海分公司"),
             ),
             ("华远有限公司(分公司)", "华远有限公司", Some("分公司")),
+            // A liaison office or a sales centre in another city: a unit of the company.
+            (
+                "贵阳银润商务服务集团有限公司南京联络处",
+                "贵阳银润商务服务集团有限公司",
+                Some("南京联络处"),
+            ),
+            (
+                "丰腾建材集团有限公司岳阳营销中心",
+                "丰腾建材集团有限公司",
+                Some("岳阳营销中心"),
+            ),
+            // Without a company form before it, 服务中心 ends a registered name.
+            ("益民家政服务中心", "益民家政服务中心", None),
         ];
         for (name, rest, marker) in cases {
             assert_eq!(branch(name), (rest, marker.map(String::from)), "{name}");
