@@ -482,6 +482,69 @@ fn append_rows(input: &str, rows: &[&[(&str, &str)]]) -> usize {
     text.trim_end().lines().count() + 1
 }
 
+/// A credit code that fails its check (here the organisation code's check character) is not
+/// compared against another code, but two rows carrying it verbatim (case, spaces aside) share
+/// it: a company renamed (遵义翔奥建材 → 遵义远威建材) with its code mistyped the same way in
+/// both systems. Against a valid, different code it says nothing: 缺失, not 不同.
+#[test]
+fn a_credit_code_mistyped_the_same_way_twice_is_one_code() {
+    let (_dir, input) = synthetic("800", "9");
+    let first = append_rows(
+        &input,
+        &[
+            &[
+                ("客户名称", "遵义翔奥建材有限公司"),
+                ("统一社会信用代码", "91520303MA0W0KU0WW"),
+                ("联系人", "马新"),
+                ("联系电话", "15685241397"),
+                ("城市", "遵义市"),
+            ],
+            &[
+                ("客户名称", "遵义远威建材有限公司"),
+                ("统一社会信用代码", "91520303 ma0w0ku0ww"),
+                ("联系人", "罗倩桂"),
+                ("联系电话", "13969150209"),
+                ("城市", "遵义市"),
+            ],
+            &[
+                ("客户名称", "遵义翔奥建材有限公司"),
+                ("统一社会信用代码", "91110108MA01A8B98L"),
+                ("联系人", "马新"),
+                ("联系电话", "15685241397"),
+                ("城市", "遵义市"),
+            ],
+        ],
+    );
+    let row = |i: usize| (first + i).to_string();
+    let credit_code_line = |a: usize, b: usize| {
+        let run = crmkit(&[
+            "dedupe",
+            "explain",
+            &input,
+            "-t",
+            "customer",
+            "--a",
+            &row(a),
+            "--b",
+            &row(b),
+        ]);
+        run.code(0);
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("统一社会信用代码"))
+            .unwrap_or_else(|| panic!("no credit code line:\n{}", run.stdout))
+            .to_string();
+        assert!(!line.contains("91520303"), "shown unmasked: {line}");
+        line
+    };
+    let same = credit_code_line(0, 1);
+    assert!(same.contains("915***********u0ww"), "{same}");
+    assert!(same.contains("相同") && !same.contains("缺失"), "{same}");
+    let other = credit_code_line(0, 2);
+    assert!(other.contains("缺失") && !other.contains("不同"), "{other}");
+}
+
 /// Two companies of one 字号 in one city, their industry words one character apart, with other
 /// contacts and phones (天津元御数字科技 / 天津元御数据科技): the address decides. At two addresses
 /// they are two companies; at one address, written two ways (天津市…437#…), they go to review.

@@ -789,19 +789,36 @@ impl Features {
                         .collect(),
                 ),
                 // A value that failed its check (a credit code with a wrong check character)
-                // is not compared: it would only add a false "different".
+                // is not compared: it would only add a false "different". An identifier
+                // compared exactly still counts when both sides carry it verbatim (one code
+                // typed wrong the same way twice is one code copied): it is kept, marked
+                // [`SUSPECT`], and only its equality is read.
                 _ => {
-                    let values: Vec<Box<str>> = (0..records.len())
+                    let field = c.fields[0];
+                    let identifiers = c.kind == Kind::Exact;
+                    let values: Vec<(Box<str>, bool)> = (0..records.len())
                         .into_par_iter()
                         .map(|i| {
-                            if records.is_invalid(i, c.fields[0]) {
-                                "".into()
+                            let value = records.value(i, field);
+                            if !records.is_invalid(i, field) {
+                                (text_of(value), false)
+                            } else if let Some(id) =
+                                identifiers.then(|| identifier_of(value)).flatten()
+                            {
+                                (id, true)
                             } else {
-                                text_of(records.value(i, c.fields[0]))
+                                ("".into(), false)
                             }
                         })
                         .collect();
-                    text_column(values, c.kind)
+                    let (values, suspect): (Vec<Box<str>>, Vec<bool>) = values.into_iter().unzip();
+                    let mut column = text_column(values, c.kind);
+                    if let Column::Text { ids, .. } = &mut column {
+                        for (id, _) in ids.iter_mut().zip(&suspect).filter(|(_, &s)| s) {
+                            *id |= SUSPECT;
+                        }
+                    }
+                    column
                 }
             })
             .collect::<Vec<_>>();
@@ -943,6 +960,8 @@ impl Features {
             Column::Region(r, _, _, k) => {
                 region_shown(r[i].as_ref(), self.companies[*k].1[i].district.as_deref())
             }
+            // An identifier (a credit code) is masked as phone and ID numbers are.
+            Column::Text { values, .. } if kind == Kind::Exact => crate::mask::mask(&values[i]),
             Column::Text { values, .. } => values[i].to_string(),
             Column::Address(keys, _) => {
                 let k = &keys[i];
@@ -995,6 +1014,9 @@ impl Features {
                     0
                 } else if x == y {
                     1
+                } else if (x | y) & SUSPECT != 0 {
+                    // A value that failed its check says nothing when it differs.
+                    0
                 } else if let Some(mail) = mail {
                     mail_level(mail[a], mail[b])
                 } else if char_bits.as_ref().is_some_and(|bits| {
@@ -1081,6 +1103,33 @@ const PUBLIC_MAIL: &[&str] = &[
 /// The level of comparison `ci` in a packed comparison vector.
 pub fn level_of(pattern: u64, ci: usize) -> u8 {
     ((pattern >> (4 * ci)) & 0xF) as u8
+}
+
+/// The bit of a text id marking a value that failed its check but is compared for equality
+/// ([`identifier_of`]).
+const SUSPECT: u32 = 1 << 31;
+
+/// An identifier that failed its check, as compared for equality with another record's: its
+/// letters and digits, full-width ones made half-width, lower-cased, with spaces and hyphens
+/// dropped (`913506 026901 55324U`). `None` for anything that is not an identifier's shape: a
+/// placeholder (无, 不详, 000000…), fewer than 8 characters, or any other character.
+fn identifier_of(value: &str) -> Option<Box<str>> {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        };
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
+            ' ' | '\u{3000}' | '\t' | '-' => {}
+            _ => return None,
+        }
+    }
+    let first = out.chars().next()?;
+    let one_character = out.chars().all(|c| c == first);
+    (out.len() >= 8 && !one_character && !crate::normalize::is_placeholder(&out))
+        .then(|| out.into_boxed_str())
 }
 
 fn text_of(value: &str) -> Box<str> {
@@ -1334,6 +1383,27 @@ fn region_text(r: &Region) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_identifier_is_kept_in_the_shape_of_a_code() {
+        let id = |v: &str| identifier_of(v).map(String::from);
+        let code = Some("91520303ma0w0ku0ww".to_string());
+        assert_eq!(id("91520303MA0W0KU0WW"), code);
+        assert_eq!(id("91520303 ma0w0ku0ww"), code);
+        assert_eq!(id("９１５２０３０３ＭＡ０Ｗ０ＫＵ０ＷＷ"), code);
+        assert_eq!(id("915203-03MA0W0KU0WW"), code);
+        assert_eq!(id("330204749922701"), Some("330204749922701".into()));
+        for junk in [
+            "无",
+            "不详",
+            "N/A",
+            "000000000000000000",
+            "1234567",
+            "9152030鲁MA0W0KU0W",
+        ] {
+            assert_eq!(id(junk), None, "{junk}");
+        }
+    }
 
     #[test]
     fn one_edit() {
