@@ -545,6 +545,47 @@ fn a_credit_code_mistyped_the_same_way_twice_is_one_code() {
     assert!(other.contains("缺失") && !other.contains("不同"), "{other}");
 }
 
+/// One credit code on both rows is one legal person: a company renamed (北京翔永纺织 → 北京久辰纺织)
+/// merges although its 字号, contact, phone and e-mail all changed; the name's disagreement is
+/// not counted (the code explains it), the contact's still is.
+#[test]
+fn a_renamed_company_merges_through_its_credit_code() {
+    let (_dir, input) = synthetic("800", "9");
+    let first = append_rows(
+        &input,
+        &[
+            &[
+                ("客户名称", "北京翔永纺织有限公司"),
+                ("统一社会信用代码", "91110104413575515K"),
+                ("联系人", "赵洋桂"),
+                ("联系电话", "13300987254"),
+                ("电子邮箱", "2798788164@qq.com"),
+            ],
+            &[
+                ("客户名称", "北京久辰纺织有限公司"),
+                ("统一社会信用代码", "91110104413575515K"),
+                ("联系人", "赵杰"),
+                ("联系电话", "15122282548"),
+                ("电子邮箱", "zhao.jie@126.com"),
+            ],
+        ],
+    );
+    let (a, b) = (first.to_string(), (first + 1).to_string());
+    let run = crmkit(&[
+        "dedupe", "explain", &input, "-t", "customer", "--a", &a, "--b", &b,
+    ]);
+    run.code(0)
+        .stdout_has("字号没有一个相同的字")
+        .stdout_has("不计: 统一社会信用代码相同")
+        .stdout_has("自动合并");
+    let contact = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("联系人"))
+        .unwrap();
+    assert!(!contact.contains("不计"), "{contact}");
+}
+
 /// Two companies of one 字号 in one city, their industry words one character apart, with other
 /// contacts and phones (天津元御数字科技 / 天津元御数据科技): the address decides. At two addresses
 /// they are two companies; at one address, written two ways (天津市…437#…), they go to review.

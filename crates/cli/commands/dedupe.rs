@@ -637,6 +637,11 @@ fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
             format!("{:.4}", l.m),
             format!("{:.6}", l.u),
             match (&l.outweighed_by, l.tf != 0.0) {
+                _ if l.explained_by.is_some() => format!(
+                    "{:+.2} (不计: {}相同, 更名或迁址可以解释这里的不同)",
+                    l.weight + l.tf,
+                    l.explained_by.as_deref().unwrap_or_default()
+                ),
                 (Some(other), _) => format!(
                     "{:+.2} (不计: 与{other}同组, 同组只计最大的正权重)",
                     l.weight + l.tf

@@ -1774,6 +1774,7 @@ mod tests {
                 fallback: Vec::new(),
                 group: None,
                 veto: false,
+                explains: Vec::new(),
             };
             level_label(&c, 0)
         };
@@ -1800,6 +1801,7 @@ mod tests {
                 fallback: Vec::new(),
                 group: None,
                 veto: true,
+                explains: Vec::new(),
             };
             let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;
             let features = Features {

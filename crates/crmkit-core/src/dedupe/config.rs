@@ -126,6 +126,10 @@ pub struct Comparison {
     /// Whether a level weighing `thresholds.veto` bits or less vetoes a match on its own
     /// (`veto = false` in the rules: it only weighs against it).
     pub veto: bool,
+    /// Comparisons whose disagreement this one explains when it agrees (its first level): their
+    /// negative weights are not counted then. One credit code on both rows is one legal person
+    /// whatever its names say: a renamed company's 字号 and a moved company's region differ.
+    pub explains: Vec<usize>,
 }
 
 /// One part of a blocking key.
@@ -326,6 +330,8 @@ struct RawComparison {
     group: Option<String>,
     #[serde(default = "yes")]
     veto: bool,
+    #[serde(default)]
+    explains: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -586,6 +592,7 @@ impl Config {
                 name: c.name.clone(),
                 group,
                 veto: c.veto,
+                explains: Vec::new(),
                 fallback,
                 fields,
                 kind,
@@ -594,6 +601,24 @@ impl Config {
                 m: c.m.clone(),
                 u: c.u.clone(),
             });
+        }
+        // By name, once every comparison is known.
+        for (i, c) in raw.comparisons.iter().enumerate() {
+            for name in &c.explains {
+                let at = format!("comparisons[{i}].explains");
+                let Some(e) = comparisons.iter().position(|o| o.name == *name) else {
+                    return Err(invalid(
+                        at,
+                        format!(
+                            "no comparison is named `{name}`; expected names of [[comparisons]], e.g. explains = [\"核心名称\", \"地区\"]"
+                        ),
+                    ));
+                };
+                if e == i {
+                    return Err(invalid(at, format!("`{name}` cannot explain itself")));
+                }
+                comparisons[i].explains.push(e);
+            }
         }
 
         let mut blocking = Vec::new();
@@ -760,6 +785,35 @@ mod tests {
             e.contains("comparisons[0].group") && e.contains("联系方式"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn explains_names_other_comparisons() {
+        let c = Config::builtin(&customer()).unwrap().unwrap();
+        let code = c
+            .comparisons
+            .iter()
+            .find(|c| c.name == "统一社会信用代码")
+            .unwrap();
+        let explained: Vec<&str> = code
+            .explains
+            .iter()
+            .map(|&e| c.comparisons[e].name.as_str())
+            .collect();
+        assert_eq!(
+            explained,
+            ["核心名称", "地区", "字号用字", "行业", "组织形式"]
+        );
+        let e = error(&MINIMAL.replace(
+            "kind = \"email\"",
+            "kind = \"email\"\nexplains = [\"名称\"]",
+        ));
+        assert!(
+            e.contains("comparisons[0].explains") && e.contains("`名称`"),
+            "{e}"
+        );
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"email\"\nexplains = [\"c\"]"));
+        assert!(e.contains("cannot explain itself"), "{e}");
     }
 
     #[test]

@@ -535,9 +535,13 @@ pub fn weight_of(
     // Of a group's positive weights only the largest counts. There are no more groups than
     // comparisons, so no allocation per pair.
     let mut largest = [0.0f64; super::compare::MAX_COMPARISONS];
+    let explained = explained(config, pattern);
     for (ci, c) in config.comparisons.iter().enumerate() {
         let level = level_of(pattern, ci);
         let x = model.weight(ci, level) + tf_adjustment(features, config, ci, level, a, b);
+        if x < 0.0 && explained & (1 << ci) != 0 {
+            continue;
+        }
         match c.group {
             Some(g) if x > 0.0 => largest[g] = largest[g].max(x),
             _ => w += x,
@@ -546,11 +550,25 @@ pub fn weight_of(
     w + largest.iter().sum::<f64>()
 }
 
-/// Whether one comparison of a pair alone (one that may veto) weighs `thresholds.veto` bits or
-/// less.
+/// The comparisons (a bit each) whose disagreement another's agreement explains
+/// ([`Comparison::explains`](super::config::Comparison::explains)).
+fn explained(config: &Config, pattern: u64) -> u32 {
+    let mut explained = 0;
+    for (ci, c) in config.comparisons.iter().enumerate() {
+        if !c.explains.is_empty() && level_of(pattern, ci) == 1 {
+            explained |= c.explains.iter().fold(0, |m, &e| m | 1 << e);
+        }
+    }
+    explained
+}
+
+/// Whether one comparison of a pair alone (one that may veto, and whose disagreement no other
+/// comparison explains) weighs `thresholds.veto` bits or less.
 pub fn vetoed(model: &Model, config: &Config, pattern: u64) -> bool {
+    let explained = explained(config, pattern);
     (0..config.comparisons.len()).any(|ci| {
         config.comparisons[ci].veto
+            && explained & (1 << ci) == 0
             && model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto
     })
 }
@@ -582,6 +600,8 @@ pub struct ExplainLine {
     /// When the weight is not counted: the comparison of the same group whose larger positive
     /// weight counts instead.
     pub outweighed_by: Option<String>,
+    /// When the (negative) weight is not counted: the comparison whose agreement explains it.
+    pub explained_by: Option<String>,
 }
 
 /// Why a pair scored what it scored.
@@ -610,6 +630,17 @@ pub fn explain(
     // Per group, the comparison whose positive weight counts (the largest; the first of equals).
     let mut counted: Vec<Option<(usize, f64)>> = vec![None; config.groups.len()];
     let mut weights = Vec::with_capacity(config.comparisons.len());
+    let pattern = features.pattern(config, a, b);
+    let explainers: Vec<Option<String>> = (0..config.comparisons.len())
+        .map(|ci| {
+            config
+                .comparisons
+                .iter()
+                .enumerate()
+                .find(|(e, c)| c.explains.contains(&ci) && level_of(pattern, *e) == 1)
+                .map(|(_, c)| c.name.clone())
+        })
+        .collect();
     for (ci, c) in config.comparisons.iter().enumerate() {
         let level = features.level(ci, c, a, b);
         let w = model.weight(ci, level);
@@ -627,11 +658,13 @@ pub fn explain(
             let (best, _) = counted[g]?;
             (w + tf > 0.0 && best != ci).then(|| config.comparisons[best].name.clone())
         });
-        if outweighed_by.is_none() {
+        let explained_by = explainers[ci].clone().filter(|_| w + tf < 0.0);
+        if outweighed_by.is_none() && explained_by.is_none() {
             total += w + tf;
         }
         lines.push(ExplainLine {
             outweighed_by,
+            explained_by,
             comparison: c.name.clone(),
             a: features.shown(ci, c.kind, a),
             b: features.shown(ci, c.kind, b),
