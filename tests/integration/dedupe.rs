@@ -586,6 +586,47 @@ fn a_renamed_company_merges_through_its_credit_code() {
     assert!(!contact.contains("不计"), "{contact}");
 }
 
+/// Two shops of a common shop 字号 (老何: 老 and a surname) in one city, with other contacts,
+/// phones and addresses, are two owners' shops: the shared name counts 10 bits less than the
+/// file's own frequency would say. A rarer 字号 in the same rows keeps its frequency's weight.
+#[test]
+fn a_common_shop_name_counts_for_little() {
+    for (trade, common) in [("老何", true), ("华岳", false)] {
+        let (_dir, input) = synthetic("800", "9");
+        let first = append_rows(
+            &input,
+            &[
+                &[
+                    ("客户名称", &format!("{trade}广告门市部")),
+                    ("联系人", "孙晴军"),
+                    ("联系电话", "15680681372"),
+                    ("省份", "黑龙江省"),
+                    ("城市", "哈尔滨市"),
+                    ("地址", "道里区金融街804号"),
+                ],
+                &[
+                    ("客户名称", &format!("道里区{trade}广告经营部")),
+                    ("联系人", "韩辉永"),
+                    ("联系电话", "19572671058"),
+                    ("省份", "黑龙江省"),
+                    ("城市", "哈尔滨市"),
+                    ("地址", "道里区天府大道1113号"),
+                ],
+            ],
+        );
+        let (a, b) = (first.to_string(), (first + 1).to_string());
+        let run = crmkit(&[
+            "dedupe", "explain", &input, "-t", "customer", "--a", &a, "--b", &b,
+        ]);
+        run.code(0);
+        if common {
+            run.stdout_has("常见店名字号").stdout_has("不是同一客户");
+        } else {
+            run.stdout_lacks("常见店名字号");
+        }
+    }
+}
+
 /// Two companies of one 字号 in one city, their industry words one character apart, with other
 /// contacts and phones (天津元御数字科技 / 天津元御数据科技): the address decides. At two addresses
 /// they are two companies; at one address, written two ways (天津市…437#…), they go to review.

@@ -646,6 +646,11 @@ fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
                     "{:+.2} (不计: 与{other}同组, 同组只计最大的正权重)",
                     l.weight + l.tf
                 ),
+                (None, true) if l.tf == model::COMMON_TRADE_BITS => format!(
+                    "{:+.2} (常见店名字号, 如张记、王氏、老何: {:+.2})",
+                    l.weight + l.tf,
+                    l.tf
+                ),
                 (None, true) => format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf),
                 (None, false) => format!("{:+.2}", l.weight),
             },

@@ -173,6 +173,8 @@ struct Core {
     trade_len: u8,
     /// What follows the 字号 is industry words and nothing else ([`company::is_industry_words`]).
     industry_words: bool,
+    /// The 字号 is a shop's common one ([`is_common_trade`]).
+    common_trade: bool,
     /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
     sectors: u64,
     /// The core's length in characters, its first two characters packed, and one bit per
@@ -182,6 +184,17 @@ struct Core {
     head: u64,
     char_bits: u64,
     bigram_bits: u64,
+}
+
+/// Whether a 字号 is one of the two-character names small shops across the country share,
+/// made of a surname and 记 or 氏, or 老 and a surname (张记, 王氏, 老何): two shops of one such
+/// name in one city are as often two owners as one (老何广告门市部 / 道里区老何广告经营部, with
+/// two contacts, phones and addresses), where a company's 字号 is registered once in its region.
+fn is_common_trade(trade: &[char]) -> bool {
+    match trade {
+        [first, second] => matches!(second, '记' | '氏') || *first == '老',
+        _ => false,
+    }
 }
 
 /// Whether one core is written in Latin letters and the other in Chinese characters.
@@ -248,6 +261,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 char_bits: chars.iter().fold(0, |m, &c| m | bit_of(c as u64)),
                 bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
+                common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -905,6 +919,16 @@ impl Features {
         self.tf_bits.get(ci)?.as_ref().map(|b| b[i])
     }
 
+    /// Whether records `a` and `b`, of company comparison `ci`, share a shop's common 字号
+    /// ([`is_common_trade`]): 张记, 王氏, 老何.
+    pub fn share_common_trade(&self, ci: usize, a: usize, b: usize) -> bool {
+        let Column::Company(k) = &self.columns[ci] else {
+            return false;
+        };
+        let f = &self.fast[*k].core;
+        f[a].common_trade && f[b].common_trade && f[a].trade_id == f[b].trade_id
+    }
+
     /// Whether records `a` and `b` share the value term frequencies are counted on.
     pub fn tf_shared(&self, ci: usize, a: usize, b: usize) -> bool {
         match &self.columns[ci] {
@@ -1383,6 +1407,17 @@ fn region_text(r: &Region) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_shop_names_are_a_surname_with_ji_or_shi_or_lao_and_a_surname() {
+        let common = |t: &str| is_common_trade(&t.chars().collect::<Vec<_>>());
+        for t in ["张记", "王氏", "老何", "彭记"] {
+            assert!(common(t), "{t}");
+        }
+        for t in ["华远", "老凤祥", "记忆", "氏族", "小米", "利民"] {
+            assert!(!common(t), "{t}");
+        }
+    }
 
     #[test]
     fn a_failed_identifier_is_kept_in_the_shape_of_a_code() {

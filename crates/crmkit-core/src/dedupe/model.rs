@@ -492,9 +492,14 @@ pub struct Session {
     pub converged: bool,
 }
 
+/// The term-frequency adjustment of a core comparison whose two names share a shop's common
+/// 字号 ([`Features::share_common_trade`]), in bits.
+pub const COMMON_TRADE_BITS: f64 = -10.0;
+
 /// The term-frequency adjustment of comparison `ci` at `level` for records `a` and `b`, in
 /// bits: log2(Σtf² / tf(value)), positive for a rare shared value, negative for a common one.
-/// Applied where the two records share the value (`company_core`: the 字号).
+/// Applied where the two records share the value (`company_core`: the 字号; a shop's common
+/// 字号 gets [`COMMON_TRADE_BITS`]).
 pub fn tf_adjustment(
     features: &Features,
     config: &Config,
@@ -509,6 +514,14 @@ pub fn tf_adjustment(
     };
     if !applies {
         return 0.0;
+    }
+    // A shop's common 字号 (张记, 王氏, 老何) is shared by shops all over the country, far more
+    // often than the file's own frequencies tell: in place of them, a fixed adjustment.
+    if config.comparisons[ci].tf
+        && config.comparisons[ci].kind == Kind::CompanyCore
+        && features.share_common_trade(ci, a, b)
+    {
+        return COMMON_TRADE_BITS;
     }
     match features.tf_bits(ci, a) {
         Some(bits) if features.tf_shared(ci, a, b) => bits as f64,
