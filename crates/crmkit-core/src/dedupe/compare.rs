@@ -187,9 +187,10 @@ struct Core {
 }
 
 /// Whether a 字号 is one of the two-character names small shops across the country share: a
-/// character (most often a surname) and 记 or 氏, or 老 and a character (张记, 王氏, 老何): two shops of one such
-/// name in one city are as often two owners as one (老何广告门市部 / 道里区老何广告经营部, with
-/// two contacts, phones and addresses), where a company's 字号 is registered once in its region.
+/// character (most often a surname) and 记 or 氏, or 老 and a character (张记, 王氏, 老何). Two
+/// shops of one such name in one city are as often two owners as one (老何广告门市部 /
+/// 道里区老何广告经营部, with two contacts, phones and addresses), where a company's 字号 is
+/// registered once in its region.
 fn is_common_trade(trade: &[char]) -> bool {
     match trade {
         [first, second] => matches!(second, '记' | '氏') || *first == '老',
