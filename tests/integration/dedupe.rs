@@ -497,39 +497,59 @@ fn append_rows(input: &str, rows: &[&[(&str, &str)]]) -> usize {
     text.trim_end().lines().count() + 1
 }
 
-/// A credit code that fails its check (here the organisation code's check character) is not
-/// compared against another code, but two rows carrying it verbatim (case, spaces aside) share
-/// it: a company renamed (遵义翔奥建材 → 遵义远威建材) with its code mistyped the same way in
-/// both systems. Against a valid, different code it says nothing: 缺失, not 不同.
+/// A credit code that fails its check is not compared as a valid one. Two rows carrying it
+/// verbatim (case, spaces aside) share it: a company renamed (遵义翔奥建材 → 遵义远威建材) with a
+/// code whose organisation-code check character is wrong in both systems. When its own (last)
+/// check character is right, no single character of it was mistyped, so another code is
+/// another legal person (不同); a code whose last check character is wrong may be a typo of
+/// the other and says nothing (缺失).
 #[test]
 fn a_credit_code_mistyped_the_same_way_twice_is_one_code() {
     let (_dir, input) = synthetic("800", "9");
-    let first = append_rows(
-        &input,
-        &[
-            &[
-                ("客户名称", "遵义翔奥建材有限公司"),
-                ("统一社会信用代码", "91520303MA0W0KU0WW"),
-                ("联系人", "马新"),
-                ("联系电话", "15685241397"),
-                ("城市", "遵义市"),
-            ],
-            &[
-                ("客户名称", "遵义远威建材有限公司"),
-                ("统一社会信用代码", "91520303 ma0w0ku0ww"),
-                ("联系人", "罗倩桂"),
-                ("联系电话", "13969150209"),
-                ("城市", "遵义市"),
-            ],
-            &[
-                ("客户名称", "遵义翔奥建材有限公司"),
-                ("统一社会信用代码", "91110108MA01A8B98L"),
-                ("联系人", "马新"),
-                ("联系电话", "15685241397"),
-                ("城市", "遵义市"),
-            ],
-        ],
-    );
+    let row = |code: &str, name: &str, contact: &str, phone: &str| {
+        [
+            ("客户名称", name.to_string()),
+            ("统一社会信用代码", code.to_string()),
+            ("联系人", contact.to_string()),
+            ("联系电话", phone.to_string()),
+            ("城市", "遵义市".to_string()),
+        ]
+    };
+    let rows = [
+        // The organisation code's check character is wrong, the last one right.
+        row(
+            "91520303MA0W0KU0WW",
+            "遵义翔奥建材有限公司",
+            "马新",
+            "15685241397",
+        ),
+        row(
+            "91520303 ma0w0ku0ww",
+            "遵义远威建材有限公司",
+            "罗倩桂",
+            "13969150209",
+        ),
+        // Valid.
+        row(
+            "91110108MA01A8B98L",
+            "遵义翔奥建材有限公司",
+            "马新",
+            "15685241397",
+        ),
+        // The first with one character mistyped: its last check character is wrong.
+        row(
+            "91520303MA0W0KU1WW",
+            "遵义翔奥建材有限公司",
+            "马新",
+            "15685241397",
+        ),
+    ];
+    let rows: Vec<Vec<(&str, &str)>> = rows
+        .iter()
+        .map(|r| r.iter().map(|(h, v)| (*h, v.as_str())).collect())
+        .collect();
+    let rows: Vec<&[(&str, &str)]> = rows.iter().map(|r| r.as_slice()).collect();
+    let first = append_rows(&input, &rows);
     let row = |i: usize| (first + i).to_string();
     let credit_code_line = |a: usize, b: usize| {
         let run = crmkit(&[
@@ -557,7 +577,9 @@ fn a_credit_code_mistyped_the_same_way_twice_is_one_code() {
     assert!(same.contains("915***********u0ww"), "{same}");
     assert!(same.contains("相同") && !same.contains("缺失"), "{same}");
     let other = credit_code_line(0, 2);
-    assert!(other.contains("缺失") && !other.contains("不同"), "{other}");
+    assert!(other.contains("不同"), "{other}");
+    let typo = credit_code_line(0, 3);
+    assert!(typo.contains("缺失") && !typo.contains("不同"), "{typo}");
 }
 
 /// One credit code on both rows is one legal person: a company renamed (北京翔永纺织 → 北京久辰纺织)

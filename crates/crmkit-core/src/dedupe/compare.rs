@@ -811,6 +811,8 @@ impl Features {
                 _ => {
                     let field = c.fields[0];
                     let identifiers = c.kind == Kind::Exact;
+                    let credit_code = records.template.fields[field].kind
+                        == crate::template::FieldType::CreditCode;
                     let values: Vec<(Box<str>, bool)> = (0..records.len())
                         .into_par_iter()
                         .map(|i| {
@@ -820,7 +822,11 @@ impl Features {
                             } else if let Some(id) =
                                 identifiers.then(|| identifier_of(value)).flatten()
                             {
-                                (id, true)
+                                // A credit code whose own check character is right (only its
+                                // organisation code's is wrong) is no typo of another code:
+                                // another such code is another legal person.
+                                let checked = credit_code && final_check_holds(&id);
+                                (id, !checked)
                             } else {
                                 ("".into(), false)
                             }
@@ -1157,6 +1163,13 @@ fn identifier_of(value: &str) -> Option<Box<str>> {
         .then(|| out.into_boxed_str())
 }
 
+/// Whether an 18-character credit code (lower-cased, as [`identifier_of`] gives it) has the
+/// right check character (GB 32100-2015): then no single character of it was mistyped.
+fn final_check_holds(code: &str) -> bool {
+    let chars: Vec<char> = code.chars().map(|c| c.to_ascii_uppercase()).collect();
+    chars.len() == 18 && crate::checks::credit_check_char(&chars[..17]) == Some(chars[17])
+}
+
 fn text_of(value: &str) -> Box<str> {
     let value = crate::normalize::trim(value);
     if value.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -1429,6 +1442,9 @@ mod tests {
         assert_eq!(id("９１５２０３０３ＭＡ０Ｗ０ＫＵ０ＷＷ"), code);
         assert_eq!(id("915203-03MA0W0KU0WW"), code);
         assert_eq!(id("330204749922701"), Some("330204749922701".into()));
+        assert!(final_check_holds("91520303ma0w0ku0ww"));
+        assert!(!final_check_holds("91520303ma0w0ku1ww"));
+        assert!(!final_check_holds("330204749922701"));
         for junk in [
             "无",
             "不详",
