@@ -292,11 +292,12 @@ fn eleventh_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // 0.9617); Splink 0.8369. Then it was read (a development set now): 0.9633 with 联络处 and
     // 营销中心 as branch markers, 0.9669 with credit codes that fail their check compared for
     // equality, 0.9700 with one code explaining a renamed or moved company's name and region,
-    // 0.9757 with shops' common 字号s (老何, 王记) counting 10 bits less. Its generator's codes
-    // fail the organisation-code check (1,510 of them), and its successor companies (34 false
-    // pairs) are not yet told apart.
+    // 0.9757 with shops' common 字号s (老何, 王记) counting 10 bits less, 0.9853 (precision
+    // 0.9971, recall 0.9738) with codes whose last check character is right compared as valid
+    // ones (its generator's 1,510 codes fail only the organisation-code check; its successor
+    // companies are told apart by them).
     let (p, r, f1) = held_out_scores("dedupe/holdout11");
-    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
