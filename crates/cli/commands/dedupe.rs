@@ -636,23 +636,24 @@ fn run_explain(args: ExplainArgs, shell: &mut Shell) -> Result<ExitStatus> {
             l.level.clone(),
             format!("{:.4}", l.m),
             format!("{:.6}", l.u),
-            match (&l.outweighed_by, l.tf != 0.0) {
-                _ if l.explained_by.is_some() => format!(
-                    "{:+.2} (不计: {}相同, 更名或迁址可以解释这里的不同)",
-                    l.weight + l.tf,
-                    l.explained_by.as_deref().unwrap_or_default()
+            match (&l.explained_by, &l.outweighed_by, l.tf != 0.0) {
+                (Some(by), _, _) => format!(
+                    "{:+.2} (不计: {by}相同, 更名或迁址可以解释这里的不同)",
+                    l.weight + l.tf
                 ),
-                (Some(other), _) => format!(
+                (None, Some(other), _) => format!(
                     "{:+.2} (不计: 与{other}同组, 同组只计最大的正权重)",
                     l.weight + l.tf
                 ),
-                (None, true) if l.tf == model::COMMON_TRADE_BITS => format!(
+                (None, None, true) if l.tf == model::COMMON_TRADE_BITS => format!(
                     "{:+.2} (常见店名字号, 如张记、王氏、老何: {:+.2})",
                     l.weight + l.tf,
                     l.tf
                 ),
-                (None, true) => format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf),
-                (None, false) => format!("{:+.2}", l.weight),
+                (None, None, true) => {
+                    format!("{:+.2} (词频调整 {:+.2})", l.weight + l.tf, l.tf)
+                }
+                (None, None, false) => format!("{:+.2}", l.weight),
             },
         ]);
     }

@@ -1146,14 +1146,10 @@ const SUSPECT: u32 = 1 << 31;
 /// placeholder (无, 不详, 000000…), fewer than 8 characters, or any other character.
 fn identifier_of(value: &str) -> Option<Box<str>> {
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        let c = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c => c,
-        };
+    for c in crate::normalize::clean_text(value).chars() {
         match c {
             c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase()),
-            ' ' | '\u{3000}' | '\t' | '-' => {}
+            ' ' | '-' => {}
             _ => return None,
         }
     }
@@ -1423,7 +1419,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn common_shop_names_are_a_surname_with_ji_or_shi_or_lao_and_a_surname() {
+    fn common_shop_names_are_two_characters_with_ji_or_shi_or_lao() {
         let common = |t: &str| is_common_trade(&t.chars().collect::<Vec<_>>());
         for t in ["张记", "王氏", "老何", "彭记"] {
             assert!(common(t), "{t}");

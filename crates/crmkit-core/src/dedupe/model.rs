@@ -655,7 +655,7 @@ pub fn explain(
         })
         .collect();
     for (ci, c) in config.comparisons.iter().enumerate() {
-        let level = features.level(ci, c, a, b);
+        let level = level_of(pattern, ci);
         let w = model.weight(ci, level);
         let tf = tf_adjustment(features, config, ci, level, a, b);
         if let Some(g) = c.group.filter(|_| w + tf > 0.0) {
