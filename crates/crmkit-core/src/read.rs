@@ -227,9 +227,7 @@ impl Book {
         let forced_encoding = forced_encoding(options)?;
         let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
         if declared == Format::Text {
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes)
-                .map_err(|e| Error::io(path, "read", e))?;
+            let bytes = read_all(&mut file).map_err(|e| Error::io(path, "read", e))?;
             let (text, encoding, encoding_from) = decode(path, bytes, forced_encoding)?;
             return Ok(Book {
                 path: path.to_path_buf(),
@@ -1120,6 +1118,49 @@ fn decode(
     Ok((text.into_owned().into_bytes(), encoding, from))
 }
 
+/// Reads a whole file; a large one in pieces on the pool ([`read_in_pieces`]).
+fn read_all(file: &mut File) -> std::io::Result<Vec<u8>> {
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    #[cfg(unix)]
+    if len >= PARALLEL_MIN_BYTES {
+        if let Some(bytes) = read_in_pieces(file, len)? {
+            return Ok(bytes);
+        }
+    }
+    let mut bytes = Vec::with_capacity(len);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads `len` bytes in 1 MB pieces on the pool, each into its own part of one buffer, then
+/// whatever the file grew by since its length was taken. Copying from the page cache and
+/// faulting in the buffer's fresh pages took 60 ms on one core for a 41 MB file; this is
+/// 20–25 ms on two. `None` when the file turned out shorter than `len` (cut while being read):
+/// the caller reads it as it is now.
+#[cfg(unix)]
+fn read_in_pieces(file: &mut File, len: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::fs::FileExt;
+    const PIECE: usize = 1 << 20;
+    let mut bytes = vec![0u8; len];
+    let read = bytes
+        .par_chunks_mut(PIECE)
+        .enumerate()
+        .try_for_each(|(i, piece)| file.read_exact_at(piece, (i * PIECE) as u64));
+    match read {
+        Ok(()) => {
+            file.seek(SeekFrom::Start(len as u64))?;
+            file.read_to_end(&mut bytes)?;
+            Ok(Some(bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            file.seek(SeekFrom::Start(0))?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The longest start of UTF-8 `bytes` of at most `max` bytes that ends on a character.
 fn utf8_prefix(bytes: &[u8], max: usize) -> &str {
     let prefix = &bytes[..bytes.len().min(max)];
@@ -1833,6 +1874,26 @@ mod tests {
             assert_eq!(rows.len(), 2, "{text:?}");
         }
         assert_eq!(grid_of("h1,h2\na,\"two\nlines\"")[1].1[1], "two\nlines");
+    }
+
+    #[test]
+    fn a_large_file_read_in_pieces_is_the_file() {
+        // Not a multiple of the piece size, with three-byte characters across piece ends.
+        let mut text = String::from("\u{FEFF}名称,电话\n");
+        let mut i = 0;
+        while text.len() < PARALLEL_MIN_BYTES + 12_345 {
+            text.push_str(&format!("华远软件科技有限公司{i},138{i:08}\n"));
+            i += 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, &text).unwrap();
+        let mut file = File::open(&path).unwrap();
+        assert_eq!(read_all(&mut file).unwrap(), text.as_bytes());
+        let mut book = Book::open(&path, &ReadOptions::default()).unwrap();
+        let rows = book.grid(None).unwrap().rows;
+        assert_eq!(rows.len(), i + 1);
+        assert_eq!(&rows[i].cells[0], format!("华远软件科技有限公司{}", i - 1));
     }
 
     #[test]

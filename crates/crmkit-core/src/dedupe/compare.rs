@@ -217,6 +217,12 @@ fn bit_of(value: u64) -> u64 {
 struct Interner<'a>(FxHashMap<&'a str, u32>);
 
 impl<'a> Interner<'a> {
+    /// Room for `n` values, so that interning a column never grows the table: growing one to
+    /// 150,000 values rehashed it a dozen times. Only the control bytes are written up front.
+    fn with_capacity(n: usize) -> Self {
+        Interner(FxHashMap::with_capacity_and_hasher(n, Default::default()))
+    }
+
     fn id(&mut self, s: &'a str) -> u32 {
         if s.is_empty() {
             return 0;
@@ -272,7 +278,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     // compared with an id of the same array.
     let mut fast = Fast::default();
     let ids = |key: fn(&CompanyKey) -> &str| {
-        let mut interner = Interner::default();
+        let mut interner = Interner::with_capacity(keys.len());
         keys.iter()
             .map(|k| interner.id(key(k)))
             .collect::<Vec<u32>>()
@@ -280,12 +286,12 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     let ((core_ids, trade_ids), (region, (branch, form))) = rayon::join(
         || rayon::join(|| ids(|k| &k.core), || ids(|k| &k.trade)),
         || {
-            let mut interner = Interner::default();
+            let mut interner = Interner::with_capacity(keys.len());
             let region = keys
                 .iter()
                 .map(|k| interner.region(k.region.as_ref()))
                 .collect();
-            let mut interner = Interner::default();
+            let mut interner = Interner::with_capacity(keys.len());
             let branch = keys
                 .iter()
                 .map(|k| {
@@ -1315,7 +1321,7 @@ fn text_column(values: Vec<Box<str>>, kind: Kind) -> Column {
 
 /// Each value's id (0 for an empty value and for the values in `zero`).
 fn intern_all<'a>(values: impl Iterator<Item = &'a str>, zero: &[&'a str]) -> Vec<u32> {
-    let mut interner = Interner::default();
+    let mut interner = Interner::with_capacity(values.size_hint().0);
     for z in zero {
         interner.0.insert(z, 0);
     }
@@ -1345,7 +1351,7 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
 
 /// `company`: the index of `keys` in [`Features::companies`].
 fn region_column(company: usize, keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
-    let mut interner = Interner::default();
+    let mut interner = Interner::with_capacity(regions.len());
     let codes = regions
         .iter()
         .map(|r| interner.region(r.as_ref()))

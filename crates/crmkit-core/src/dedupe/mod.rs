@@ -470,7 +470,9 @@ pub fn write_clusters(
     clustering: &cluster::Clustering,
 ) -> Result<()> {
     let records = &session.records;
-    let mut sizes: rustc_hash::FxHashMap<u64, usize> = Default::default();
+    // Room for every record to be its own cluster: the map never grows.
+    let mut sizes: rustc_hash::FxHashMap<u64, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
     for &c in &clustering.cluster {
         *sizes.entry(c).or_default() += 1;
     }
