@@ -300,6 +300,18 @@ fn eleventh_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn twelfth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
+    // fixtures/dedupe/holdout12: made on 2026-11-24 by a helper under the same reading rules
+    // and convention. Its first, blind run (dedupe code of 20f199b) scored F1 0.9588
+    // (precision 0.9845, recall 0.9343); Splink 0.8155. Then it was read (a development set
+    // now): 0.9623 with former names and moves read from the remarks. Most of what it still
+    // misses is a trade-show card's brand (翔森 XIANGSEN) with the legal name's contact and
+    // mobile, which a contact who changed jobs shows as well.
+    let (p, r, f1) = held_out_scores("dedupe/holdout12");
+    assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -622,6 +634,57 @@ fn a_renamed_company_merges_through_its_credit_code() {
         .find(|l| l.trim_start().starts_with("联系人"))
         .unwrap();
     assert!(!contact.contains("不计"), "{contact}");
+}
+
+/// A company that moved and took its new city into its name (上海顺芯… → 兰州顺芯…) is one
+/// company when a remark says so: 原名 and the old name, or that it moved (2020年迁至兰州). The
+/// region the names disagree on is then explained, as a credit code explains it. Without such a
+/// remark, two cities in two names keep two companies apart.
+#[test]
+fn a_company_that_moved_is_found_through_its_remarks() {
+    for (remark, one) in [
+        ("原名上海顺芯机械制造有限公司（已迁址）", true),
+        ("2020年迁至兰州", true),
+        ("付款周期较长", false),
+    ] {
+        let (dir, input) = synthetic("800", "9");
+        let first = append_rows(
+            &input,
+            &[
+                &[
+                    ("客户名称", "兰州顺芯机械制造有限公司"),
+                    ("联系人", "何超新"),
+                    ("联系电话", "15541635850"),
+                    ("电子邮箱", "hechaoxin84@qq.com"),
+                    ("备注", remark),
+                ],
+                &[
+                    ("客户名称", "上海顺芯机械制造有限公司"),
+                    ("联系人", "何超新"),
+                    ("联系电话", "155-4163-5850"),
+                    ("省份", "上海市"),
+                    ("地址", "上海市长宁区和平路976号创新工业园5号厂房"),
+                ],
+            ],
+        );
+        let (a, b) = (first.to_string(), (first + 1).to_string());
+        let run = crmkit(&[
+            "dedupe", "explain", &input, "-t", "customer", "--a", &a, "--b", &b,
+        ]);
+        run.code(0).stdout_has("地区不同");
+        let clusters = dir.path().join("clusters.csv");
+        let clusters = clusters.to_str().unwrap();
+        crmkit(&["dedupe", &input, "-t", "customer", "--clusters", clusters]).code(0);
+        let clusters = clusters_of(clusters);
+        if one {
+            run.stdout_has("一方备注中的原名是另一方的名称")
+                .stdout_has("不计: 曾用名");
+            assert_eq!(clusters[&a], clusters[&b], "{remark}");
+        } else {
+            run.stdout_lacks("一方备注中的原名");
+            assert_ne!(clusters[&a], clusters[&b], "{remark}");
+        }
+    }
 }
 
 /// Two shops of a common shop 字号 (老何: 老 and a surname) in one city, with other contacts,

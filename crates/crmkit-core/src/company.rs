@@ -1118,7 +1118,8 @@ fn is_remark(content: &str) -> bool {
         || content.ends_with("介绍")
         || (content.contains("客户") && !content.contains("公司"))
         || (content.contains("合作") && !content.contains("合作社"))
-        || ["原名", "曾用名", "原为", "现名", "更名"]
+        // (已更名), (已迁址), (迁至杭州): the company changed its name or moved.
+        || ["原名", "曾用名", "原为", "现名", "更名", "已更名", "已迁", "迁至", "迁址"]
             .iter()
             .any(|w| content.starts_with(w))
         // (原华远软件): a former name; (原平) is a place.
@@ -1639,6 +1640,78 @@ pub fn is_industry_words(text: &str) -> bool {
     industry_sectors(text).is_some()
 }
 
+/// A former name a remark gives: 原名X, 曾用名X, 原名称X, 更名前X; or 原X where the remark says
+/// the name changed or the company moved: 已更名（原X）, 2020年更名，原X, 原X更名, 原X迁址,
+/// 注册地迁至西宁市，原X. A company registry keeps a company's 曾用名, and people copy it into
+/// their sheets: it is the name the company's older rows carry.
+pub fn former_name(text: &str) -> Option<&str> {
+    for marker in [
+        "曾用名",
+        "原企业名称",
+        "原公司名称",
+        "原名称",
+        "更名前",
+        "原名",
+    ] {
+        if let Some(i) = text.find(marker) {
+            return name_at(&text[i + marker.len()..]);
+        }
+    }
+    if !["更名", "名称变更", "迁至", "迁往", "迁址"]
+        .iter()
+        .any(|w| text.contains(w))
+    {
+        return None;
+    }
+    // 原 opening a phrase, not inside a word (原销售已离职 says nothing of the name).
+    text.match_indices('原').find_map(|(i, _)| {
+        let opens = text[..i].chars().next_back().is_none_or(|c| {
+            c.is_whitespace()
+                || matches!(c, '，' | ',' | '；' | ';' | '。' | '（' | '(' | '：' | ':')
+        });
+        opens
+            .then(|| name_at(&text[i + '原'.len_utf8()..]))
+            .flatten()
+    })
+}
+
+/// Whether a remark says the company moved (2020年迁至桂林, 已迁址, 注册地迁往西宁): its older
+/// rows name it in its former place.
+pub fn moved(text: &str) -> bool {
+    ["迁至", "迁往", "迁址", "迁入"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// The name at the start of `text`: up to a separator, or a closing bracket it did not open;
+/// without a trailing 更名, 迁址 or 名称变更.
+fn name_at(text: &str) -> Option<&str> {
+    let text = text
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '为' | '是'));
+    let mut depth = 0;
+    let mut end = text.len();
+    for (i, c) in text.char_indices() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' if depth == 0 => {
+                end = i;
+                break;
+            }
+            '）' | ')' => depth -= 1,
+            c if c.is_whitespace() || matches!(c, '，' | ',' | '；' | ';' | '。' | '、') => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let mut name = &text[..end];
+    for suffix in ["名称变更", "更名", "迁址"] {
+        name = name.strip_suffix(suffix).unwrap_or(name);
+    }
+    (name.chars().count() >= 2).then_some(name)
+}
+
 /// When `text` is industry words and nothing else, the sectors they name, one bit each: empty
 /// for generic words alone (科技, 实业发展). Two businesses whose sectors are both named and
 /// have none in common are two trades (小额贷款 / 置业, 生物科技 / 教育科技); generic words and
@@ -1662,6 +1735,61 @@ pub fn industry_sectors(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn former_names_in_remarks() {
+        for (text, former) in [
+            (
+                "原名上海顺芯机械制造有限公司（已迁址） 开户行：中国建设银行",
+                Some("上海顺芯机械制造有限公司（已迁址）"),
+            ),
+            ("原名：长沙拓宸贸易有限公司", Some("长沙拓宸贸易有限公司")),
+            (
+                "曾用名金华威博自动化设备有限公司",
+                Some("金华威博自动化设备有限公司"),
+            ),
+            (
+                "老客户，年度续约，已更名（原苏州祥星塑料制品有限公司）",
+                Some("苏州祥星塑料制品有限公司"),
+            ),
+            ("2020年更名，原舟海电器", Some("舟海电器")),
+            (
+                "账号密码重置，原厦门奥熙餐饮股份有限公司更名",
+                Some("厦门奥熙餐饮股份有限公司"),
+            ),
+            (
+                "注册地迁至西宁市，原东莞利灿智能装备有限责任公司",
+                Some("东莞利灿智能装备有限责任公司"),
+            ),
+            (
+                "原名沃维企业管理咨询（厦门）有限公司（已迁址）",
+                Some("沃维企业管理咨询（厦门）有限公司（已迁址）"),
+            ),
+            // 原 inside a word, or no word of a change of name or address.
+            ("原销售已离职", None),
+            ("2022年更名", None),
+            ("从旧系统迁移", None),
+            ("2020年迁至桂林", None),
+            ("原价格已调整", None),
+        ] {
+            assert_eq!(former_name(text), former, "{text}");
+        }
+        assert!(moved("2020年迁至桂林") && moved("原大连公司迁址，名称变更"));
+        assert!(!moved("从旧系统迁移") && !moved("2022年更名"));
+        // What the former name says of the move is a remark, not part of the name.
+        let regions = regions();
+        let parts = |name: &str| {
+            let k = company_key(name, &regions);
+            (k.region, k.core, k.trade, k.form, k.branch)
+        };
+        for typed in [
+            "上海顺芯机械制造有限公司（已迁址）",
+            "上海顺芯机械制造有限公司(迁至兰州)",
+        ] {
+            assert_eq!(parts(typed), parts("上海顺芯机械制造有限公司"), "{typed}");
+        }
+    }
+
     use super::*;
 
     fn regions() -> Regions {

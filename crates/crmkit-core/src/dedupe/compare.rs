@@ -20,6 +20,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
     match kind {
         Kind::Exact
         | Kind::Phones
+        | Kind::FormerName
         | Kind::CompanyBranch
         | Kind::CompanyTradeChars
         | Kind::CompanyBusiness => 3,
@@ -67,6 +68,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
             "主体类型不同 (公司 / 合作社 / 合伙企业 / 个人独资企业 / 个体商户)",
         ],
         Kind::CompanyTradeChars => &["字号有相同的字", "字号没有一个相同的字"],
+        Kind::FormerName => &[
+            "一方备注中的原名是另一方的名称, 或备注说已迁址而另一方是它在原地的名称",
+            "备注中的原名或迁址与另一方对不上",
+        ],
         Kind::Address => &[
             "同一地址 (门牌相同, 楼层房间相同或一方未写)",
             "同一门牌, 楼层或房间不同",
@@ -121,6 +126,54 @@ enum Column {
     /// Street addresses: each record's key, and its street interned (0 = none), so that two
     /// streets are told apart by one integer compare.
     Address(Vec<AddressKey>, Vec<u32>),
+    /// Each record's name, the former name its remarks give (with the text as written), and
+    /// whether they say it moved.
+    Former(Vec<NameId>, Vec<Option<(NameId, Box<str>)>>, Vec<bool>),
+}
+
+/// A company name reduced to what tells one company from another, interned: the core, the
+/// 字号, the branch, the province and city of the name (0 = none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct NameId {
+    core: u32,
+    trade: u32,
+    branch: u32,
+    province: u32,
+    city: u32,
+}
+
+impl NameId {
+    fn of<'a>(key: &'a CompanyKey, interner: &mut Interner<'a>) -> NameId {
+        let (province, city) = interner.region(key.region.as_ref());
+        NameId {
+            core: interner.id(&key.core),
+            trade: interner.id(&key.trade),
+            branch: interner.id(key.branch.as_deref().unwrap_or("")),
+            province,
+            city,
+        }
+    }
+
+    /// One company: the same 字号 (the same core when there is no 字号) and branch, in
+    /// regions that do not differ (a name without one agrees with any). 原名江苏巨亚文化传媒有限公司
+    /// is the company a row names 巨亚传媒 in 江苏苏州.
+    fn same_company(self, other: NameId) -> bool {
+        let agree = |x: u32, y: u32| x == 0 || y == 0 || x == y;
+        self.same_name_elsewhere(other)
+            && agree(self.province, other.province)
+            && agree(self.city, other.city)
+    }
+
+    /// [`NameId::same_company`] but for the region: what a company that moved is called in
+    /// its former place.
+    fn same_name_elsewhere(self, other: NameId) -> bool {
+        let named = if self.trade != 0 {
+            self.trade == other.trade
+        } else {
+            self.core != 0 && self.core == other.core
+        };
+        named && self.branch == other.branch
+    }
 }
 
 /// An e-mail address's parts, interned: the mailbox (before `@`) and the company domain (after
@@ -719,7 +772,11 @@ impl Features {
     /// Computes the features of every record, in parallel.
     pub fn new(records: &Records, config: &Config, regions: &Regions) -> Features {
         let mut company_fields: Vec<usize> = Vec::new();
-        for c in config.comparisons.iter().filter(|c| c.kind.is_company()) {
+        for c in config
+            .comparisons
+            .iter()
+            .filter(|c| c.kind.is_company() || c.kind == Kind::FormerName)
+        {
             company_fields.push(c.fields[0]);
         }
         for k in &config.blocking {
@@ -802,6 +859,13 @@ impl Features {
                         .collect();
                     let streets = intern_all(keys.iter().map(|k| &*k.street), &[]);
                     Column::Address(keys, streets)
+                }
+                Kind::FormerName => {
+                    let company = company_fields
+                        .iter()
+                        .position(|&f| f == c.fields[0])
+                        .expect("company field collected above");
+                    former_column(&companies[company].1, records, c.fields[1], regions)
                 }
                 Kind::Phones => Column::Phones(
                     (0..records.len())
@@ -987,7 +1051,7 @@ impl Features {
         match &self.columns[ci] {
             Column::Text { values, .. } => &values[i],
             Column::Company(k) => &self.companies[*k].1[i].trade,
-            Column::Phones(_) | Column::Region(..) | Column::Address(..) => "",
+            Column::Phones(_) | Column::Region(..) | Column::Address(..) | Column::Former(..) => "",
         }
     }
 
@@ -1008,6 +1072,11 @@ impl Features {
                     _ => k.detail.to_string(),
                 }
             }
+            Column::Former(_, former, moved) => match (&former[i], moved[i]) {
+                (Some((_, text)), _) => format!("原名 {text}"),
+                (None, true) => "已迁址".into(),
+                (None, false) => String::new(),
+            },
             Column::Phones(p) => p[i]
                 .iter()
                 .map(|n| crate::mask::mask(&n.to_string()))
@@ -1078,6 +1147,22 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
+            Column::Former(names, former, moved) => {
+                // x's remarks name y's company: its former name, or that it moved from there.
+                let gives = |x: usize, y: usize| {
+                    former[x]
+                        .as_ref()
+                        .is_some_and(|(f, _)| f.same_company(names[y]))
+                        || (moved[x] && names[x].same_name_elsewhere(names[y]))
+                };
+                if gives(a, b) || gives(b, a) {
+                    1
+                } else if former[a].is_some() || former[b].is_some() || moved[a] || moved[b] {
+                    2
+                } else {
+                    0
+                }
+            }
             Column::Address(keys, streets) => {
                 let (x, y) = (streets[a], streets[b]);
                 if x != 0 && y != 0 && x != y {
@@ -1358,6 +1443,37 @@ fn region_column(company: usize, keys: &[CompanyKey], regions: Vec<Option<Region
         .collect();
     let districts = keys.iter().map(district_bits).collect();
     Column::Region(regions, codes, districts, company)
+}
+
+/// [`Column::Former`]: each record's name (`names`, the name field's keys) and the former name
+/// its `remarks` field gives, both interned with one interner.
+fn former_column(
+    names: &[CompanyKey],
+    records: &Records,
+    remarks: usize,
+    regions: &Regions,
+) -> Column {
+    // A former name's keys, and the name as written.
+    type Former = Option<(CompanyKey, Box<str>)>;
+    let (former, moved): (Vec<Former>, Vec<bool>) = (0..records.len())
+        .into_par_iter()
+        .map(|i| {
+            let text = records.value(i, remarks);
+            let former = company::former_name(text)
+                .map(|name| (company::company_key(name, regions), name.into()));
+            (former, company::moved(text))
+        })
+        .unzip();
+    let mut interner = Interner::with_capacity(names.len());
+    let current = names.iter().map(|k| NameId::of(k, &mut interner)).collect();
+    let former = former
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .map(|(key, text)| (NameId::of(key, &mut interner), text.clone()))
+        })
+        .collect();
+    Column::Former(current, former, moved)
 }
 
 /// A region for explanations, with the district the name writes: 江苏/徐州/鼓楼区.

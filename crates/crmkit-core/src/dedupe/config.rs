@@ -53,6 +53,11 @@ pub enum Kind {
     /// Street addresses: the same place (street number, and building, floor and room as far as
     /// both say), the same street number with another floor or room, another street.
     Address,
+    /// A former name one record's remarks give ([`crate::company::former_name`]: 原名X,
+    /// 曾用名X, 已更名（原X）) against the other record's name: the same company (core, branch
+    /// and region), or not; missing when neither gives one. Two fields: the name, then the
+    /// remarks.
+    FormerName,
 }
 
 impl Kind {
@@ -72,13 +77,14 @@ impl Kind {
             "company_trade_chars" => Kind::CompanyTradeChars,
             "company_business" => Kind::CompanyBusiness,
             "address" => Kind::Address,
+            "former_name" => Kind::FormerName,
             _ => return None,
         })
     }
 
     const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
         company_core, company_region, company_branch, company_form, company_trade_chars, \
-        company_business, address";
+        company_business, address, former_name";
 
     /// Whether the kind takes thresholds in `levels`.
     fn takes_levels(self) -> bool {
@@ -497,7 +503,15 @@ impl Config {
             if names.is_empty() {
                 return Err(invalid(at("field"), "a field is needed".into()));
             }
-            if names.len() > 1 && kind != Kind::Phones {
+            if kind == Kind::FormerName && names.len() != 2 {
+                return Err(invalid(
+                    at("fields"),
+                    "`former_name` takes two fields: the name, then the remarks that may give a \
+                     former name, e.g. fields = [\"customer_name\", \"remarks\"]"
+                        .into(),
+                ));
+            }
+            if names.len() > 1 && !matches!(kind, Kind::Phones | Kind::FormerName) {
                 return Err(invalid(
                     at("fields"),
                     format!(
