@@ -803,15 +803,19 @@ impl Features {
                 (f, keys)
             })
             .collect();
+        // Where the keys of a comparison's name field are in `companies`.
+        let company_of = |c: &Comparison| {
+            company_fields
+                .iter()
+                .position(|&f| f == c.fields[0])
+                .expect("every company comparison's field is collected above")
+        };
         let columns = config
             .comparisons
             .par_iter()
             .map(|c| match c.kind {
                 Kind::CompanyRegion if !c.fallback.is_empty() => {
-                    let company = company_fields
-                        .iter()
-                        .position(|&f| f == c.fields[0])
-                        .expect("company field collected above");
+                    let company = company_of(c);
                     let keys = &companies[company].1;
                     region_column(
                         company,
@@ -839,12 +843,7 @@ impl Features {
                             .collect(),
                     )
                 }
-                k if k.is_company() => Column::Company(
-                    company_fields
-                        .iter()
-                        .position(|&f| f == c.fields[0])
-                        .expect("company field collected above"),
-                ),
+                k if k.is_company() => Column::Company(company_of(c)),
                 Kind::Address => {
                     let keys: Vec<AddressKey> = (0..records.len())
                         .into_par_iter()
@@ -861,11 +860,7 @@ impl Features {
                     Column::Address(keys, streets)
                 }
                 Kind::FormerName => {
-                    let company = company_fields
-                        .iter()
-                        .position(|&f| f == c.fields[0])
-                        .expect("company field collected above");
-                    former_column(&companies[company].1, records, c.fields[1], regions)
+                    former_column(&companies[company_of(c)].1, records, c.fields[1], regions)
                 }
                 Kind::Phones => Column::Phones(
                     (0..records.len())
