@@ -1683,6 +1683,16 @@ pub fn moved(text: &str) -> bool {
         .any(|w| text.contains(w))
 }
 
+/// [`former_name`] and [`moved`] at once, after one look for the characters one of which every
+/// marker of either has (原, 曾, 更, 迁): most remarks have none, and are not searched for each
+/// marker.
+pub fn former_name_or_move(text: &str) -> (Option<&str>, bool) {
+    if !text.contains(['原', '曾', '更', '迁']) {
+        return (None, false);
+    }
+    (former_name(text), moved(text))
+}
+
 /// The name at the start of `text`: up to a separator, or a closing bracket it did not open;
 /// without a trailing 更名, 迁址 or 名称变更.
 fn name_at(text: &str) -> Option<&str> {
@@ -2178,5 +2188,16 @@ mod tests {
         assert_eq!(region("內蒙古自治區"), at("内蒙古", None));
         assert_eq!(region("廣東省深圳市南山區"), at("广东", Some("深圳")));
         assert_eq!(region("长城"), None);
+    }
+
+    proptest::proptest! {
+        /// The one look first changes nothing.
+        #[test]
+        fn former_name_or_move_is_both(text in "[原曾用名称更前企业公司迁至往址入，（）华远软件 ]{0,12}") {
+            proptest::prop_assert_eq!(
+                former_name_or_move(&text),
+                (former_name(&text), moved(&text))
+            );
+        }
     }
 }

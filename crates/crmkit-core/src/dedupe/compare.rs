@@ -126,9 +126,70 @@ enum Column {
     /// Street addresses: each record's key, and its street interned (0 = none), so that two
     /// streets are told apart by one integer compare.
     Address(Vec<AddressKey>, Vec<u32>),
-    /// Each record's name, the former name its remarks give (with the text as written), and
-    /// whether they say it moved.
-    Former(Vec<NameId>, Vec<Option<(NameId, Box<str>)>>, Vec<bool>),
+    /// Each record's name, and what its remarks say of a former name or a move.
+    Former(Formers),
+}
+
+/// What the remarks say of former names and moves ([`former_column`]), and every record's name
+/// as far as they can match it.
+#[derive(Debug)]
+struct Formers {
+    /// Every record's name, interned against the names the remarks give and the names of the
+    /// records that moved, and only those: a part none of them has is [`NameId::OTHER`].
+    names: Vec<NameId>,
+    /// For each record, its entry in `given` plus one; 0 when its remarks say neither (most).
+    slot: Vec<u32>,
+    given: Vec<Given>,
+}
+
+/// A record's remarks: the former name they give (its keys, and the name as written), and
+/// whether they say the company moved.
+#[derive(Debug)]
+struct Given {
+    former: Option<(NameId, Box<str>)>,
+    moved: bool,
+}
+
+impl Formers {
+    fn given(&self, i: usize) -> Option<&Given> {
+        match self.slot[i] {
+            0 => None,
+            s => self.given.get(s as usize - 1),
+        }
+    }
+
+    /// 1 when one record's remarks name the other's company (its former name, or that it
+    /// moved from there), 2 when remarks say either but do not, 0 when neither record's do.
+    fn level(&self, a: usize, b: usize) -> u8 {
+        let (ga, gb) = (self.given(a), self.given(b));
+        if ga.is_none() && gb.is_none() {
+            return 0;
+        }
+        let gives = |x: usize, g: Option<&Given>, y: usize| {
+            g.is_some_and(|g| {
+                g.former
+                    .as_ref()
+                    .is_some_and(|(f, _)| f.same_company(self.names[y]))
+                    || (g.moved && self.names[x].same_name_elsewhere(self.names[y]))
+            })
+        };
+        if gives(a, ga, b) || gives(b, gb, a) {
+            1
+        } else {
+            2
+        }
+    }
+
+    fn shown(&self, i: usize) -> String {
+        match self.given(i) {
+            Some(Given {
+                former: Some((_, text)),
+                ..
+            }) => format!("原名 {text}"),
+            Some(Given { moved: true, .. }) => "已迁址".into(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// A company name reduced to what tells one company from another, interned: the core, the
@@ -143,12 +204,31 @@ struct NameId {
 }
 
 impl NameId {
+    /// A part no name of the interner has: equal to none of them, and not "none" (0).
+    const OTHER: u32 = u32::MAX;
+
     fn of<'a>(key: &'a CompanyKey, interner: &mut Interner<'a>) -> NameId {
         let (province, city) = interner.region(key.region.as_ref());
         NameId {
             core: interner.id(&key.core),
             trade: interner.id(&key.trade),
             branch: interner.id(key.branch.as_deref().unwrap_or("")),
+            province,
+            city,
+        }
+    }
+
+    /// [`NameId::of`] without adding to the interner: a part it does not hold is
+    /// [`NameId::OTHER`].
+    fn looked_up(key: &CompanyKey, interner: &Interner<'_>) -> NameId {
+        let get = |s: &str| interner.get(s).unwrap_or(Self::OTHER);
+        let (province, city) = key.region.as_ref().map_or((0, 0), |r| {
+            (get(&r.province), r.city.as_deref().map_or(0, get))
+        });
+        NameId {
+            core: get(&key.core),
+            trade: get(&key.trade),
+            branch: get(key.branch.as_deref().unwrap_or("")),
             province,
             city,
         }
@@ -282,6 +362,15 @@ impl<'a> Interner<'a> {
         }
         let next = self.0.len() as u32 + 1;
         *self.0.entry(s).or_insert(next)
+    }
+
+    /// The id `s` was given (0 when empty); `None` when it was never interned.
+    fn get(&self, s: &str) -> Option<u32> {
+        if s.is_empty() {
+            Some(0)
+        } else {
+            self.0.get(s).copied()
+        }
     }
 
     /// A region as (province, city) codes; (0, 0) when none.
@@ -1067,11 +1156,7 @@ impl Features {
                     _ => k.detail.to_string(),
                 }
             }
-            Column::Former(_, former, moved) => match (&former[i], moved[i]) {
-                (Some((_, text)), _) => format!("原名 {text}"),
-                (None, true) => "已迁址".into(),
-                (None, false) => String::new(),
-            },
+            Column::Former(f) => f.shown(i),
             Column::Phones(p) => p[i]
                 .iter()
                 .map(|n| crate::mask::mask(&n.to_string()))
@@ -1142,22 +1227,7 @@ impl Features {
                 }
             }
             Column::Company(k) => fast_level(c.kind, &self.fast[*k], a, b),
-            Column::Former(names, former, moved) => {
-                // x's remarks name y's company: its former name, or that it moved from there.
-                let gives = |x: usize, y: usize| {
-                    former[x]
-                        .as_ref()
-                        .is_some_and(|(f, _)| f.same_company(names[y]))
-                        || (moved[x] && names[x].same_name_elsewhere(names[y]))
-                };
-                if gives(a, b) || gives(b, a) {
-                    1
-                } else if former[a].is_some() || former[b].is_some() || moved[a] || moved[b] {
-                    2
-                } else {
-                    0
-                }
-            }
+            Column::Former(f) => f.level(a, b),
             Column::Address(keys, streets) => {
                 let (x, y) = (streets[a], streets[b]);
                 if x != 0 && y != 0 && x != y {
@@ -1440,35 +1510,50 @@ fn region_column(company: usize, keys: &[CompanyKey], regions: Vec<Option<Region
     Column::Region(regions, codes, districts, company)
 }
 
-/// [`Column::Former`]: each record's name (`names`, the name field's keys) and the former name
-/// its `remarks` field gives, both interned with one interner.
+/// [`Column::Former`]: what each record's `remarks` field says of a former name or a move, and
+/// each record's name (`names`, the name field's keys) interned against the names the remarks
+/// give and the names of the records that moved. Those are few, so every other name is only
+/// looked up, on the pool.
 fn former_column(
     names: &[CompanyKey],
     records: &Records,
     remarks: usize,
     regions: &Regions,
 ) -> Column {
-    // A former name's keys, and the name as written.
-    type Former = Option<(CompanyKey, Box<str>)>;
-    let (former, moved): (Vec<Former>, Vec<bool>) = (0..records.len())
+    // The records whose remarks say something: the former name (keys, as written), moved.
+    type Said = (u32, Option<(CompanyKey, Box<str>)>, bool);
+    let said: Vec<Said> = (0..records.len())
         .into_par_iter()
-        .map(|i| {
-            let text = records.value(i, remarks);
-            let former = company::former_name(text)
-                .map(|name| (company::company_key(name, regions), name.into()));
-            (former, company::moved(text))
-        })
-        .unzip();
-    let mut interner = Interner::with_capacity(names.len());
-    let current = names.iter().map(|k| NameId::of(k, &mut interner)).collect();
-    let former = former
-        .iter()
-        .map(|f| {
-            f.as_ref()
-                .map(|(key, text)| (NameId::of(key, &mut interner), text.clone()))
+        .filter_map(|i| {
+            let (former, moved) = company::former_name_or_move(records.value(i, remarks));
+            (former.is_some() || moved).then(|| {
+                let former = former.map(|name| (company::company_key(name, regions), name.into()));
+                (i as u32, former, moved)
+            })
         })
         .collect();
-    Column::Former(current, former, moved)
+    let mut interner = Interner::with_capacity(said.len() * 2);
+    let mut given = Vec::with_capacity(said.len());
+    for (i, former, moved) in &said {
+        if *moved {
+            NameId::of(&names[*i as usize], &mut interner);
+        }
+        given.push(Given {
+            former: former
+                .as_ref()
+                .map(|(key, text)| (NameId::of(key, &mut interner), text.clone())),
+            moved: *moved,
+        });
+    }
+    let mut slot = vec![0; names.len()];
+    for (n, (i, _, _)) in said.iter().enumerate() {
+        slot[*i as usize] = n as u32 + 1;
+    }
+    let names = names
+        .par_iter()
+        .map(|k| NameId::looked_up(k, &interner))
+        .collect();
+    Column::Former(Formers { names, slot, given })
 }
 
 /// A region for explanations, with the district the name writes: 江苏/徐州/鼓楼区.
