@@ -275,10 +275,11 @@ pub fn cluster(
 
     // Ids: a cluster holding a loaded record keeps its golden id; new clusters are numbered
     // after the largest existing id, in order of their first record.
-    let mut ids: HashMap<u32, u64> = HashMap::default();
+    // By representative (a record index).
+    let mut ids: Vec<Option<u64>> = vec![None; n];
     for (id, &r) in records.golden_id.iter().zip(&representative) {
-        if let Some(id) = id {
-            ids.entry(r).or_insert(*id);
+        if id.is_some() && ids[r as usize].is_none() {
+            ids[r as usize] = *id;
         }
     }
     let mut next = records
@@ -289,9 +290,10 @@ pub fn cluster(
         .copied()
         .unwrap_or(0)
         + 1;
-    let cluster = (0..n)
-        .map(|i| {
-            *ids.entry(representative[i]).or_insert_with(|| {
+    let cluster = representative
+        .iter()
+        .map(|&r| {
+            *ids[r as usize].get_or_insert_with(|| {
                 next += 1;
                 next - 1
             })
