@@ -899,105 +899,115 @@ impl Features {
                 .position(|&f| f == c.fields[0])
                 .expect("every company comparison's field is collected above")
         };
-        let columns = config
-            .comparisons
-            .par_iter()
-            .map(|c| match c.kind {
-                Kind::CompanyRegion if !c.fallback.is_empty() => {
-                    let company = company_of(c);
-                    let keys = &companies[company].1;
-                    region_column(
-                        company,
-                        keys,
-                        (0..records.len())
-                            .into_par_iter()
-                            .map(|i| {
-                                // A branch's 省份/城市 columns are where the branch is,
-                                // not the region of the company's name: no fallback.
-                                if keys[i].branch.is_some() {
-                                    return keys[i].region.clone();
-                                }
-                                keys[i].region.clone().or_else(|| {
-                                    let values: Vec<&str> = c
-                                        .fallback
-                                        .iter()
-                                        .map(|&f| records.value(i, f))
-                                        .filter(|v| !v.is_empty())
-                                        .collect();
-                                    std::iter::once(values.concat())
-                                        .chain(values.iter().map(|v| v.to_string()))
-                                        .find_map(|t| regions.region(&t))
-                                })
-                            })
-                            .collect(),
-                    )
-                }
-                k if k.is_company() => Column::Company(company_of(c)),
-                Kind::Address => {
-                    let keys: Vec<AddressKey> = (0..records.len())
-                        .into_par_iter()
-                        .map(|i| {
-                            // As for text below: a value that failed its check is not compared.
-                            if records.is_invalid(i, c.fields[0]) {
-                                AddressKey::default()
-                            } else {
-                                address::key(records.value(i, c.fields[0]))
-                            }
-                        })
-                        .collect();
-                    let streets = intern_all(keys.iter().map(|k| &*k.street), &[]);
-                    Column::Address(keys, streets)
-                }
-                Kind::FormerName => {
-                    former_column(&companies[company_of(c)].1, records, c.fields[1], regions)
-                }
-                Kind::Phones => Column::Phones(
-                    (0..records.len())
-                        .into_par_iter()
-                        .map(|i| phones_of(records, i, &c.fields).into_boxed_slice())
-                        .collect(),
-                ),
-                // A value that failed its check (a credit code with a wrong check character)
-                // is not compared: it would only add a false "different". An identifier
-                // compared exactly still counts when both sides carry it verbatim (one code
-                // typed wrong the same way twice is one code copied): it is kept, marked
-                // [`SUSPECT`], and only its equality is read.
-                _ => {
-                    let field = c.fields[0];
-                    let identifiers = c.kind == Kind::Exact;
-                    let credit_code = records.template.fields[field].kind
-                        == crate::template::FieldType::CreditCode;
-                    let values: Vec<(Box<str>, bool)> = (0..records.len())
-                        .into_par_iter()
-                        .map(|i| {
-                            let value = records.value(i, field);
-                            if !records.is_invalid(i, field) {
-                                (text_of(value), false)
-                            } else if let Some(id) =
-                                identifiers.then(|| identifier_of(value)).flatten()
-                            {
-                                // A credit code whose own check character is right (only its
-                                // organisation code's is wrong) is no typo of another code:
-                                // another such code is another legal person.
-                                let checked = credit_code && final_check_holds(&id);
-                                (id, !checked)
-                            } else {
-                                ("".into(), false)
-                            }
-                        })
-                        .collect();
-                    let (values, suspect): (Vec<Box<str>>, Vec<bool>) = values.into_iter().unzip();
-                    let mut column = text_column(values, c.kind);
-                    if let Column::Text { ids, .. } = &mut column {
-                        for (id, _) in ids.iter_mut().zip(&suspect).filter(|(_, &s)| s) {
-                            *id |= SUSPECT;
+        // The comparisons' columns and the names' fast keys side by side: both intern on one
+        // thread per column, and would each leave a core idle at times.
+        let (columns, fast) = rayon::join(
+            || {
+                config
+                    .comparisons
+                    .par_iter()
+                    .map(|c| match c.kind {
+                        Kind::CompanyRegion if !c.fallback.is_empty() => {
+                            let company = company_of(c);
+                            let keys = &companies[company].1;
+                            region_column(
+                                company,
+                                keys,
+                                (0..records.len())
+                                    .into_par_iter()
+                                    .map(|i| {
+                                        // A branch's 省份/城市 columns are where the branch is,
+                                        // not the region of the company's name: no fallback.
+                                        if keys[i].branch.is_some() {
+                                            return keys[i].region.clone();
+                                        }
+                                        keys[i].region.clone().or_else(|| {
+                                            let values: Vec<&str> = c
+                                                .fallback
+                                                .iter()
+                                                .map(|&f| records.value(i, f))
+                                                .filter(|v| !v.is_empty())
+                                                .collect();
+                                            std::iter::once(values.concat())
+                                                .chain(values.iter().map(|v| v.to_string()))
+                                                .find_map(|t| regions.region(&t))
+                                        })
+                                    })
+                                    .collect(),
+                            )
                         }
-                    }
-                    column
-                }
-            })
-            .collect::<Vec<_>>();
-        let fast = companies.iter().map(|(_, keys)| fast_keys(keys)).collect();
+                        k if k.is_company() => Column::Company(company_of(c)),
+                        Kind::Address => {
+                            let keys: Vec<AddressKey> = (0..records.len())
+                                .into_par_iter()
+                                .map(|i| {
+                                    // As for text below: a value that failed its check is not compared.
+                                    if records.is_invalid(i, c.fields[0]) {
+                                        AddressKey::default()
+                                    } else {
+                                        address::key(records.value(i, c.fields[0]))
+                                    }
+                                })
+                                .collect();
+                            let streets = intern_all(keys.iter().map(|k| &*k.street), &[]);
+                            Column::Address(keys, streets)
+                        }
+                        Kind::FormerName => former_column(
+                            &companies[company_of(c)].1,
+                            records,
+                            c.fields[1],
+                            regions,
+                        ),
+                        Kind::Phones => Column::Phones(
+                            (0..records.len())
+                                .into_par_iter()
+                                .map(|i| phones_of(records, i, &c.fields).into_boxed_slice())
+                                .collect(),
+                        ),
+                        // A value that failed its check (a credit code with a wrong check character)
+                        // is not compared: it would only add a false "different". An identifier
+                        // compared exactly still counts when both sides carry it verbatim (one code
+                        // typed wrong the same way twice is one code copied): it is kept, marked
+                        // [`SUSPECT`], and only its equality is read.
+                        _ => {
+                            let field = c.fields[0];
+                            let identifiers = c.kind == Kind::Exact;
+                            let credit_code = records.template.fields[field].kind
+                                == crate::template::FieldType::CreditCode;
+                            let values: Vec<(Box<str>, bool)> = (0..records.len())
+                                .into_par_iter()
+                                .map(|i| {
+                                    let value = records.value(i, field);
+                                    if !records.is_invalid(i, field) {
+                                        (text_of(value), false)
+                                    } else if let Some(id) =
+                                        identifiers.then(|| identifier_of(value)).flatten()
+                                    {
+                                        // A credit code whose own check character is right (only its
+                                        // organisation code's is wrong) is no typo of another code:
+                                        // another such code is another legal person.
+                                        let checked = credit_code && final_check_holds(&id);
+                                        (id, !checked)
+                                    } else {
+                                        ("".into(), false)
+                                    }
+                                })
+                                .collect();
+                            let (values, suspect): (Vec<Box<str>>, Vec<bool>) =
+                                values.into_iter().unzip();
+                            let mut column = text_column(values, c.kind);
+                            if let Column::Text { ids, .. } = &mut column {
+                                for (id, _) in ids.iter_mut().zip(&suspect).filter(|(_, &s)| s) {
+                                    *id |= SUSPECT;
+                                }
+                            }
+                            column
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || companies.iter().map(|(_, keys)| fast_keys(keys)).collect(),
+        );
         let region_columns = config
             .comparisons
             .iter()
