@@ -312,6 +312,20 @@ fn twelfth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn thirteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
+    // fixtures/dedupe/holdout13: made on 2026-11-24 by a helper under the same reading rules
+    // and convention, with 40 kinds of look-alikes. Its first, blind run (dedupe code of
+    // 193eb6b) scored F1 0.8967 (precision 0.8672, recall 0.9284); Splink 0.7134. Then it was
+    // read (a development set now): 0.9016 with a company's trade union (工会, 工会委员会) read
+    // as a unit of its own and 批发部, 经销部 as an individual business's forms. Most of what
+    // it still merges wrongly is a holding company and its operating company, an individual
+    // business and its owner's company, or a fund and its manager, at one address or with one
+    // contact.
+    let (p, r, f1) = held_out_scores("dedupe/holdout13");
+    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -127,7 +127,8 @@ pub fn form_kind(form: &str) -> u8 {
         f if contains_short(f, "合作社") => 2,
         f if contains_short(f, "合伙") => 3,
         "个人独资企业" => 4,
-        "工作室" | "商行" | "经营部" | "门市部" | "服务部" | "商店" | "店" => 5,
+        "工作室" | "商行" | "经营部" | "门市部" | "批发部" | "经销部" | "服务部" | "商店"
+        | "店" => 5,
         _ => 0,
     }
 }
@@ -698,6 +699,8 @@ const FORMS: &[(&str, &str)] = &[
     ("商行", "商行"),
     ("经营部", "经营部"),
     ("门市部", "门市部"),
+    ("批发部", "批发部"),
+    ("经销部", "经销部"),
     ("服务部", "服务部"),
     ("商店", "商店"),
     ("厂", "厂"),
@@ -744,6 +747,10 @@ const BRANCHES: &[(&str, bool)] = &[
     ("分社", false),
     ("分院", false),
     ("分中心", false),
+    // A company's trade union is a legal person of its own (社会团体法人), not the company.
+    ("工会委员会", false),
+    ("工会联合会", false),
+    ("工会", false),
     ("服务部", true),
     // A company's unit in another city (…集团有限公司岳阳营销中心); on its own, 服务中心 is also
     // a registered name's ending (益民家政服务中心).
@@ -1960,6 +1967,29 @@ mod tests {
     }
 
     #[test]
+    fn a_companys_trade_union_is_not_the_company() {
+        let regions = regions();
+        for (name, core, branch) in [
+            ("金华佳溪机械有限公司工会委员会", "佳溪机械", "工会委员会"),
+            ("朝阳柏品医疗器械工会委员会", "柏品医疗器械", "工会委员会"),
+            ("防城港太华机电设备有限公司工会", "太华机电设备", "工会"),
+            ("北京海臻机械有限公司（工会）", "海臻机械", "工会"),
+        ] {
+            let k = company_key(name, &regions);
+            assert_eq!(
+                (k.core.as_str(), k.branch.as_deref()),
+                (core, Some(branch)),
+                "{name}"
+            );
+        }
+        // The company itself has none.
+        assert_eq!(
+            company_key("柏品医疗器械（朝阳）有限公司", &regions).branch,
+            None
+        );
+    }
+
+    #[test]
     fn forms_make_kinds_of_legal_person() {
         let regions = regions();
         let kind =
@@ -1970,6 +2000,12 @@ mod tests {
         assert_eq!(kind("华远咨询合伙企业(有限合伙)"), 3);
         assert_eq!(kind("华远个人独资企业"), 4);
         assert_eq!(kind("徐州市鼓楼区张敏服装店"), 5);
+        assert_eq!(kind("成都市郫都区亨璟电子产品批发部"), 5);
+        assert_eq!(kind("温州鹿城区华远建材经销部"), 5);
+        assert_eq!(
+            company_key("成都市郫都区亨璟电子产品批发部", &regions).core,
+            "亨璟电子产品"
+        );
         // A hotel is no shop; a firm may be either; a factory says nothing.
         assert_eq!(company_key("咖盛酒店", &regions).form, None);
         assert_eq!(kind("长沙市顺晨会计师事务所"), 0);
