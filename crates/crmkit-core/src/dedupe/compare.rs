@@ -941,7 +941,8 @@ impl Features {
                             let keys: Vec<AddressKey> = (0..records.len())
                                 .into_par_iter()
                                 .map(|i| {
-                                    // As for text below: a value that failed its check is not compared.
+                                    // As for text below: a value that failed its check
+                                    // is not compared.
                                     if records.is_invalid(i, c.fields[0]) {
                                         AddressKey::default()
                                     } else {
