@@ -318,12 +318,13 @@ fn thirteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // and convention, with 40 kinds of look-alikes. Its first, blind run (dedupe code of
     // 193eb6b) scored F1 0.8967 (precision 0.8672, recall 0.9284); Splink 0.7134. Then it was
     // read (a development set now): 0.9016 with a company's trade union (工会, 工会委员会) read
-    // as a unit of its own and 批发部, 经销部 as an individual business's forms. Most of what
-    // it still merges wrongly is a holding company and its operating company, an individual
-    // business and its owner's company, or a fund and its manager, at one address or with one
-    // contact.
+    // as a unit of its own and 批发部, 经销部 as an individual business's forms; 0.9114
+    // (precision 0.8953, recall 0.9280) with a fund's series and an institution's ordinal
+    // (思纳二期 / 思纳四期, 第十二中学 / 第十四中学) telling two apart. Most of what it still
+    // merges wrongly is a holding company and its operating company, an individual business
+    // and its owner's company, or sister companies, at one address or with one contact.
     let (p, r, f1) = held_out_scores("dedupe/holdout13");
-    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.91, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).

@@ -133,6 +133,108 @@ pub fn form_kind(form: &str) -> u8 {
     }
 }
 
+/// A number that tells apart legal persons of one name: a fund's series (思纳二期, 桦安1期) or
+/// an institution's ordinal (第十二中学, 萧山三中, 鹰启五建, 第五工程).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Serial {
+    /// The number: 二 and 2 are both 2, 十五 is 15.
+    pub number: u16,
+    /// A series (N期), not an ordinal (第N, N中).
+    pub series: bool,
+}
+
+impl Serial {
+    /// As a person writes it: 2期, 第12.
+    pub fn shown(&self) -> String {
+        if self.series {
+            format!("{}期", self.number)
+        } else {
+            format!("第{}", self.number)
+        }
+    }
+}
+
+/// The characters a number is written with, in a name: Arabic digits and 一 to 十 (两, 〇 and
+/// 零 are left out: 两岸, 零售).
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
+}
+
+/// The value of a run of numerals (2, 12, 二, 十五, 二十一, 一二); `None` for more than three
+/// characters or a mix of scripts.
+fn numeral_value(run: &[char]) -> Option<u16> {
+    if run.is_empty() || run.len() > 3 {
+        return None;
+    }
+    if run.iter().all(char::is_ascii_digit) {
+        return run.iter().collect::<String>().parse().ok();
+    }
+    let digit = |c: char| {
+        "一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|i| i as u16 + 1)
+    };
+    match run.iter().position(|&c| c == '十') {
+        Some(t) => {
+            let tens = match &run[..t] {
+                [] => 1,
+                [c] => digit(*c)?,
+                _ => return None,
+            };
+            let ones = match &run[t + 1..] {
+                [] => 0,
+                [c] => digit(*c)?,
+                _ => return None,
+            };
+            Some(tens * 10 + ones)
+        }
+        None => run.iter().try_fold(0u16, |v, &c| Some(v * 10 + digit(c)?)),
+    }
+}
+
+/// The serial number in a company name's core ([`CompanyKey::core`]): the number after 第
+/// (第十二中学, 第五工程), before 期 and more (思纳二期股权投资基金; not 期货, 期刊, 期权, 二期项目,
+/// 二期工程, 光电科技/二期: a product and a project) or after "fund" (Wuxi Ruizhen Fund 3 LP), or before a numbered institution's last character (萧山三中,
+/// 广州二院, 鹰启五建, 成都2厂). The first one counts. A duplicate keeps its number, written
+/// either way (桦安1期基金 / 合肥桦安一期产业投资合伙企业); 思纳二期 and 思纳四期 are two
+/// funds, 第七中学 and 第八中学 two schools.
+pub fn serial(core: &str) -> Option<Serial> {
+    if !core.chars().any(is_numeral) {
+        return None;
+    }
+    let chars: Vec<char> = core.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_numeral(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && is_numeral(chars[i]) {
+            i += 1;
+        }
+        let Some(number) = numeral_value(&chars[start..i]) else {
+            continue;
+        };
+        let after = &chars[i..];
+        let series = chars[..start].ends_with(&['f', 'u', 'n', 'd'])
+            || match after {
+                ['期', '货' | '刊' | '权' | '项' | '工', ..] => false,
+                // A core ending in 期 is a project's phase written after the name
+                // (厦门拓顺光电科技/二期); a fund's name goes on (二期基金, 二期股权投资).
+                ['期', _, ..] => true,
+                _ => false,
+            };
+        let ordinal = (start > 0 && chars[start - 1] == '第')
+            || matches!(after, [c] if "中小院幼职建厂".contains(*c));
+        if series || ordinal {
+            return Some(Serial { number, series });
+        }
+    }
+    None
+}
+
 /// How two names' regions relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionMatch {
@@ -1964,6 +2066,53 @@ mod tests {
             key("北京市海淀区华远软件科技有限公司").canonical(),
             key("北京华远软件科技有限公司").canonical()
         );
+    }
+
+    #[test]
+    fn a_funds_series_and_an_institutions_ordinal_are_read_from_the_core() {
+        let regions = regions();
+        let of = |name: &str| serial(&company_key(name, &regions).core);
+        let series = |number| {
+            Some(Serial {
+                number,
+                series: true,
+            })
+        };
+        let ordinal = |number| {
+            Some(Serial {
+                number,
+                series: false,
+            })
+        };
+        assert_eq!(
+            of("呼和浩特思纳二期股权投资基金合伙企业(有限合伙)"),
+            series(2)
+        );
+        assert_eq!(of("桦安1期基金"), series(1));
+        assert_eq!(of("合肥桦安一期产业投资合伙企业（有限合伙）"), series(1));
+        assert_eq!(of("上海市第十二中学"), ordinal(12));
+        assert_eq!(of("上海市第十四中学"), ordinal(14));
+        assert_eq!(of("绍兴市第二十一中学"), ordinal(21));
+        assert_eq!(of("嘉兴普宏建设集团第五工程有限公司"), ordinal(5));
+        assert_eq!(of("杭州萧山四中"), ordinal(4));
+        assert_eq!(of("上海鹰启五建"), ordinal(5));
+        assert_eq!(of("北京市第2中学"), of("北京市第二中学"));
+        assert_eq!(of("Wuxi Ruizhen Fund 3 LP"), series(3));
+        // A product, a project, a word: no number.
+        assert_eq!(of("统一期货有限公司"), None);
+        assert_eq!(of("联正软件科技-二期项目"), None);
+        assert_eq!(of("万河二期工程技术有限公司"), None);
+        assert_eq!(of("三一重工股份有限公司"), None);
+        assert_eq!(of("北京华远五金机电有限公司"), None);
+        assert_eq!(of("四川华远科技有限公司"), None);
+        // A note after the form is not part of the core.
+        assert_eq!(of("广东新融食品有限公司/二期"), None);
+        assert_eq!(of("厦门拓顺光电科技/二期"), None);
+        assert_eq!(numeral_value(&['十']), Some(10));
+        assert_eq!(numeral_value(&['一', '二']), Some(12));
+        assert_eq!(numeral_value(&['十', '十']), None);
+        assert_eq!(series(3).map(|s| s.shown()).as_deref(), Some("3期"));
+        assert_eq!(ordinal(12).map(|s| s.shown()).as_deref(), Some("第12"));
     }
 
     #[test]

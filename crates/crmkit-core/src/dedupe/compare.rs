@@ -22,6 +22,7 @@ pub fn level_count(kind: Kind, thresholds: usize) -> usize {
         | Kind::Phones
         | Kind::FormerName
         | Kind::CompanyBranch
+        | Kind::CompanySerial
         | Kind::CompanyTradeChars
         | Kind::CompanyBusiness => 3,
         Kind::CompanyForm => 5,
@@ -60,6 +61,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
         Kind::CompanyBranch => &[
             "同为总部或同一分支机构",
             "分支机构不同 (总部与分公司/办事处)",
+        ],
+        Kind::CompanySerial => &[
+            "编号相同 (同为二期基金, 同为第二中学)",
+            "编号不同 (一期 / 二期, 第七中学 / 第八中学), 或一方是某期基金、另一方没有期数",
         ],
         Kind::CompanyForm => &[
             "组织形式同类",
@@ -310,6 +315,8 @@ struct Core {
     common_trade: bool,
     /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
     sectors: u64,
+    /// The core's serial number ([`company::serial`]), if any.
+    serial: Option<company::Serial>,
     /// The core's length in characters, its first two characters packed, and one bit per
     /// character and per bigram (hashed): tests that rule a pair out without reading the
     /// core itself, as most random pairs are.
@@ -411,6 +418,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
+                serial: company::serial(&k.core),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -578,6 +586,13 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 2
             }
         }
+        Kind::CompanySerial => match (f.core[a].serial, f.core[b].serial) {
+            (Some(x), Some(y)) if x.number == y.number => 1,
+            (Some(_), Some(_)) => 2,
+            // A fund of the series and its manager, or the series' name written alone.
+            (Some(s), None) | (None, Some(s)) if s.series => 2,
+            _ => 0,
+        },
         Kind::CompanyTradeChars => {
             let (p, q) = (&f.core[a], &f.core[b]);
             if p.len == 0 || q.len == 0 {
@@ -1182,6 +1197,9 @@ impl Features {
                     Kind::CompanyBranch if key.core.is_empty() => String::new(),
                     Kind::CompanyBranch => key.branch.clone().unwrap_or_else(|| "(总部)".into()),
                     Kind::CompanyForm => key.form.clone().unwrap_or_default(),
+                    Kind::CompanySerial => company::serial(&key.core)
+                        .map(|s| s.shown())
+                        .unwrap_or_default(),
                     Kind::CompanyTradeChars if key.core.is_empty() => String::new(),
                     Kind::CompanyTradeChars if key.trade.is_empty() => key.core.clone(),
                     Kind::CompanyTradeChars => key.trade.clone(),
@@ -1845,6 +1863,41 @@ mod tests {
         assert_eq!(branch(0, 4), 2);
         assert_eq!(branch(0, 5), 2);
         assert_eq!(branch(1, 2), 2);
+    }
+
+    #[test]
+    fn two_funds_of_one_series_and_two_numbered_schools_are_two() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "呼和浩特思纳二期股权投资基金合伙企业(有限合伙)",
+            "思纳2期基金",
+            "思纳四期基金宋总",
+            "呼和浩特思纳创业投资管理有限公司",
+            "上海市第十二中学",
+            "上海市第十四中学",
+            "佛山市第二人民医院",
+            "佛山市二医院",
+            "Wuxi Ruizhen Fund 3 LP",
+            "睿臻三期基金",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let serial = |a, b| fast_level(Kind::CompanySerial, &fast, a, b);
+        assert_eq!(serial(0, 1), 1);
+        assert_eq!(serial(0, 2), 2);
+        // A fund of the series and its manager.
+        assert_eq!(serial(0, 3), 2);
+        assert_eq!(serial(3, 1), 2);
+        assert_eq!(serial(4, 5), 2);
+        // An ordinal written on one side only says nothing; nor do two names without one.
+        assert_eq!(serial(6, 7), 0);
+        assert_eq!(serial(3, 7), 0);
+        assert_eq!(serial(4, 6), 2);
+        // An English fund's number against a Chinese one.
+        assert_eq!(serial(8, 9), 1);
+        assert_eq!(serial(8, 0), 2);
     }
 
     #[test]

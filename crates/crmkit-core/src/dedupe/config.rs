@@ -41,6 +41,10 @@ pub enum Kind {
     CompanyRegion,
     /// Branch markers (分公司, 办事处): both head offices or the same branch, or not.
     CompanyBranch,
+    /// The serial number in two names' cores ([`crate::company::serial`]: 思纳二期, 第十二中学):
+    /// the same, or different (or a fund's series against a name without one: the fund and
+    /// its manager); missing when either has none, or only one has an ordinal.
+    CompanySerial,
     /// Organisation forms: the same class (有限公司 = 有限责任公司), or not.
     CompanyForm,
     /// The characters of two 字号 (the whole cores when no 字号 was found): at least one in
@@ -73,6 +77,7 @@ impl Kind {
             "company_core" => Kind::CompanyCore,
             "company_region" => Kind::CompanyRegion,
             "company_branch" => Kind::CompanyBranch,
+            "company_serial" => Kind::CompanySerial,
             "company_form" => Kind::CompanyForm,
             "company_trade_chars" => Kind::CompanyTradeChars,
             "company_business" => Kind::CompanyBusiness,
@@ -83,8 +88,8 @@ impl Kind {
     }
 
     const NAMES: &'static str = "exact, jaro_winkler, levenshtein, bigram, phones, email, date, \
-        company_core, company_region, company_branch, company_form, company_trade_chars, \
-        company_business, address, former_name";
+        company_core, company_region, company_branch, company_serial, company_form, \
+        company_trade_chars, company_business, address, former_name";
 
     /// Whether the kind takes thresholds in `levels`.
     fn takes_levels(self) -> bool {
@@ -98,6 +103,7 @@ impl Kind {
             Kind::CompanyCore
                 | Kind::CompanyRegion
                 | Kind::CompanyBranch
+                | Kind::CompanySerial
                 | Kind::CompanyForm
                 | Kind::CompanyTradeChars
                 | Kind::CompanyBusiness
