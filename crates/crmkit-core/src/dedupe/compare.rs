@@ -778,13 +778,6 @@ pub struct TermFrequencies {
 }
 
 impl TermFrequencies {
-    fn new<'a>(values: impl Iterator<Item = &'a str>) -> TermFrequencies {
-        let mut counts: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut total = 0u64;
-        count_values(&mut counts, &mut total, values);
-        TermFrequencies::from_counts(counts, total)
-    }
-
     /// The frequencies of values counted elsewhere (`total`: the non-empty values counted).
     fn from_counts(counts: FxHashMap<Box<str>, u32>, total: u64) -> TermFrequencies {
         let total = total.max(1) as f64;
@@ -857,9 +850,8 @@ pub struct Features {
     columns: Vec<Column>,
     /// Company keys per template field that needs them: (field, keys per record).
     pub companies: Vec<(usize, Vec<CompanyKey>)>,
-    /// Term frequencies per comparison (for `tf = true`): of these records, or of the whole
-    /// input when [`Features::use_term_frequencies`] gave them.
-    pub tf: Vec<Option<Arc<TermFrequencies>>>,
+    /// Per comparison: whether it has term frequencies (`tf = true`).
+    tf: Vec<bool>,
     /// Per company field (as `companies`), the reduced keys comparisons read.
     fast: Vec<Fast>,
     /// `(field, comparison)` of the `company_region` comparisons with fallback fields.
@@ -1048,30 +1040,49 @@ impl Features {
             tf_bits: Vec::new(),
             len: records.len(),
         };
-        let tf: Vec<Option<Arc<TermFrequencies>>> = config
-            .comparisons
-            .par_iter()
-            .enumerate()
-            .map(|(ci, c)| {
-                c.tf.then(|| {
-                    Arc::new(TermFrequencies::new(
-                        (0..records.len()).map(|i| features.tf_value(ci, i)),
-                    ))
-                })
-            })
+        features.tf = config.comparisons.iter().map(|c| c.tf).collect();
+        features.tf_bits = (0..features.tf.len())
+            .map(|ci| features.tf[ci].then(|| features.own_tf_bits(ci)))
             .collect();
-        features.use_term_frequencies(&tf);
         features
+    }
+
+    /// The term-frequency bits of comparison `ci` with these records' own frequencies: what
+    /// [`TermFrequencies`] of their [`Features::tf_value`]s gives, counted by the values'
+    /// interned ids instead of hashing every value again.
+    fn own_tf_bits(&self, ci: usize) -> Vec<f32> {
+        let ids: Vec<u32> = match &self.columns[ci] {
+            Column::Company(k) => self.fast[*k].core.iter().map(|c| c.trade_id).collect(),
+            Column::Text { ids, .. } => ids.clone(),
+            _ => vec![0; self.len],
+        };
+        let mut counts = vec![0u32; ids.iter().max().map_or(1, |&m| m as usize + 1)];
+        for &id in &ids {
+            counts[id as usize] += 1;
+        }
+        let total = (self.len as u64 - u64::from(counts[0])).max(1) as f64;
+        let u_average = counts[1..]
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| (c as f64 / total).powi(2))
+            .sum::<f64>()
+            .max(1.0 / total);
+        ids.par_iter()
+            .map(|&id| match id {
+                0 => 0.0,
+                id => (u_average / (counts[id as usize] as f64 / total)).log2() as f32,
+            })
+            .collect()
     }
 
     /// Scores with these term frequencies (the whole input's, from [`TermCounts`]) rather than
     /// those of the records the features were computed for.
     pub fn use_term_frequencies(&mut self, tf: &[Option<Arc<TermFrequencies>>]) {
         let n = self.len;
-        self.tf = tf.to_vec();
-        self.tf_bits = (0..self.tf.len())
+        self.tf = tf.iter().map(Option::is_some).collect();
+        self.tf_bits = (0..tf.len())
             .map(|ci| {
-                self.tf[ci].as_ref().map(|tf| {
+                tf[ci].as_ref().map(|tf| {
                     (0..n)
                         .into_par_iter()
                         .map(|i| {
@@ -1093,7 +1104,7 @@ impl Features {
         let n = self.len;
         counts.per.resize_with(self.tf.len(), || None);
         for (ci, slot) in counts.per.iter_mut().enumerate() {
-            if self.tf[ci].is_some() {
+            if self.tf[ci] {
                 let (map, total) = slot.get_or_insert_with(Default::default);
                 count_values(map, total, (0..n).map(|i| self.tf_value(ci, i)));
             }

@@ -1040,6 +1040,40 @@ mod tests {
     ];
 
     #[test]
+    fn term_frequencies_counted_chunk_by_chunk_are_those_of_one_pass() {
+        let config = config();
+        let regions = Regions::builtin().unwrap();
+        let rows = [
+            ("北京华远软件科技有限公司", ""),
+            ("华远软件（北京）有限公司", ""),
+            ("上海华远软件科技有限公司", ""),
+            ("上海云帆物流有限公司", ""),
+            ("云帆物流", ""),
+            ("杭州明月贸易有限公司", ""),
+            ("", ""),
+        ];
+        let whole = records(&rows);
+        let mut features = Features::new(&whole, &config, &regions);
+        let ci = config.comparisons.iter().position(|c| c.tf).unwrap();
+        let own: Vec<Option<f32>> = (0..rows.len()).map(|i| features.tf_bits(ci, i)).collect();
+        // A rare 字号 counts for more than a common one; an empty name for nothing.
+        assert!(own[5].unwrap() > own[3].unwrap() && own[3].unwrap() > own[0].unwrap());
+        assert_eq!(own[6], Some(0.0));
+        let mut terms = TermCounts::default();
+        for part in rows.chunks(3) {
+            Features::new(&records(part), &config, &regions).count_terms(&mut terms);
+        }
+        features.use_term_frequencies(&terms.finish());
+        for (i, bits) in own.iter().enumerate() {
+            let counted = features.tf_bits(ci, i).unwrap();
+            assert!(
+                (bits.unwrap() - counted).abs() < 1e-6,
+                "{i}: {bits:?} {counted}"
+            );
+        }
+    }
+
+    #[test]
     fn a_chain_through_different_keys_is_one_component() {
         let config = config();
         let p = plan(&config, &CHAIN, 4, 100);
