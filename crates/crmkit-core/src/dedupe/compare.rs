@@ -672,7 +672,12 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
         // One 字号, two businesses the list of industry words knows, one character apart
         // (数字科技 / 数据科技, 机电 / 机械): two words, not a typo of one.
         4
-    } else if same_head && lx.min(ly) >= 4 && few_apart && one_edit(x(), y()) {
+    } else if same_head
+        && lx.min(ly) >= 4
+        && few_apart
+        && one_edit(x(), y())
+        && !trade_differs_alone(f, a, b)
+    {
         // The 字号 intact, one character off after it (智能科技 / 智能技, 农业 / 农烨).
         2
     } else if p.trade_id != 0 && p.trade_id == q.trade_id {
@@ -691,6 +696,18 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else {
         4
     }
+}
+
+/// Whether two cores have one business after two 字号s (耀创智商贸 / 耀创商贸, 壹锦蓝网络科技 /
+/// 壹锦网络科技): the character between them is the 字号's, which is not intact. Two firms of
+/// one trade in one city whose 字号s differ by a character are as often two as one.
+fn trade_differs_alone(f: &Fast, a: usize, b: usize) -> bool {
+    let (p, q) = (&f.core[a], &f.core[b]);
+    p.trade_len > 0
+        && q.trade_len > 0
+        && p.trade_id != q.trade_id
+        && !business(f, a).is_empty()
+        && business(f, a) == business(f, b)
 }
 
 /// The 字号 of record `i` (the whole core when no 字号 was found).
@@ -1740,7 +1757,15 @@ mod tests {
             2
         } else if same_trade && other_business {
             4
-        } else if x.len().min(y.len()) >= 4 && x[..2] == y[..2] && super::one_edit(&x, &y) {
+        } else if x.len().min(y.len()) >= 4
+            && x[..2] == y[..2]
+            && super::one_edit(&x, &y)
+            && !(trade_len(a) > 0
+                && trade_len(b) > 0
+                && a.trade != b.trade
+                && !u.is_empty()
+                && u == v)
+        {
             2
         } else if same_trade {
             if same_business(u, v) {
@@ -1771,11 +1796,19 @@ mod tests {
             "郑州东金斯电气科技有限公司",
             "郑州东金斯软件科技有限公司",
             "华远软件科枝有限公司",
+            "苏州耀创智商贸有限公司",
+            "苏州耀创商贸有限公司",
+            "北京壹锦蓝网络科技有限公司",
+            "北京壹锦网络科技",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
         .collect();
         let fast = fast_keys(&keys);
+        // 耀创智商贸 / 耀创商贸: one business, two 字号s a character apart: alike (3), not the
+        // 字号 intact with a typo after it (2).
+        assert_eq!(core_level(&fast, 10, 11), 3);
+        assert_eq!(core_level(&fast, 12, 13), 3);
         // 物流 / 软件科技: the same 字号 in another business, as different as any other core.
         assert_eq!(core_level(&fast, 0, 1), 4);
         // 网络科技 / 科技: one in the other.
