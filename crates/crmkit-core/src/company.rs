@@ -199,11 +199,11 @@ fn numeral_value(run: &[char]) -> Option<u16> {
 /// 广州二院, 鹰启五建, 成都2厂). The first one counts. A duplicate keeps its number, written
 /// either way (桦安1期基金 / 合肥桦安一期产业投资合伙企业); 思纳二期 and 思纳四期 are two
 /// funds, 第七中学 and 第八中学 two schools.
-pub fn serial(core: &str) -> Option<Serial> {
-    if !core.chars().any(is_numeral) {
+/// The core comes as its characters, as the comparisons already hold them.
+pub fn serial(chars: &[char]) -> Option<Serial> {
+    if !chars.iter().copied().any(is_numeral) {
         return None;
     }
-    let chars: Vec<char> = core.chars().collect();
     let mut i = 0;
     while i < chars.len() {
         if !is_numeral(chars[i]) {
@@ -2071,7 +2071,10 @@ mod tests {
     #[test]
     fn a_funds_series_and_an_institutions_ordinal_are_read_from_the_core() {
         let regions = regions();
-        let of = |name: &str| serial(&company_key(name, &regions).core);
+        let of = |name: &str| {
+            let core: Vec<char> = company_key(name, &regions).core.chars().collect();
+            serial(&core)
+        };
         let series = |number| {
             Some(Serial {
                 number,

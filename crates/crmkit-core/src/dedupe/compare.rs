@@ -418,7 +418,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 bigram_bits: bigrams.iter().fold(0, |m, &b| m | bit_of(b)),
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
-                serial: company::serial(&k.core),
+                serial: company::serial(&chars),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -1068,13 +1068,13 @@ impl Features {
     /// [`TermFrequencies`] of their [`Features::tf_value`]s gives, counted by the values'
     /// interned ids instead of hashing every value again.
     fn own_tf_bits(&self, ci: usize) -> Vec<f32> {
-        let ids: Vec<u32> = match &self.columns[ci] {
+        let ids: std::borrow::Cow<[u32]> = match &self.columns[ci] {
             Column::Company(k) => self.fast[*k].core.iter().map(|c| c.trade_id).collect(),
-            Column::Text { ids, .. } => ids.clone(),
-            _ => vec![0; self.len],
+            Column::Text { ids, .. } => ids.as_slice().into(),
+            _ => vec![0; self.len].into(),
         };
         let mut counts = vec![0u32; ids.iter().max().map_or(1, |&m| m as usize + 1)];
-        for &id in &ids {
+        for &id in ids.iter() {
             counts[id as usize] += 1;
         }
         let total = (self.len as u64 - u64::from(counts[0])).max(1) as f64;
@@ -1225,7 +1225,7 @@ impl Features {
                     Kind::CompanyBranch if key.core.is_empty() => String::new(),
                     Kind::CompanyBranch => key.branch.clone().unwrap_or_else(|| "(总部)".into()),
                     Kind::CompanyForm => key.form.clone().unwrap_or_default(),
-                    Kind::CompanySerial => company::serial(&key.core)
+                    Kind::CompanySerial => company::serial(&key.core.chars().collect::<Vec<_>>())
                         .map(|s| s.shown())
                         .unwrap_or_default(),
                     Kind::CompanyTradeChars if key.core.is_empty() => String::new(),
