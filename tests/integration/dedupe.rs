@@ -323,22 +323,28 @@ fn thirteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // (思纳二期 / 思纳四期, 第十二中学 / 第十四中学) telling two apart; 0.9109 once two 字号s a
     // character apart before one business (耀创智商贸 / 耀创商贸) are no longer read as one
     // 字号 with a typo after it (the clusters shift: 10 wrong pairs fewer, 13 others more;
-    // seven other sets gain). Most of what it still
+    // seven other sets gain); 0.9207 with what holdout14 showed (individual business vs
+    // company a veto, affiliates, chain stores, forms of address). Most of what it still
     // merges wrongly is a holding company and its operating company, an individual business
     // and its owner's company, or sister companies, at one address or with one contact.
     let (p, r, f1) = held_out_scores("dedupe/holdout13");
-    assert!(f1 >= 0.91, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.92, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
-fn fourteenth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn fourteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout14: made on 2026-11-24 by a helper under the same reading rules
     // and convention, realistic rather than adversarial (a mid-size firm's sheet from five
     // systems, 15.6% of customers in a look-alike family). Its first, blind run (dedupe code of
-    // 17aace0) scored F1 0.9870 (precision 0.9814, recall 0.9927); Splink 0.8034. Only the
-    // scores have been looked at so far; the floor catches a regression.
+    // 17aace0) scored F1 0.9870 (precision 0.9814, recall 0.9927); Splink 0.8034. Then it was
+    // read (a development set now): 0.9924 (precision 0.9921, recall 0.9927) with an
+    // individual business and its owner's company kept apart (a veto), an institution's
+    // affiliate (…学院资产经营有限公司, …局信息中心) no longer its abbreviation, a chain's stores
+    // (禾川便利店南门店) read as branches, a department or a contact typed after the name
+    // (…分公司-采购中心, 捷乐检测-郭经理) dropped, and 陈总 compared by its surname alone. What it
+    // still merges wrongly is mostly sister companies of one owner (same mobile, same address).
     let (p, r, f1) = held_out_scores("dedupe/holdout14");
-    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
@@ -517,6 +523,66 @@ fn a_shared_agent_does_not_merge_two_companies() {
     .code(0);
     let clusters = clusters(&out);
     assert_ne!(clusters[&a], clusters[&b]);
+}
+
+/// A form of address (陈总) is any person of the surname: two leads of two companies in one
+/// city, both from 陈总, are not one customer for it, and 陈总 is no other surname's 王立冰.
+#[test]
+fn a_form_of_address_is_not_a_name() {
+    let (_dir, input) = synthetic("800", "9");
+    let lead = |name: &'static str, contact: &'static str, phone: &'static str| {
+        [
+            ("客户名称", name),
+            ("联系人", contact),
+            ("联系电话", phone),
+            ("城市", "成都市"),
+        ]
+    };
+    let first = append_rows(
+        &input,
+        &[
+            &lead("旺星餐馆", "陈总", "18377112555"),
+            &lead("成都市旺展泵业有限公司", "陈总", "18599607874"),
+            &lead("成都市旺展泵业有限公司", "王立冰", "18599607874"),
+        ],
+    );
+    let row = |i: usize| (first + i).to_string();
+    crmkit(&[
+        "dedupe",
+        "explain",
+        &input,
+        "-t",
+        "customer",
+        "--a",
+        &row(0),
+        "--b",
+        &row(1),
+    ])
+    .code(0)
+    .stdout_has("同姓的称呼")
+    .stdout_lacks("完全相同")
+    .stdout_lacks("自动合并");
+    let run = crmkit(&[
+        "dedupe",
+        "explain",
+        &input,
+        "-t",
+        "customer",
+        "--a",
+        &row(1),
+        "--b",
+        &row(2),
+    ]);
+    run.code(0);
+    let contact = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("联系人"))
+        .unwrap();
+    assert!(
+        contact.contains("不同") && !contact.contains("称呼"),
+        "{contact}"
+    );
 }
 
 /// Appends `rows` (header → value; other columns empty) to the CSV file `input`; the

@@ -127,8 +127,8 @@ pub fn form_kind(form: &str) -> u8 {
         f if contains_short(f, "合作社") => 2,
         f if contains_short(f, "合伙") => 3,
         "个人独资企业" => 4,
-        "工作室" | "商行" | "经营部" | "门市部" | "批发部" | "经销部" | "服务部" | "商店"
-        | "店" => 5,
+        "工作室" | "商行" | "经营部" | "门市部" | "批发部" | "经销部" | "服务部" | "维修部"
+        | "商店" | "店" => 5,
         _ => 0,
     }
 }
@@ -804,6 +804,7 @@ const FORMS: &[(&str, &str)] = &[
     ("批发部", "批发部"),
     ("经销部", "经销部"),
     ("服务部", "服务部"),
+    ("维修部", "维修部"),
     ("商店", "商店"),
     ("厂", "厂"),
     ("店", "店"),
@@ -854,6 +855,13 @@ const BRANCHES: &[(&str, bool)] = &[
     ("工会联合会", false),
     ("工会", false),
     ("服务部", true),
+    // After a company's form, its unit selling or repairing somewhere (…有限公司经营部, …有限公司
+    // 城西维修部); on their own, an individual business's forms (优林家电维修部).
+    ("经营部", true),
+    ("门市部", true),
+    ("批发部", true),
+    ("经销部", true),
+    ("维修部", true),
     // A company's unit in another city (…集团有限公司岳阳营销中心); on its own, 服务中心 is also
     // a registered name's ending (益民家政服务中心).
     ("营销中心", true),
@@ -1071,7 +1079,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 
 /// Splits a company name into its match key. Never fails: an empty name gives an empty key.
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
-    let normalized = normalize(name);
+    let normalized = normalize(without_contact(name));
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
@@ -1093,7 +1101,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// 字号 alone, the region's names as owned strings): what a database keys a company by when
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
-    let normalized = normalize(name);
+    let normalized = normalize(without_contact(name));
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, _) = split_region(&tail, regions);
@@ -1108,6 +1116,52 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     out.push_str(tail.form.as_deref().unwrap_or(""));
     out.push_str(branch.as_deref().unwrap_or(""));
     out
+}
+
+/// `name` without the person a salesman typed after it to know whom to call (华远-王总,
+/// 捷乐检测-郭经理, 启安服装加工—梁老板): a surname and a title after a dash, a slash or an
+/// underscore. The separator is what tells the person from the name (the dash is gone once the
+/// name is normalised, and 昌托化工 ends in 化 and 工 too).
+fn without_contact(name: &str) -> &str {
+    const TITLES: &[&str] = &[
+        "总经理",
+        "经理",
+        "老板",
+        "老总",
+        "主任",
+        "老师",
+        "先生",
+        "女士",
+        "小姐",
+        "总",
+        "工",
+    ];
+    let trimmed = crate::normalize::trim(name);
+    // The last separator, found byte by byte (most names have none): - _ / as such, — – － ／
+    // by their three bytes.
+    let bytes = trimmed.as_bytes();
+    let separator = |i: usize| match bytes[i] {
+        b'-' | b'_' | b'/' => Some(i),
+        0x93 | 0x94 if i >= 2 && bytes[i - 2..i] == [0xE2, 0x80] => Some(i - 2),
+        0x8D | 0x8F if i >= 2 && bytes[i - 2..i] == [0xEF, 0xBC] => Some(i - 2),
+        _ => None,
+    };
+    let Some(at) = (0..bytes.len()).rev().find_map(separator) else {
+        return name;
+    };
+    let person = trimmed[at..]
+        .trim_start_matches(['-', '—', '－', '–', '_', '/', '／'])
+        .trim();
+    let addressed = TITLES.iter().any(|title| {
+        person.strip_suffix(title).is_some_and(|surname| {
+            (1..=2).contains(&surname.chars().count()) && surname.chars().all(is_han)
+        })
+    });
+    if addressed && !is_industry_words(&normalize(person)) && plausible(trimmed[..at].trim_end()) {
+        trimmed[..at].trim_end()
+    } else {
+        name
+    }
 }
 
 /// `text` without the remarks a CRM user typed after the name in brackets: a status (已合作,
@@ -1200,20 +1254,6 @@ fn is_remark(content: &str) -> bool {
     const SALES_REGIONS: &[&str] = &[
         "华东", "华南", "华北", "华中", "华西", "西南", "西北", "东北", "东南",
     ];
-    // A department of the customer: (采购部), (财务部).
-    const DEPARTMENTS: &[&str] = &[
-        "采购部",
-        "财务部",
-        "行政部",
-        "人事部",
-        "市场部",
-        "销售部",
-        "技术部",
-        "工程部",
-        "设备部",
-        "办公室",
-        "采购中心",
-    ];
     let sales_region = ["区", "片区", "大区"].iter().any(|suffix| {
         content
             .strip_suffix(suffix)
@@ -1235,17 +1275,50 @@ fn is_remark(content: &str) -> bool {
         || (content.starts_with('原') && content.chars().count() >= 4)
 }
 
+/// A department of the customer, typed after its name: (采购部), …有限公司财务部,
+/// …长春分公司-采购中心.
+const DEPARTMENTS: &[&str] = &[
+    "采购部",
+    "财务部",
+    "行政部",
+    "人事部",
+    "市场部",
+    "销售部",
+    "技术部",
+    "工程部",
+    "设备部",
+    "办公室",
+    "采购中心",
+    "财务中心",
+    "信息中心",
+    "质检部",
+    "综合部",
+];
+
 /// Where a note typed after a company form starts (张总介绍, 采购部, 开票用, 华东区, 二期项目):
 /// at most six characters after the last 公司, none of them a branch's or a unit's (分公司,
-/// 分行, 办事处, 门店, 厂, 研究所, 中心 … stay part of the name). `None` when there is no such tail.
+/// 分行, 办事处, 门店, 厂, 研究所, 中心 … stay part of the name) unless the tail is a department
+/// (…分公司采购中心). `None` when there is no such tail.
 fn note_after_form(text: &str) -> Option<usize> {
+    // A department after a shop's branch or any form (思发眼镜店城西店-设备部).
+    if let Some(department) = DEPARTMENTS.iter().find(|d| text.ends_with(*d)) {
+        let at = text.len() - department.len();
+        let words = &*WORDS;
+        let before = &text[..at];
+        if plausible(before)
+            && (words.forms.longest_suffix(before).is_some()
+                || words.branches.longest_suffix(before).is_some())
+        {
+            return Some(at);
+        }
+    }
     let form = text.rfind("公司")?;
     let at = form + "公司".len();
     let tail = &text[at..];
     let short = tail.chars().count() <= 6;
     let unit = tail.contains([
         '分', '店', '行', '处', '厂', '所', '站', '院', '校', '社', '中', '(', ')',
-    ]);
+    ]) && !DEPARTMENTS.contains(&tail);
     (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
 }
 
@@ -1285,10 +1358,22 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     };
     let before = &text[..text.len() - marker.len()];
     // The location runs from the end of the company's form (…有限公司|上海|分公司), unless the
-    // form is itself part of an earlier branch (…分公司|海淀|支公司 looks further back).
+    // form is itself part of an earlier branch (…分公司|海淀|支公司 looks further back). A shop's
+    // 店 is a form a store of the chain is named after (禾川便利店|南门|店), when a name stands
+    // before it and a short place after it (not 淄博市张店|区小陈奶茶|店).
     let anchor = boundaries_back(before).take(17).find(|&p| {
-        words.anchors.longest_suffix(&before[..p]).is_some()
-            && words.branches.longest_suffix(&before[..p]).is_none()
+        let head = &before[..p];
+        words.anchors.longest_suffix(head).is_some()
+            && match words.branches.longest_suffix(head) {
+                None => true,
+                Some((shop, _)) => {
+                    let place = &before[p..];
+                    shop == "店"
+                        && plausible(&head[..p - shop.len()])
+                        && place.chars().count() <= 4
+                        && !place.starts_with(['区', '县', '市', '镇', '路'])
+                }
+            }
     });
     let anchor = match anchor {
         Some(p) => Some(p),
@@ -1992,6 +2077,8 @@ mod tests {
         for typed in [
             "重庆美力机械制造有限责任公司石家庄分公司-重复",
             "重庆美力机械制造有限责任公司石家庄分公司-采购部（重复）",
+            // A department, though 中心 is also a unit's word.
+            "重庆美力机械制造有限责任公司石家庄分公司-采购中心",
         ] {
             let k = key(typed);
             assert_eq!(
@@ -1999,6 +2086,40 @@ mod tests {
                 (&branch.core, &branch.form, &branch.branch),
                 "{typed}"
             );
+        }
+        // A department after a shop's store.
+        let store = key("武汉市江汉区思发眼镜店城西店");
+        let k = key("武汉市江汉区思发眼镜店城西店-设备部");
+        assert_eq!((&k.core, &k.branch), (&store.core, &store.branch));
+        assert_eq!(store.branch.as_deref(), Some("城西店"));
+    }
+
+    #[test]
+    fn a_contact_typed_after_the_name_is_not_the_name() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (typed, name) in [
+            ("捷乐检测-郭经理", "捷乐检测"),
+            ("华远-王总", "华远"),
+            ("启安服装加工—梁老板", "启安服装加工"),
+            ("福州恒荣光电有限公司-姚总", "福州恒荣光电有限公司"),
+            ("华远软件_欧阳总", "华远软件"),
+        ] {
+            assert_eq!(key(typed), key(name), "{typed}");
+            assert_eq!(
+                canonical_name(typed, &regions),
+                canonical_name(name, &regions)
+            );
+        }
+        // Without a separator, or with an industry word or a whole name after it, the text is
+        // the name's.
+        for kept in [
+            "华远王总",
+            "南京昌托-化工",
+            "华远-王建国",
+            "华远-王总监理工程",
+        ] {
+            assert_eq!(without_contact(kept), kept);
         }
     }
 
@@ -2154,6 +2275,7 @@ mod tests {
         assert_eq!(kind("徐州市鼓楼区张敏服装店"), 5);
         assert_eq!(kind("成都市郫都区亨璟电子产品批发部"), 5);
         assert_eq!(kind("温州鹿城区华远建材经销部"), 5);
+        assert_eq!(kind("常州市天宁区优林家电维修部"), 5);
         assert_eq!(
             company_key("成都市郫都区亨璟电子产品批发部", &regions).core,
             "亨璟电子产品"
@@ -2352,6 +2474,22 @@ mod tests {
             ),
             // Without a company form before it, 服务中心 ends a registered name.
             ("益民家政服务中心", "益民家政服务中心", None),
+            // A store of a chain named after the chain's shop (禾川便利店|南门店); not a place
+            // with 店 in it (张店区), nor a long tail.
+            (
+                "武汉市江夏区禾川便利店南门店",
+                "武汉市江夏区禾川便利店",
+                Some("南门店"),
+            ),
+            ("淄博市张店区小陈奶茶店", "淄博市张店区小陈奶茶店", None),
+            ("店小二餐饮店", "店小二餐饮店", None),
+            // After a company's form, an individual business's form is the company's unit.
+            ("华远科技有限公司经营部", "华远科技有限公司", Some("经营部")),
+            (
+                "常州市天宁区优林家电维修部",
+                "常州市天宁区优林家电维修部",
+                None,
+            ),
         ];
         for (name, rest, marker) in cases {
             assert_eq!(branch(name), (rest, marker.map(String::from)), "{name}");

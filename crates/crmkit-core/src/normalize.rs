@@ -522,6 +522,16 @@ const TITLES: &[&str] = &[
     "先生", "女士", "小姐", "总", "经理", "老师", "老板", "主任", "师傅",
 ];
 
+/// Whether a person's name is a form of address standing in for it (张先生, 李总, 王经理): a
+/// surname and a title, nothing that tells one 李 from another.
+pub fn is_form_of_address(text: &str) -> bool {
+    // Two to four CJK characters are 6 to 12 bytes: most names are ruled out by their length
+    // or their last characters without being decoded.
+    (6..=12).contains(&text.len())
+        && TITLES.iter().any(|t| text.ends_with(t))
+        && text.chars().all(is_cjk)
+}
+
 fn person(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'static> {
     let example = "例如 王建国";
     let out = squeeze_cjk_spaces(&text);
@@ -544,8 +554,7 @@ fn person(text: String, mut steps: Vec<&'static str>, name: &str) -> Outcome<'st
             format!("{name} \"{out}\" 含有多个姓名; 每格只填一人, 其他联系人放到备注 ({example})");
         return Outcome::bad(out, steps, "person_name_several", message);
     }
-    let chars = out.chars().count();
-    if out.chars().all(is_cjk) && chars <= 4 && TITLES.iter().any(|t| out.ends_with(t)) {
+    if is_form_of_address(&out) {
         let message = format!("{name} \"{out}\" 像是称呼而不是姓名; 请填写全名 ({example})");
         return Outcome::warn(out, steps, "person_name_title", message);
     }

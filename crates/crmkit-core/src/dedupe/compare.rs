@@ -42,6 +42,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
     if level == 0 && c.kind.is_company() {
         return "缺失或中英文名无从比较 (不计分)".into();
     }
+    if level == 0 && c.kind == Kind::Levenshtein {
+        // A person's name: a form of address (陈总) is compared by its surname alone.
+        return "缺失, 或同姓的称呼 (陈总 / 陈总、陈总 / 陈立冰: 不知是否同一人, 不计分)".into();
+    }
     if level == 0 {
         return "缺失 (一方为空, 不计分)".into();
     }
@@ -666,8 +670,14 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else if p.id == q.id {
         1
     } else if same_head && (x().starts_with(y()) || y().starts_with(x())) {
-        // One is the other's abbreviation (迅顺 / 迅顺货运代理).
-        2
+        // One is the other's abbreviation (迅顺 / 迅顺货运代理), unless the shorter is a whole
+        // institution's name and the longer one of its affiliates.
+        let (s, l) = if lx < ly { (a, b) } else { (b, a) };
+        if affiliate(&f.chars[s].0, &f.chars[l].0, f.form[s] != 0, f.form[l] != 0) {
+            4
+        } else {
+            2
+        }
     } else if p.trade_id != 0 && p.trade_id == q.trade_id && other_business(f, a, b) {
         // One 字号, two businesses the list of industry words knows, one character apart
         // (数字科技 / 数据科技, 机电 / 机械): two words, not a typo of one.
@@ -696,6 +706,45 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else {
         4
     }
+}
+
+/// Whether the longer of two cores, the shorter its start, names an affiliate of the
+/// institution the shorter names in full, another legal person: the institution's company
+/// (方启职业技术学院 / 方启职业技术学院资产经营有限公司, 汇洋医院 / 汇洋医院管理有限公司), its
+/// affiliated hospital (万乾大学 / 万乾大学附属医院), a government body's institution (嘉兴市水利局 /
+/// 嘉兴市水利局水文水资源监测中心, 自然资源和规划局 / …局信息中心). A department written after the
+/// name (第一医院设备科, 浙江大学医学院) is still the institution.
+fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -> bool {
+    const INSTITUTIONS: &[&str] = &[
+        "医院",
+        "大学",
+        "学院",
+        "学校",
+        "中学",
+        "小学",
+        "幼儿园",
+        "研究院",
+        "研究所",
+        "中心",
+        "局",
+        "委员会",
+        "厅",
+    ];
+    const GOVERNMENT: &[&str] = &["局", "委员会", "厅"];
+    const GOVERNMENT_UNITS: &[&str] = &["中心", "站", "所", "院", "队"];
+    let ends = |text: &[char], words: &[&str]| {
+        words.iter().any(|w| {
+            let n = w.chars().count();
+            text.len() >= n && text[text.len() - n..].iter().copied().eq(w.chars())
+        })
+    };
+    if long.len() <= short.len() || !ends(short, INSTITUTIONS) {
+        return false;
+    }
+    let extension = &long[short.len()..];
+    (long_form && !short_form)
+        || ends(extension, &["医院"])
+        || (ends(short, GOVERNMENT) && ends(extension, GOVERNMENT_UNITS))
 }
 
 /// Whether two cores have one business after two 字号s (耀创智商贸 / 耀创商贸, 壹锦蓝网络科技 /
@@ -999,12 +1048,18 @@ impl Features {
                             let identifiers = c.kind == Kind::Exact;
                             let credit_code = records.template.fields[field].kind
                                 == crate::template::FieldType::CreditCode;
-                            let values: Vec<(Box<str>, bool)> = (0..records.len())
+                            let person = records.template.fields[field].kind
+                                == crate::template::FieldType::PersonName;
+                            // Each value with the bit its id is marked with (SUSPECT,
+                            // ADDRESSED or none).
+                            let values: Vec<(Box<str>, u32)> = (0..records.len())
                                 .into_par_iter()
                                 .map(|i| {
                                     let value = records.value(i, field);
                                     if !records.is_invalid(i, field) {
-                                        (text_of(value), false)
+                                        let addressed =
+                                            person && crate::normalize::is_form_of_address(value);
+                                        (text_of(value), if addressed { ADDRESSED } else { 0 })
                                     } else if let Some(id) =
                                         identifiers.then(|| identifier_of(value)).flatten()
                                     {
@@ -1012,18 +1067,20 @@ impl Features {
                                         // organisation code's is wrong) is no typo of another code:
                                         // another such code is another legal person.
                                         let checked = credit_code && final_check_holds(&id);
-                                        (id, !checked)
+                                        (id, if checked { 0 } else { SUSPECT })
                                     } else {
-                                        ("".into(), false)
+                                        ("".into(), 0)
                                     }
                                 })
                                 .collect();
-                            let (values, suspect): (Vec<Box<str>>, Vec<bool>) =
+                            let (values, marks): (Vec<Box<str>>, Vec<u32>) =
                                 values.into_iter().unzip();
                             let mut column = text_column(values, c.kind);
                             if let Column::Text { ids, .. } = &mut column {
-                                for (id, _) in ids.iter_mut().zip(&suspect).filter(|(_, &s)| s) {
-                                    *id |= SUSPECT;
+                                for (id, mark) in ids.iter_mut().zip(&marks) {
+                                    if *id != 0 {
+                                        *id |= mark;
+                                    }
                                 }
                             }
                             column
@@ -1255,6 +1312,15 @@ impl Features {
                 let (x, y) = (ids[a], ids[b]);
                 if x == 0 || y == 0 {
                     0
+                } else if (x | y) & ADDRESSED != 0 {
+                    // 陈总 and 陈总 (or 陈立冰) are any two people of the surname 陈: only another
+                    // surname tells.
+                    let surname = |v: &str| v.chars().next();
+                    if surname(&values[a]) == surname(&values[b]) {
+                        0
+                    } else {
+                        level_count(c.kind, c.thresholds.len()) as u8 - 1
+                    }
                 } else if x == y {
                     1
                 } else if (x | y) & SUSPECT != 0 {
@@ -1352,6 +1418,10 @@ pub fn level_of(pattern: u64, ci: usize) -> u8 {
 /// The bit of a text id marking a value that failed its check but is compared for equality
 /// ([`identifier_of`]).
 const SUSPECT: u32 = 1 << 31;
+
+/// The bit of a text id marking a person's name that is a form of address (陈总, 王经理:
+/// [`crate::normalize::is_form_of_address`]), compared by its surname alone.
+const ADDRESSED: u32 = 1 << 30;
 
 /// An identifier that failed its check, as compared for equality with another record's: its
 /// letters and digits, full-width ones made half-width, lower-cased, with spaces and hyphens
@@ -1635,7 +1705,7 @@ fn district_bits(key: &CompanyKey) -> u64 {
     })
 }
 
-/// For a shop whose branch is two characters and 店 (开福店, 南山店): those characters, as
+/// For a shop whose branch is two characters and 店 (开福店, 南山店, 鱼峰区店): those characters, as
 /// [`district_bits`] reads a district. A shop registered as 长沙市开福区奥兴大药房 is written
 /// 奥兴大药房（开福店） as often: one shop, not a head office and its branch. A chain's 分店
 /// and a street's 路店 are not read so.
@@ -1643,6 +1713,8 @@ fn store_district_bits(key: &CompanyKey) -> u64 {
     let Some(place) = key.branch.as_deref().and_then(|b| b.strip_suffix('店')) else {
         return 0;
     };
+    // 科晨快餐店鱼峰区店: the district written whole.
+    let place = place.strip_suffix(['区', '县']).unwrap_or(place);
     let mut chars = place.chars();
     match (chars.next(), chars.next(), chars.next()) {
         (Some(x), Some(y), None) if x != '分' && y != '分' && y != '路' && !x.is_ascii() => {
@@ -1754,7 +1826,13 @@ mod tests {
         } else if x == y {
             1
         } else if x.len().min(y.len()) >= 2 && (x.starts_with(&y) || y.starts_with(&x)) {
-            2
+            let (s, l) = if x.len() < y.len() { (a, b) } else { (b, a) };
+            let chars = |k: &CompanyKey| k.core.chars().collect::<Vec<_>>();
+            if affiliate(&chars(s), &chars(l), s.form.is_some(), l.form.is_some()) {
+                4
+            } else {
+                2
+            }
         } else if same_trade && other_business {
             4
         } else if x.len().min(y.len()) >= 4
@@ -1821,6 +1899,46 @@ mod tests {
         assert_eq!(core_level(&fast, 7, 8), 4);
         // 软件科技 / 软件科枝: a typo (科枝 is no industry word).
         assert_eq!(core_level(&fast, 1, 9), 2);
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                assert_eq!(
+                    core_level(&fast, a, b),
+                    core_level_plain(&keys[a], &keys[b])
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_institutions_affiliate_is_not_its_abbreviation() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "南通方启职业技术学院",
+            "南通方启职业技术学院资产经营有限公司",
+            "嘉兴市水利局",
+            "嘉兴市水利局水文水资源监测中心",
+            "厦门万千大学",
+            "厦门万千大学附属医院",
+            "南京市第一医院",
+            "南京市第一医院设备科",
+            "华远",
+            "华远科技有限公司",
+            "浙江大学",
+            "浙江大学医学院",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        // The institution's company, a body's institution, the university's hospital: another
+        // legal person.
+        assert_eq!(core_level(&fast, 0, 1), 4);
+        assert_eq!(core_level(&fast, 2, 3), 4);
+        assert_eq!(core_level(&fast, 4, 5), 4);
+        // A department, a short name, a university's school: the same one, abbreviated.
+        assert_eq!(core_level(&fast, 6, 7), 2);
+        assert_eq!(core_level(&fast, 8, 9), 2);
+        assert_eq!(core_level(&fast, 10, 11), 2);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(
@@ -2131,7 +2249,7 @@ mod tests {
                 u: None,
                 fallback: Vec::new(),
                 group: None,
-                veto: false,
+                veto: 0,
                 explains: Vec::new(),
             };
             level_label(&c, 0)
@@ -2158,7 +2276,7 @@ mod tests {
                 u: None,
                 fallback: Vec::new(),
                 group: None,
-                veto: true,
+                veto: u64::MAX,
                 explains: Vec::new(),
             };
             let last = level_count(c.kind, c.thresholds.len()) as u8 - 1;

@@ -135,9 +135,10 @@ pub struct Comparison {
     /// his phone, e-mail and name at once): of a group's positive weights only the largest
     /// counts. An index into [`Config::groups`].
     pub group: Option<usize>,
-    /// Whether a level weighing `thresholds.veto` bits or less vetoes a match on its own
-    /// (`veto = false` in the rules: it only weighs against it).
-    pub veto: bool,
+    /// The levels (bit `l` for level `l`) that veto a match on their own when they weigh
+    /// `thresholds.veto` bits or less: all of them by default, none for `veto = false` (they
+    /// only weigh against it), the listed ones for `veto = [4]`.
+    pub veto: u64,
     /// Comparisons whose disagreement this one explains when it agrees (its first level): their
     /// negative weights are not counted then. One credit code on both rows is one legal person
     /// whatever its names say: a renamed company's 字号 and a moved company's region differ.
@@ -340,14 +341,25 @@ struct RawComparison {
     fallback: Vec<String>,
     #[serde(default)]
     group: Option<String>,
-    #[serde(default = "yes")]
-    veto: bool,
+    #[serde(default)]
+    veto: Veto,
     #[serde(default)]
     explains: Vec<String>,
 }
 
-fn yes() -> bool {
-    true
+/// `veto` in the rules: every level or none (`true`, `false`), or the listed levels (`[4]`,
+/// counted from 1 as `m` and `u` are).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Veto {
+    All(bool),
+    Levels(Vec<u8>),
+}
+
+impl Default for Veto {
+    fn default() -> Self {
+        Veto::All(true)
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -566,6 +578,25 @@ impl Config {
                 ));
             }
             let n_levels = super::compare::level_count(kind, c.levels.len()) - 1;
+            let veto = match &c.veto {
+                Veto::All(true) => u64::MAX,
+                Veto::All(false) => 0,
+                Veto::Levels(levels) => {
+                    let mut mask = 0u64;
+                    for &level in levels {
+                        if level == 0 || usize::from(level) > n_levels {
+                            return Err(invalid(
+                                at("veto"),
+                                format!(
+                                    "expected true, false or levels from 1 to {n_levels} (most similar first, as for m and u), e.g. veto = [{n_levels}]"
+                                ),
+                            ));
+                        }
+                        mask |= 1 << level;
+                    }
+                    mask
+                }
+            };
             for (key, values) in [("m", &c.m), ("u", &c.u)] {
                 if let Some(values) = values {
                     if values.len() != n_levels
@@ -611,7 +642,7 @@ impl Config {
             comparisons.push(Comparison {
                 name: c.name.clone(),
                 group,
-                veto: c.veto,
+                veto,
                 explains: Vec::new(),
                 fallback,
                 fields,
@@ -803,6 +834,38 @@ mod tests {
         let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"email\"\ngroup = \" \""));
         assert!(
             e.contains("comparisons[0].group") && e.contains("联系方式"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn veto_is_every_level_none_or_the_listed_ones() {
+        let veto = |line: &str| {
+            Config::parse(
+                &MINIMAL.replace("kind = \"email\"", &format!("kind = \"email\"\n{line}")),
+                "x.toml",
+                &customer(),
+            )
+            .unwrap()
+            .comparisons[0]
+                .veto
+        };
+        assert_eq!(veto(""), u64::MAX);
+        assert_eq!(veto("veto = false"), 0);
+        assert_eq!(veto("veto = [4]"), 1 << 4);
+        assert_eq!(veto("veto = [1, 3]"), 1 << 1 | 1 << 3);
+        // The built-in form comparison vetoes two kinds of legal person only.
+        let c = Config::builtin(&customer()).unwrap().unwrap();
+        let form = c.comparisons.iter().find(|c| c.name == "组织形式").unwrap();
+        assert_eq!(form.veto, 1 << 4);
+        for wrong in ["veto = [0]", "veto = [5]", "veto = \"yes\""] {
+            let e =
+                error(&MINIMAL.replace("kind = \"email\"", &format!("kind = \"email\"\n{wrong}")));
+            assert!(e.contains("comparisons[0]"), "{wrong}: {e}");
+        }
+        let e = error(&MINIMAL.replace("kind = \"email\"", "kind = \"email\"\nveto = [5]"));
+        assert!(
+            e.contains("comparisons[0].veto") && e.contains("1 to 4"),
             "{e}"
         );
     }

@@ -580,7 +580,7 @@ fn explained(config: &Config, pattern: u64) -> u32 {
 pub fn vetoed(model: &Model, config: &Config, pattern: u64) -> bool {
     let explained = explained(config, pattern);
     (0..config.comparisons.len()).any(|ci| {
-        config.comparisons[ci].veto
+        config.comparisons[ci].veto & (1 << level_of(pattern, ci)) != 0
             && explained & (1 << ci) == 0
             && model.weight(ci, level_of(pattern, ci)) <= config.thresholds.veto
     })
