@@ -347,6 +347,21 @@ fn fourteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     assert!(f1 >= 0.99, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn fifteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
+    // fixtures/dedupe/holdout15: made on 2026-11-24 by a helper under the same reading rules
+    // and convention, a laboratory supplier's sheet (hospitals and their departments,
+    // universities and their research groups under their real short names: 省人医, 南医大,
+    // 苏大附二院). Its first, blind run (dedupe code of e9a831a) scored F1 0.9682 (precision
+    // 0.9915, recall 0.9460); Splink 0.8569. Then it was read (a development set now): 0.9708
+    // with departments after an institution's name dropped, a province-only name taking its
+    // city from the columns, and an institution's short name read as its abbreviation. Most
+    // of what it still misses is a short name, an English name or a department's row with
+    // nothing but the name to tie it.
+    let (p, r, f1) = held_out_scores("dedupe/holdout15");
+    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

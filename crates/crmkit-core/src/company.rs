@@ -1137,16 +1137,21 @@ fn without_contact(name: &str) -> &str {
         "工",
     ];
     let trimmed = crate::normalize::trim(name);
-    // The last separator, found byte by byte (most names have none): - _ / as such, — – － ／
-    // by their three bytes.
+    // The last separator (most names have none): - _ / as such, — – by their first two bytes
+    // (E2 80), － ／ by theirs (EF BC, which full-width brackets share).
     let bytes = trimmed.as_bytes();
-    let separator = |i: usize| match bytes[i] {
-        b'-' | b'_' | b'/' => Some(i),
-        0x93 | 0x94 if i >= 2 && bytes[i - 2..i] == [0xE2, 0x80] => Some(i - 2),
-        0x8D | 0x8F if i >= 2 && bytes[i - 2..i] == [0xEF, 0xBC] => Some(i - 2),
-        _ => None,
-    };
-    let Some(at) = (0..bytes.len()).rev().find_map(separator) else {
+    let ascii = memchr::memrchr3(b'-', b'_', b'/', bytes);
+    let wide = memchr::memmem::rfind(bytes, &[0xE2, 0x80])
+        .into_iter()
+        .chain(memchr::memmem::rfind(bytes, &[0xEF, 0xBC]))
+        .filter(|&i| {
+            matches!(
+                trimmed.get(i..).and_then(|t| t.chars().next()),
+                Some('—' | '–' | '－' | '／')
+            )
+        })
+        .max();
+    let Some(at) = ascii.max(wide) else {
         return name;
     };
     let person = trimmed[at..]
@@ -1186,7 +1191,7 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
         && words.branches.longest_suffix(rest).is_none()
         && mistyped_form(rest).is_none()
     {
-        if let Some(at) = note_after_form(rest) {
+        if let Some(at) = note_after_form(rest).or_else(|| department_after_institution(rest)) {
             end = bracketed(at);
         }
     }
@@ -1260,7 +1265,7 @@ fn is_remark(content: &str) -> bool {
             .is_some_and(|r| SALES_REGIONS.contains(&r))
     });
     EXACT.contains(&content)
-        || DEPARTMENTS.contains(&content)
+        || is_department(content)
         || sales_region
         // (2023展会), (广交会展会)
         || content.ends_with("展会")
@@ -1273,6 +1278,9 @@ fn is_remark(content: &str) -> bool {
             .any(|w| content.starts_with(w))
         // (原华远软件): a former name; (原平) is a place.
         || (content.starts_with('原') && content.chars().count() >= 4)
+        // (仙林院区), (江宁校区): a campus of the hospital or school, the same legal person.
+        || content.ends_with("院区")
+        || content.ends_with("校区")
 }
 
 /// A department of the customer, typed after its name: (采购部), …有限公司财务部,
@@ -1293,7 +1301,68 @@ const DEPARTMENTS: &[&str] = &[
     "信息中心",
     "质检部",
     "综合部",
+    "药房",
+    "中心实验室",
 ];
+
+/// The last characters of every department ([`is_department`]).
+const DEPARTMENT_ENDS: &[char] = &['科', '室', '组', '部', '处', '间', '心', '房'];
+
+/// Whether text (normalised) names a department of the customer, typed after its name or in
+/// brackets: one of [`DEPARTMENTS`], or at most ten characters ending in 科, 室, 组, 部, 处 or
+/// 车间 (设备科, 输血科, pcr实验室, 汪明萍课题组, 质检部, 实验室与设备管理处, 二车间). A branch's
+/// word (营业部, 服务部, 分部) or a shop's is no department: another customer; nor is what
+/// names an institution (附属中大医院核医学科 is a hospital's department, not a university's).
+fn is_department(text: &str) -> bool {
+    if !text.ends_with(DEPARTMENT_ENDS) {
+        return false;
+    }
+    if DEPARTMENTS.contains(&text) {
+        return true;
+    }
+    let n = text.chars().count();
+    (2..=10).contains(&n)
+        && (text.ends_with(['科', '室', '组', '部', '处']) || text.ends_with("车间"))
+        && !text.contains(['分', '店', '(', ')', '院', '校', '所', '局'])
+        && WORDS.branches.longest_suffix(text).is_none()
+        && WORDS.forms.longest_suffix(text).is_none()
+}
+
+/// Where a department typed after an institution's name starts (复旦大学附属中山医院|输血科,
+/// 苏大附二院|核医学科, 地湖所|综合办公室): the name ends in 医院, 大学, 学院, 学校, 研究所,
+/// 研究院, 中心, 院, 所, 校 or 局 and a department follows. `None` when there is none.
+fn department_after_institution(text: &str) -> Option<usize> {
+    // 省人医, 市一院: short names end so too; a hospital's campus in brackets
+    // (森源妇产医院(仙林院区)) is the hospital.
+    const INSTITUTIONS: &[&str] = &[
+        "医院",
+        "大学",
+        "学院",
+        "学校",
+        "研究所",
+        "研究院",
+        "中心",
+        "院",
+        "所",
+        "校",
+        "局",
+        "人医",
+        "院区)",
+        "校区)",
+    ];
+    // What every department ends in: most names are ruled out here.
+    if !text.ends_with(DEPARTMENT_ENDS) {
+        return None;
+    }
+    boundaries_back(text).skip(1).take(10).find(|&p| {
+        let head = &text[..p];
+        plausible(head)
+            && INSTITUTIONS
+                .iter()
+                .any(|w| head.strip_suffix(w).is_some_and(|name| !name.is_empty()))
+            && is_department(&text[p..])
+    })
+}
 
 /// Where a note typed after a company form starts (张总介绍, 采购部, 开票用, 华东区, 二期项目):
 /// at most six characters after the last 公司, none of them a branch's or a unit's (分公司,
@@ -1301,7 +1370,11 @@ const DEPARTMENTS: &[&str] = &[
 /// (…分公司采购中心). `None` when there is no such tail.
 fn note_after_form(text: &str) -> Option<usize> {
     // A department after a shop's branch or any form (思发眼镜店城西店-设备部).
-    if let Some(department) = DEPARTMENTS.iter().find(|d| text.ends_with(*d)) {
+    let department = text
+        .ends_with(DEPARTMENT_ENDS)
+        .then(|| DEPARTMENTS.iter().find(|d| text.ends_with(*d)))
+        .flatten();
+    if let Some(department) = department {
         let at = text.len() - department.len();
         let words = &*WORDS;
         let before = &text[..at];
@@ -1318,7 +1391,7 @@ fn note_after_form(text: &str) -> Option<usize> {
     let short = tail.chars().count() <= 6;
     let unit = tail.contains([
         '分', '店', '行', '处', '厂', '所', '站', '院', '校', '社', '中', '(', ')',
-    ]) && !DEPARTMENTS.contains(&tail);
+    ]) && !is_department(tail);
     (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
 }
 
@@ -2087,6 +2160,34 @@ mod tests {
                 "{typed}"
             );
         }
+        // A department after an institution's name, in brackets or not; a hospital's campus.
+        for (typed, name) in [
+            ("复旦大学附属中山医院-输血科", "复旦大学附属中山医院"),
+            ("东南大学附属中大医院—核医学科", "东南大学附属中大医院"),
+            ("苏州大学附属第二医院 PCR实验室", "苏州大学附属第二医院"),
+            ("省人医 药剂科", "省人医"),
+            ("睢宁县医院（临床药学室）", "睢宁县医院"),
+            ("南医大（实验室与设备管理处）", "南医大"),
+            ("徐州医科大学戴丹课题组", "徐州医科大学"),
+            ("森源妇产医院（仙林院区）设备科", "森源妇产医院"),
+            ("南京晶裕医药有限公司中心化验室", "南京晶裕医药有限公司"),
+        ] {
+            let (k, want) = (key(typed), key(name));
+            assert_eq!(
+                (&k.core, &k.form, &k.branch),
+                (&want.core, &want.form, &want.branch),
+                "{typed}"
+            );
+        }
+        // What names another institution or a unit is not a department.
+        for (kept, institution) in [
+            ("浙江大学医学院", "浙江大学"),
+            ("万千大学附属医院", "万千大学"),
+        ] {
+            assert_ne!(key(kept).core, key(institution).core, "{kept}");
+        }
+        assert_eq!(key("华远有限公司营业部").branch.as_deref(), Some("营业部"));
+        assert!(!is_department("附属中大医院核医学科"));
         // A department after a shop's store.
         let store = key("武汉市江汉区思发眼镜店城西店");
         let k = key("武汉市江汉区思发眼镜店城西店-设备部");

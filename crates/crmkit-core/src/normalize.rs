@@ -528,6 +528,10 @@ pub fn is_form_of_address(text: &str) -> bool {
     // Two to four CJK characters are 6 to 12 bytes: most names are ruled out by their length
     // or their last characters without being decoded.
     (6..=12).contains(&text.len())
+        && matches!(
+            text.chars().next_back(),
+            Some('生' | '士' | '姐' | '总' | '理' | '师' | '板' | '任' | '傅')
+        )
         && TITLES.iter().any(|t| text.ends_with(t))
         && text.chars().all(is_cjk)
 }

@@ -544,9 +544,16 @@ mod tests {
             ("泓程酒店管理有限公司", ""),
             ("泓程管理（苏州）有限公司", ""),
             ("上海泓程管理有限公司", ""),
+            ("安徽昊澜生物科技有限公司", ""),
+            ("江苏昊澜生物科技有限公司", ""),
         ]);
         let field = |key: &str| r.template.fields.iter().position(|f| f.key == key).unwrap();
         let (name, city) = (field("customer_name"), field("city"));
+        for (i, place) in [(3, "六安市"), (4, "六安市")] {
+            let mut v: Vec<String> = r.values[i].iter().map(String::from).collect();
+            v[city] = place.into();
+            r.values[i] = csv::StringRecord::from(v);
+        }
         // The 城市 column of the first and the third: the third's name says otherwise.
         for i in [0, 2] {
             let mut v: Vec<String> = r.values[i].iter().map(String::from).collect();
@@ -559,6 +566,10 @@ mod tests {
         assert_eq!(values(0), ["苏州"]);
         assert_eq!(values(1), ["苏州"]);
         assert_eq!(values(2), ["上海"]);
+        // A name giving only the province takes the city of that province from the columns,
+        // not a city of another.
+        assert_eq!(values(3), ["六安"]);
+        assert_eq!(values(4), ["江苏"]);
     }
 
     #[test]

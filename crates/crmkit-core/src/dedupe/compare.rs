@@ -297,6 +297,9 @@ struct Fast {
     group: Vec<bool>,
     /// The kind of legal person the form makes ([`company::form_kind`]; 0 = unknown).
     form_kind: Vec<u8>,
+    /// For a name that may be an institution's or its short name ([`institution_name`]): the
+    /// name's characters, region included (江苏省人民医院, 省人医); `None` for the others.
+    institution: Vec<Option<Box<[char]>>>,
     /// What the core is written in: 1 Latin letters without a Chinese character (Corvane
     /// Electronics, a foreign company's name), 2 anything else, 0 no core. A byte per record,
     /// apart from the cores, so that the random pairs for u read little.
@@ -317,6 +320,8 @@ struct Core {
     industry_words: bool,
     /// The 字号 is a shop's common one ([`is_common_trade`]).
     common_trade: bool,
+    /// The name may be an institution's or its short name ([`institution_name`]).
+    institution: bool,
     /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
     sectors: u64,
     /// The core's serial number ([`company::serial`]), if any.
@@ -494,9 +499,58 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
             _ => 2,
         })
         .collect();
+    fast.institution = keys.par_iter().map(institution_name).collect();
+    for (c, name) in core.iter_mut().zip(&fast.institution) {
+        c.institution = name.is_some();
+    }
     fast.core = core;
     fast.chars = chars;
     fast
+}
+
+/// The characters of a name without a form or a branch, region included, when its core
+/// ends as an institution's or an institution's short name does (医院, 大学, 研究所, 中心 …;
+/// 省人医, 南医大, 省疾控, 南通一中): what [`abbreviates_institution`] reads.
+fn institution_name(key: &CompanyKey) -> Option<Box<[char]>> {
+    const ENDS: &[char] = &[
+        '院', '医', '大', '学', '所', '中', '校', '控', '站', '局', '心',
+    ];
+    (key.form.is_none() && key.branch.is_none() && key.core.ends_with(ENDS))
+        .then(|| key.normalized.chars().collect())
+}
+
+/// Whether the shorter of two names is the longer institution's short name: three to six
+/// characters of it, in order, the first among its first three (江苏省人民医院 / 省人医,
+/// 南京医科大学 / 南医大, 苏州大学附属第二医院 / 苏大附二院, 太仓市疾病预防控制中心 / 太仓疾控,
+/// 南通市第一中学 / 南通一中). The longer must name an institution in full; an affiliate's
+/// short name keeps its 附 (苏大附二院), or it names the parent (致瀚院 is 致瀚学院, not
+/// 致瀚学院附属医院).
+fn abbreviates_institution(short: &[char], long: &[char]) -> bool {
+    const INSTITUTIONS: &[&str] = &[
+        "医院",
+        "大学",
+        "学院",
+        "学校",
+        "研究院",
+        "研究所",
+        "中心",
+        "中学",
+        "小学",
+        "检验所",
+    ];
+    let ends = |text: &[char], w: &str| {
+        let n = w.chars().count();
+        text.len() >= n && text[text.len() - n..].iter().copied().eq(w.chars())
+    };
+    (3..=6).contains(&short.len())
+        && long.len() >= short.len() + 2
+        && INSTITUTIONS.iter().any(|w| ends(long, w))
+        && long.iter().take(3).any(|&c| c == short[0])
+        && (short.contains(&'附') || !long.windows(2).any(|w| w == ['附', '属']))
+        && {
+            let start = long.iter().position(|&c| c == short[0]).unwrap_or(0);
+            abbreviates(short, &long[start..])
+        }
 }
 
 /// Sorted character bigrams, packed (a one-character string is its own bigram).
@@ -703,9 +757,21 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
         || (p.bigram_bits & q.bigram_bits != 0 && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= 0.5)
     {
         3
+    } else if p.institution && q.institution && institution_abbreviated(f, a, b) {
+        // An institution's short name (省人医 / 江苏省人民医院).
+        2
     } else {
         4
     }
+}
+
+/// Whether one of two institution names ([`institution_name`]) is the other's short name.
+fn institution_abbreviated(f: &Fast, a: usize, b: usize) -> bool {
+    let (Some(u), Some(v)) = (&f.institution[a], &f.institution[b]) else {
+        return false;
+    };
+    let (s, l) = if u.len() < v.len() { (u, v) } else { (v, u) };
+    abbreviates_institution(s, l)
 }
 
 /// Whether the longer of two cores, the shorter its start, names an affiliate of the
@@ -994,7 +1060,7 @@ impl Features {
                                         if keys[i].branch.is_some() {
                                             return keys[i].region.clone();
                                         }
-                                        keys[i].region.clone().or_else(|| {
+                                        let fallback = || {
                                             let values: Vec<&str> = c
                                                 .fallback
                                                 .iter()
@@ -1004,7 +1070,20 @@ impl Features {
                                             std::iter::once(values.concat())
                                                 .chain(values.iter().map(|v| v.to_string()))
                                                 .find_map(|t| regions.region(&t))
-                                        })
+                                        };
+                                        match &keys[i].region {
+                                            None => fallback(),
+                                            // 安徽昊澜生物科技 in 六安: the columns name the city
+                                            // of the province the name gives.
+                                            Some(r) if r.city.is_none() => Some(
+                                                fallback()
+                                                    .filter(|f| {
+                                                        f.province == r.province && f.city.is_some()
+                                                    })
+                                                    .unwrap_or_else(|| r.clone()),
+                                            ),
+                                            Some(r) => Some(r.clone()),
+                                        }
                                     })
                                     .collect(),
                             )
@@ -1855,6 +1934,13 @@ mod tests {
             || dice_sorted(&bigrams(&x), &bigrams(&y)) >= 0.5
         {
             3
+        } else if let (Some(u), Some(v)) = (institution_name(a), institution_name(b)) {
+            let (s, l) = if u.len() < v.len() { (u, v) } else { (v, u) };
+            if abbreviates_institution(&s, &l) {
+                2
+            } else {
+                4
+            }
         } else {
             4
         }
@@ -1925,6 +2011,13 @@ mod tests {
             "华远科技有限公司",
             "浙江大学",
             "浙江大学医学院",
+            "省人医",
+            "江苏省人民医院",
+            "苏大附二院",
+            "苏州大学附属第二医院",
+            "致瀚院",
+            "浙江致瀚学院附属医院",
+            "安徽省人民医院",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -1935,10 +2028,17 @@ mod tests {
         assert_eq!(core_level(&fast, 0, 1), 4);
         assert_eq!(core_level(&fast, 2, 3), 4);
         assert_eq!(core_level(&fast, 4, 5), 4);
-        // A department, a short name, a university's school: the same one, abbreviated.
-        assert_eq!(core_level(&fast, 6, 7), 2);
+        // A department is dropped; a short name, a university's school: the same one,
+        // abbreviated.
+        assert_eq!(core_level(&fast, 6, 7), 1);
         assert_eq!(core_level(&fast, 8, 9), 2);
         assert_eq!(core_level(&fast, 10, 11), 2);
+        // An institution's short name, an affiliate's with its 附; not the parent's short name
+        // for its affiliate. Which province's 人民医院 省人医 is, the region tells.
+        assert_eq!(core_level(&fast, 12, 13), 2);
+        assert_eq!(core_level(&fast, 14, 15), 2);
+        assert_eq!(core_level(&fast, 16, 17), 4);
+        assert_eq!(core_level(&fast, 12, 18), 2);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(
