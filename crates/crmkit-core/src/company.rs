@@ -382,6 +382,19 @@ pub struct Regions {
     longest: usize,
 }
 
+impl Regions {
+    /// The pinyin of every province's and city's short name (wuxi, baoding, neimenggu …): a
+    /// Latin name's first word, most often, and no 字号's spelling (Baoding Jiahang Plastics is
+    /// not 宝鼎机械).
+    pub fn latin_spellings(&self) -> Vec<String> {
+        self.provinces
+            .iter()
+            .chain(self.cities.iter().map(|(city, _)| city))
+            .flat_map(|name| trade_spellings(name))
+            .collect()
+    }
+}
+
 /// A region found in text: indices, and how many bytes it took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Found {
@@ -1167,6 +1180,68 @@ fn without_contact(name: &str) -> &str {
     } else {
         name
     }
+}
+
+/// How a 字号 may be written in Latin letters: its pinyin without tones, syllables run
+/// together (创驰 → chuangchi), every reading of every character (长衡 → zhangheng and
+/// changheng), at most 16 spellings. None for a 字号 of fewer than two or more than four
+/// characters, or with a character that is no Chinese one.
+pub fn trade_spellings(trade: &str) -> Vec<String> {
+    use pinyin::ToPinyinMulti;
+    let n = trade.chars().count();
+    if !(2..=4).contains(&n) {
+        return Vec::new();
+    }
+    let mut spellings = vec![String::new()];
+    for readings in trade.to_pinyin_multi() {
+        let Some(readings) = readings else {
+            return Vec::new();
+        };
+        let mut next = Vec::new();
+        for start in &spellings {
+            for reading in readings.into_iter() {
+                let spelled = format!("{start}{}", reading.plain());
+                if !next.contains(&spelled) && next.len() < 16 {
+                    next.push(spelled);
+                }
+            }
+        }
+        spellings = next;
+    }
+    spellings
+}
+
+/// The words of a name written in Latin letters, lower-cased (Shenzhen Chuangchi Auto
+/// Components Co., Ltd. → shenzhen, chuangchi, auto, components, co, ltd); `None` for a name
+/// with a Chinese character or without a letter.
+pub fn latin_words(name: &str) -> Option<Vec<String>> {
+    if name.chars().any(crate::normalize::is_cjk_ideograph)
+        || !name.bytes().any(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    Some(
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect(),
+    )
+}
+
+/// Whether Latin words spell one of a 字号's spellings ([`trade_spellings`]): as one word
+/// (Chuangchi) or two run together (Chuang Chi).
+pub fn spells(words: &[impl AsRef<str>], spellings: &[impl AsRef<str>]) -> bool {
+    spellings.iter().any(|s| {
+        let s = s.as_ref();
+        words.iter().enumerate().any(|(i, w)| {
+            let w = w.as_ref();
+            w == s
+                || (s.starts_with(w)
+                    && words
+                        .get(i + 1)
+                        .is_some_and(|next| s[w.len()..] == *next.as_ref()))
+        })
+    })
 }
 
 /// `text` without the remarks a CRM user typed after the name in brackets: a status (已合作,
@@ -2193,6 +2268,30 @@ mod tests {
         let k = key("武汉市江汉区思发眼镜店城西店-设备部");
         assert_eq!((&k.core, &k.branch), (&store.core, &store.branch));
         assert_eq!(store.branch.as_deref(), Some("城西店"));
+    }
+
+    #[test]
+    fn a_latin_name_spells_the_trade_name_in_pinyin() {
+        assert_eq!(trade_spellings("创驰"), ["chuangchi"]);
+        // Every reading: 长 is chang in 长衡 as in 长沙.
+        assert!(trade_spellings("长衡").contains(&"changheng".to_string()));
+        assert!(trade_spellings("华").is_empty());
+        assert!(trade_spellings("华远ab").is_empty());
+        let words = latin_words("Shenzhen Chuangchi Auto Components Co., Ltd.").unwrap();
+        assert_eq!(
+            words,
+            ["shenzhen", "chuangchi", "auto", "components", "co", "ltd"]
+        );
+        assert!(latin_words("深圳创驰").is_none());
+        assert!(spells(&words, &trade_spellings("创驰")));
+        // Two words run together, and nothing else.
+        let words = latin_words("Wuxi Mei Mai Environmental Testing").unwrap();
+        assert!(spells(&words, &trade_spellings("美迈")));
+        assert!(!spells(&words, &trade_spellings("美达")));
+        assert!(!spells(&latin_words("Standard Co").unwrap(), &["anda"]));
+        // A place's pinyin is known, so that Baoding Jiahang is no 宝鼎.
+        let places = regions().latin_spellings();
+        assert!(places.contains(&"baoding".to_string()) && places.contains(&"wuxi".to_string()));
     }
 
     #[test]

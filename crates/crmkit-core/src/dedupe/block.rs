@@ -67,6 +67,12 @@ pub fn block_skipping(
         .par_iter()
         .enumerate()
         .map(|(ki, key)| {
+            // A spelling key pairs a Latin name with a Chinese one only: two Chinese names of
+            // one sound (启晟 / 启盛) or two Latin names of one word are the other keys' to find.
+            let across = key.parts.iter().find_map(|p| match p {
+                KeyPart::CompanySpelling(field) => Some(*field),
+                _ => None,
+            });
             let mut entries = key_entries(records, features, key, ki, 0);
             sort_entries(&mut entries);
             let with_value = {
@@ -98,7 +104,11 @@ pub fn block_skipping(
                         (x + 1..block.len()).filter_map(move |y| {
                             let (a, b) = (block[x].1, block[y].1);
                             let (a, b) = (a.min(b), a.max(b));
-                            (a != b && !(existing[a as usize] && existing[b as usize]))
+                            let scripts = across.is_none_or(|field| {
+                                features.script(field, a as usize)
+                                    != features.script(field, b as usize)
+                            });
+                            (a != b && !(existing[a as usize] && existing[b as usize]) && scripts)
                                 .then_some(u64::from(a) << 32 | u64::from(b))
                         })
                     })
@@ -355,6 +365,46 @@ fn each_value(
                 f(&k.trade);
             }
         }
+        KeyPart::CompanySpelling(field) => {
+            let (words, spellings) = features.spelling(*field, i);
+            spellings.iter().for_each(|s| f(s));
+            // The words a 字号 may be spelled as (chuangchi, or mei mai run together): not what
+            // every company's name says.
+            const COMMON: &[&str] = &[
+                "co",
+                "ltd",
+                "inc",
+                "corp",
+                "llc",
+                "limited",
+                "company",
+                "corporation",
+                "group",
+                "china",
+                "trading",
+                "technology",
+                "industrial",
+                "industry",
+                "international",
+                "development",
+                "science",
+            ];
+            let kept = |w: &str| !COMMON.contains(&w) && !w.bytes().all(|b| b.is_ascii_digit());
+            for (j, w) in words.iter().enumerate() {
+                if w.len() >= 4 && kept(w) {
+                    f(w);
+                }
+                match words.get(j + 1) {
+                    Some(next) if w.len() <= 6 && next.len() <= 6 && kept(w) && kept(next) => {
+                        scratch.clear();
+                        scratch.push_str(w);
+                        scratch.push_str(next);
+                        f(scratch);
+                    }
+                    _ => {}
+                }
+            }
+        }
         KeyPart::CompanyCoreDeletions(field) => {
             let Some(k) = company(*field).filter(|k| !k.core.is_empty()) else {
                 return;
@@ -570,6 +620,26 @@ mod tests {
         // not a city of another.
         assert_eq!(values(3), ["六安"]);
         assert_eq!(values(4), ["江苏"]);
+    }
+
+    #[test]
+    fn a_spelling_key_pairs_a_latin_name_with_a_chinese_one_only() {
+        let r = records(&[
+            ("深圳创驰汽车配件有限公司", ""),
+            ("Shenzhen Chuangchi Auto Components Co., Ltd.", ""),
+            ("深圳创池汽车配件有限公司", ""),
+            ("Chuangchi Trading (HK) Limited", ""),
+            ("宝鼎机械设备有限公司", ""),
+            ("Baoding Jiahang Plastics Co., Ltd.", ""),
+        ]);
+        let mut config = Config::builtin(&r.template).unwrap().unwrap();
+        config.blocking.retain(|k| k.name == "字号拼音");
+        assert_eq!(config.blocking.len(), 1);
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let b = block(&r, &features, &config);
+        // 创驰 / 创池 sound alike but are both Chinese, the two Latin names share a word:
+        // neither pair is this key's; Baoding is a city, not 宝鼎.
+        assert_eq!(b.pairs, [(0, 1), (0, 3), (1, 2), (2, 3)]);
     }
 
     #[test]

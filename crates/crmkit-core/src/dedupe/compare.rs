@@ -300,6 +300,11 @@ struct Fast {
     /// For a name that may be an institution's or its short name ([`institution_name`]): the
     /// name's characters, region included (江苏省人民医院, 省人医); `None` for the others.
     institution: Vec<Option<Box<[char]>>>,
+    /// When the names are written in both scripts: a Latin name's words (empty for the
+    /// others) …
+    latin: Vec<Box<[Box<str>]>>,
+    /// … and how a Chinese name's 字号 may be spelled in them ([`company::trade_spellings`]).
+    spellings: Vec<Box<[Box<str>]>>,
     /// What the core is written in: 1 Latin letters without a Chinese character (Corvane
     /// Electronics, a foreign company's name), 2 anything else, 0 no core. A byte per record,
     /// apart from the cores, so that the random pairs for u read little.
@@ -351,6 +356,79 @@ fn is_common_trade(trade: &[char]) -> bool {
 fn scripts_differ(f: &Fast, a: usize, b: usize) -> bool {
     let (x, y) = (f.script[a], f.script[b]);
     x != 0 && y != 0 && x != y
+}
+
+/// For a Latin name and a Chinese one: whether the Latin words spell the 字号 in pinyin
+/// (Shenzhen Chuangchi Auto Components / 深圳创驰汽车配件).
+fn spelled_alike(f: &Fast, a: usize, b: usize) -> bool {
+    let (latin, chinese) = if f.script[a] == 1 { (a, b) } else { (b, a) };
+    match (f.latin.get(latin), f.spellings.get(chinese)) {
+        (Some(words), Some(spellings)) => company::spells(words, spellings),
+        _ => false,
+    }
+}
+
+impl Fast {
+    /// Fills the Latin words and the 字号s' spellings, when some names are written in each
+    /// script (else nothing is spelled and they stay empty).
+    /// A place's name is no Latin name's word here (Wuxi, Baoding: see
+    /// [`Regions::latin_spellings`]).
+    fn spell<'a>(
+        &mut self,
+        keys: &[CompanyKey],
+        raw: impl Fn(usize) -> &'a str + Sync,
+        regions: &Regions,
+    ) {
+        if !(self.script.contains(&1) && self.script.contains(&2)) {
+            return;
+        }
+        let places: rustc_hash::FxHashSet<String> = regions.latin_spellings().into_iter().collect();
+        let boxed = |v: Vec<String>| v.into_iter().map(Box::from).collect();
+        // The 字号, else the core's first two characters (创驰汽车配件, where 汽车配件 is not
+        // read as industry words: most 字号 are two characters).
+        let spelled = |k: &'_ CompanyKey| -> String {
+            let trade = if k.trade.is_empty() {
+                &k.core
+            } else {
+                &k.trade
+            };
+            match trade.char_indices().nth(4) {
+                None => trade.clone(),
+                Some(_) => trade.chars().take(2).collect(),
+            }
+        };
+        // Spelled once per 字号: duplicates share theirs.
+        let mut trades: Vec<String> = (0..keys.len())
+            .filter(|&i| self.script[i] == 2)
+            .map(|i| spelled(&keys[i]))
+            .collect();
+        trades.sort_unstable();
+        trades.dedup();
+        let spellings: rustc_hash::FxHashMap<&str, Box<[Box<str>]>> = trades
+            .par_iter()
+            .map(|t| (t.as_str(), boxed(company::trade_spellings(t))))
+            .collect();
+        (self.latin, self.spellings) = (0..keys.len())
+            .into_par_iter()
+            .map(|i| match self.script[i] {
+                1 => (
+                    company::latin_words(raw(i))
+                        .map(|words| words.into_iter().filter(|w| !places.contains(w)).collect())
+                        .map(boxed)
+                        .unwrap_or_default(),
+                    Box::default(),
+                ),
+                2 => (
+                    Box::default(),
+                    spellings
+                        .get(spelled(&keys[i]).as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                _ => (Box::default(), Box::default()),
+            })
+            .unzip();
+    }
 }
 
 /// A branch code for a name without a core (the branch comparison is missing).
@@ -623,7 +701,13 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
         Kind::CompanyCore | Kind::CompanyTradeChars | Kind::CompanyBusiness | Kind::CompanyForm
     ) && scripts_differ(f, a, b)
     {
-        return 0;
+        // …unless the Latin name spells the Chinese one's 字号 in pinyin: alike (3), as much
+        // as a homophone's 字号 (隆晖 / Longhui, another company's) is.
+        return if kind == Kind::CompanyCore && spelled_alike(f, a, b) {
+            3
+        } else {
+            0
+        };
     }
     match kind {
         Kind::CompanyCore => core_level(f, a, b),
@@ -1013,6 +1097,7 @@ impl Features {
                 | KeyPart::CompanyTrade(f)
                 | KeyPart::CompanyCorePrefix(f, _)
                 | KeyPart::CompanyCoreDeletions(f)
+                | KeyPart::CompanySpelling(f)
                 | KeyPart::CompanyRegion(f) = p
                 {
                     company_fields.push(*f);
@@ -1167,7 +1252,16 @@ impl Features {
                     })
                     .collect::<Vec<_>>()
             },
-            || companies.iter().map(|(_, keys)| fast_keys(keys)).collect(),
+            || {
+                companies
+                    .par_iter()
+                    .map(|(field, keys)| {
+                        let mut fast = fast_keys(keys);
+                        fast.spell(keys, |i| records.value(i, *field), regions);
+                        fast
+                    })
+                    .collect()
+            },
         );
         let region_columns = config
             .comparisons
@@ -1313,6 +1407,28 @@ impl Features {
     }
 
     /// The company keys of `field`, when computed.
+    /// What record `i`'s name in company field `field` is written in: 1 Latin letters, 2
+    /// Chinese characters, 0 no core (or no such field).
+    pub fn script(&self, field: usize, i: usize) -> u8 {
+        self.companies
+            .iter()
+            .position(|(f, _)| *f == field)
+            .and_then(|k| self.fast[k].script.get(i).copied())
+            .unwrap_or(0)
+    }
+
+    /// Record `i`'s Latin words and its 字号's spellings, of company field `field`, when the
+    /// names are written in both scripts ([`Fast::spell`]).
+    pub fn spelling(&self, field: usize, i: usize) -> (&[Box<str>], &[Box<str>]) {
+        fn at(v: &[Box<[Box<str>]>], i: usize) -> &[Box<str>] {
+            v.get(i).map_or(&[], |b| &b[..])
+        }
+        match self.companies.iter().position(|(f, _)| *f == field) {
+            Some(k) => (at(&self.fast[k].latin, i), at(&self.fast[k].spellings, i)),
+            None => (&[], &[]),
+        }
+    }
+
     pub fn company(&self, field: usize) -> Option<&[CompanyKey]> {
         self.companies
             .iter()

@@ -164,6 +164,11 @@ pub enum KeyPart {
     /// deleted: records whose cores are one typo apart (after the first two characters) share
     /// a key.
     CompanyCoreDeletions(usize),
+    /// How a company name may be written in the other script: a Chinese name's 字号 spelled
+    /// in pinyin (创驰 → chuangchi), a Latin name's words of four letters or more and every two
+    /// words run together. Shenzhen Chuangchi Auto Components meets 深圳创驰汽车配件. Nothing
+    /// when all names are written in one script.
+    CompanySpelling(usize),
     /// The region of a company (its city, else its province): from the name, else from the
     /// fallback fields of the `company_region` comparison on the field, as that comparison
     /// sees it. Finds 泓程酒店管理(苏州) for 苏州市泓程酒店管理 when the 城市 column is empty.
@@ -182,6 +187,7 @@ impl KeyPart {
             | KeyPart::CompanyCore(f)
             | KeyPart::CompanyTrade(f)
             | KeyPart::CompanyCoreDeletions(f)
+            | KeyPart::CompanySpelling(f)
             | KeyPart::CompanyCorePrefix(f, _)
             | KeyPart::CompanyRegion(f)
             | KeyPart::Year(f) => vec![*f],
@@ -767,6 +773,7 @@ fn parse_key(
             "company_core" => KeyPart::CompanyCore(one(&args)?),
             "company_trade" => KeyPart::CompanyTrade(one(&args)?),
             "company_core_deletions" => KeyPart::CompanyCoreDeletions(one(&args)?),
+            "company_spelling" => KeyPart::CompanySpelling(one(&args)?),
             "company_region" => KeyPart::CompanyRegion(one(&args)?),
             "phones" => KeyPart::Phones(
                 args.iter()
