@@ -362,6 +362,29 @@ fn fifteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
+#[test]
+fn sixteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
+    // fixtures/dedupe/holdout16: made on 2026-11-24 by a helper under the same reading rules
+    // and convention, an industrial automation supplier's sheet. Its first, blind run (dedupe
+    // code of 57d0da0) scored F1 0.9846 (precision 0.9943, recall 0.9750); Splink 0.8940. Then
+    // it was read (a development set now): 0.9853 once a Latin name is compared with a Chinese
+    // one through the pinyin of its 字号. Most of what it still misses is an English name, a
+    // 字号 typed one character off with another contact, or a renamed company.
+    let (p, r, f1) = held_out_scores("dedupe/holdout16");
+    assert!(f1 >= 0.985, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
+#[test]
+fn seventeenth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+    // fixtures/dedupe/holdout17: made on 2026-11-24 by a helper under the same reading rules
+    // and convention, a commercial-kitchen supplier's sheet (restaurant chains and their
+    // stores, canteens, 个体工商户). Its first, blind run (dedupe code of a273b41) scored F1
+    // 0.9721 (precision 0.9793, recall 0.9650); Splink 0.8945. Only the scores have been looked
+    // at; the floor catches a regression.
+    let (p, r, f1) = held_out_scores("dedupe/holdout17");
+    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+}
+
 /// A generated file in a temporary directory: (dir, input path).
 pub(crate) fn synthetic(rows: &str, seed: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
