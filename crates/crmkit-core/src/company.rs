@@ -1150,20 +1150,17 @@ fn without_contact(name: &str) -> &str {
         "工",
     ];
     let trimmed = crate::normalize::trim(name);
-    // The last separator (most names have none): - _ / as such, — – by their first two bytes
-    // (E2 80), － ／ by theirs (EF BC, which full-width brackets share).
+    // The last separator (most names have none): - _ / as such, — – － ／ by their first
+    // byte (E2 or EF, which full-width brackets share).
     let bytes = trimmed.as_bytes();
     let ascii = memchr::memrchr3(b'-', b'_', b'/', bytes);
-    let wide = memchr::memmem::rfind(bytes, &[0xE2, 0x80])
-        .into_iter()
-        .chain(memchr::memmem::rfind(bytes, &[0xEF, 0xBC]))
-        .filter(|&i| {
-            matches!(
-                trimmed.get(i..).and_then(|t| t.chars().next()),
-                Some('—' | '–' | '－' | '／')
-            )
-        })
-        .max();
+    // E2 and EF only ever start a character: the last of them that starts a dash.
+    let wide = memchr::memrchr2_iter(0xE2, 0xEF, bytes).find(|&i| {
+        matches!(
+            trimmed.get(i..).and_then(|t| t.chars().next()),
+            Some('—' | '–' | '－' | '／')
+        )
+    });
     let Some(at) = ascii.max(wide) else {
         return name;
     };
