@@ -70,7 +70,7 @@ pub fn block_skipping(
             // A spelling key pairs a Latin name with a Chinese one only: two Chinese names of
             // one sound (启晟 / 启盛) or two Latin names of one word are the other keys' to find.
             let across = key.parts.iter().find_map(|p| match p {
-                KeyPart::CompanySpelling(field) => Some(*field),
+                KeyPart::CompanySpelling(field) => features.scripts(*field),
                 _ => None,
             });
             let mut entries = key_entries(records, features, key, ki, 0);
@@ -104,10 +104,8 @@ pub fn block_skipping(
                         (x + 1..block.len()).filter_map(move |y| {
                             let (a, b) = (block[x].1, block[y].1);
                             let (a, b) = (a.min(b), a.max(b));
-                            let scripts = across.is_none_or(|field| {
-                                features.script(field, a as usize)
-                                    != features.script(field, b as usize)
-                            });
+                            let scripts = across
+                                .is_none_or(|script| script[a as usize] != script[b as usize]);
                             (a != b && !(existing[a as usize] && existing[b as usize]) && scripts)
                                 .then_some(u64::from(a) << 32 | u64::from(b))
                         })

@@ -386,19 +386,24 @@ impl Fast {
         let boxed = |v: Vec<String>| v.into_iter().map(Box::from).collect();
         // The 字号, else the core's first two characters (创驰汽车配件, where 汽车配件 is not
         // read as industry words: most 字号 are two characters).
-        let spelled = |k: &'_ CompanyKey| -> String {
+        fn spelled(k: &CompanyKey) -> &str {
             let trade = if k.trade.is_empty() {
                 &k.core
             } else {
                 &k.trade
             };
             match trade.char_indices().nth(4) {
-                None => trade.clone(),
-                Some(_) => trade.chars().take(2).collect(),
+                None => trade,
+                Some(_) => {
+                    &trade[..trade
+                        .char_indices()
+                        .nth(2)
+                        .map_or(trade.len(), |(at, _)| at)]
+                }
             }
-        };
+        }
         // Spelled once per 字号: duplicates share theirs.
-        let mut trades: Vec<String> = (0..keys.len())
+        let mut trades: Vec<&str> = (0..keys.len())
             .filter(|&i| self.script[i] == 2)
             .map(|i| spelled(&keys[i]))
             .collect();
@@ -406,7 +411,7 @@ impl Fast {
         trades.dedup();
         let spellings: rustc_hash::FxHashMap<&str, Box<[Box<str>]>> = trades
             .par_iter()
-            .map(|t| (t.as_str(), boxed(company::trade_spellings(t))))
+            .map(|&t| (t, boxed(company::trade_spellings(t))))
             .collect();
         (self.latin, self.spellings) = (0..keys.len())
             .into_par_iter()
@@ -421,7 +426,7 @@ impl Fast {
                 2 => (
                     Box::default(),
                     spellings
-                        .get(spelled(&keys[i]).as_str())
+                        .get(spelled(&keys[i]))
                         .cloned()
                         .unwrap_or_default(),
                 ),
@@ -616,13 +621,9 @@ fn abbreviates_institution(short: &[char], long: &[char]) -> bool {
         "小学",
         "检验所",
     ];
-    let ends = |text: &[char], w: &str| {
-        let n = w.chars().count();
-        text.len() >= n && text[text.len() - n..].iter().copied().eq(w.chars())
-    };
     (3..=6).contains(&short.len())
         && long.len() >= short.len() + 2
-        && INSTITUTIONS.iter().any(|w| ends(long, w))
+        && ends_with_any(long, INSTITUTIONS)
         && long.iter().take(3).any(|&c| c == short[0])
         && (short.contains(&'附') || !long.windows(2).any(|w| w == ['附', '属']))
         && {
@@ -882,19 +883,21 @@ fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -
     ];
     const GOVERNMENT: &[&str] = &["局", "委员会", "厅"];
     const GOVERNMENT_UNITS: &[&str] = &["中心", "站", "所", "院", "队"];
-    let ends = |text: &[char], words: &[&str]| {
-        words.iter().any(|w| {
-            let n = w.chars().count();
-            text.len() >= n && text[text.len() - n..].iter().copied().eq(w.chars())
-        })
-    };
-    if long.len() <= short.len() || !ends(short, INSTITUTIONS) {
+    if long.len() <= short.len() || !ends_with_any(short, INSTITUTIONS) {
         return false;
     }
     let extension = &long[short.len()..];
     (long_form && !short_form)
-        || ends(extension, &["医院"])
-        || (ends(short, GOVERNMENT) && ends(extension, GOVERNMENT_UNITS))
+        || ends_with_any(extension, &["医院"])
+        || (ends_with_any(short, GOVERNMENT) && ends_with_any(extension, GOVERNMENT_UNITS))
+}
+
+/// Whether `text` ends with one of `words`.
+fn ends_with_any(text: &[char], words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        let n = w.chars().count();
+        text.len() >= n && text[text.len() - n..].iter().copied().eq(w.chars())
+    })
 }
 
 /// Whether two cores have one business after two 字号s (耀创智商贸 / 耀创商贸, 壹锦蓝网络科技 /
@@ -1406,15 +1409,11 @@ impl Features {
         }
     }
 
-    /// The company keys of `field`, when computed.
-    /// What record `i`'s name in company field `field` is written in: 1 Latin letters, 2
-    /// Chinese characters, 0 no core (or no such field).
-    pub fn script(&self, field: usize, i: usize) -> u8 {
-        self.companies
-            .iter()
-            .position(|(f, _)| *f == field)
-            .and_then(|k| self.fast[k].script.get(i).copied())
-            .unwrap_or(0)
+    /// What each record's name in company field `field` is written in: 1 Latin letters, 2
+    /// Chinese characters, 0 no core; `None` when the field has no company keys.
+    pub fn scripts(&self, field: usize) -> Option<&[u8]> {
+        let k = self.companies.iter().position(|(f, _)| *f == field)?;
+        Some(&self.fast[k].script)
     }
 
     /// Record `i`'s Latin words and its 字号's spellings, of company field `field`, when the
@@ -1429,6 +1428,7 @@ impl Features {
         }
     }
 
+    /// The company keys of `field`, when computed.
     pub fn company(&self, field: usize) -> Option<&[CompanyKey]> {
         self.companies
             .iter()
