@@ -375,14 +375,18 @@ fn sixteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
 }
 
 #[test]
-fn seventeenth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn seventeenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout17: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a commercial-kitchen supplier's sheet (restaurant chains and their
     // stores, canteens, 个体工商户). Its first, blind run (dedupe code of a273b41) scored F1
-    // 0.9721 (precision 0.9793, recall 0.9650); Splink 0.8945. Only the scores have been looked
-    // at; the floor catches a regression.
+    // 0.9721 (precision 0.9793, recall 0.9650); Splink 0.8945. Then it was read (a development
+    // set now): 0.9790 once a hotel and the company running it, written out, are two
+    // businesses, a shop registered as a 馆 is an individual business, and a central kitchen,
+    // a canteen or a warehouse after the name is a department. Most of what it still misses
+    // is a chain's store written as the brand and its district (九益烧烤（瑶海区店）), which
+    // this set counts as the company itself and other sets as a store of its own.
     let (p, r, f1) = held_out_scores("dedupe/holdout17");
-    assert!(f1 >= 0.97, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).

@@ -133,6 +133,50 @@ pub fn form_kind(form: &str) -> u8 {
     }
 }
 
+/// The kind of legal person a name makes ([`form_kind`]). A name without a form whose core
+/// ends in 馆 is an individual business's shop (老赵土菜馆, 兰州牛肉面馆, 光明照相馆), as such
+/// shops are registered; but 宾馆, 旅馆 and 会馆 are also a hotel company's short name, and
+/// 图书馆 or 博物馆 a public institution's.
+pub fn key_kind(key: &CompanyKey) -> u8 {
+    const NOT_SHOPS: &[&str] = &[
+        "宾馆",
+        "旅馆",
+        "会馆",
+        "场馆",
+        "使馆",
+        "图书馆",
+        "博物馆",
+        "纪念馆",
+        "展览馆",
+        "美术馆",
+        "艺术馆",
+        "文化馆",
+        "科技馆",
+        "科学馆",
+        "档案馆",
+        "体育馆",
+        "天文馆",
+        "殡仪馆",
+    ];
+    match key.form.as_deref() {
+        Some(form) => form_kind(form),
+        None if key.core.ends_with('馆') && !NOT_SHOPS.iter().any(|w| key.core.ends_with(w)) => 5,
+        None => 0,
+    }
+}
+
+/// Sectors as a name may be shortened: a hotel management company's short name drops its
+/// 管理 (誉振酒店 for 广州誉振酒店管理有限公司), so 酒店管理 is read as 酒店 too unless both
+/// names are written out with a company's form; written out, a hotel and the company that
+/// runs it are two (和祥大酒店有限公司 / 和祥酒店管理有限公司, at one address).
+pub fn short_name_sectors(sectors: u64) -> u64 {
+    if sectors & (1 << HOTEL_MANAGEMENT) != 0 {
+        sectors | (1 << HOTEL)
+    } else {
+        sectors
+    }
+}
+
 /// A number that tells apart legal persons of one name: a fund's series (思纳二期, 桦安1期) or
 /// an institution's ordinal (第十二中学, 萧山三中, 鹰启五建, 第五工程).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -918,7 +962,8 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("材料", MATERIAL), ("新材料", MATERIAL), ("汽车", AUTO), ("汽车销售", AUTO),
     ("汽车服务", AUTO), ("服饰", APPAREL), ("服装", APPAREL), ("纺织", APPAREL),
     ("家具", FURNITURE), ("房地产", ESTATE), ("房地产开发", ESTATE), ("置业", ESTATE),
-    ("物业", ESTATE), ("物业管理", ESTATE), ("酒店", HOTEL), ("酒店管理", HOTEL),
+    ("物业", ESTATE), ("物业管理", ESTATE), ("酒店", HOTEL), ("大酒店", HOTEL), ("宾馆", HOTEL),
+    ("饭店", HOTEL), ("酒店管理", HOTEL_MANAGEMENT),
     ("旅游", HOTEL), ("金融", FINANCE), ("金融服务", FINANCE), ("保险", FINANCE),
     ("担保", FINANCE), ("租赁", FINANCE), ("融资租赁", FINANCE), ("人力资源", STAFF),
     ("劳务", STAFF), ("劳务派遣", STAFF), ("安防", ELECTRIC), ("印刷", PRINT), ("包装", PRINT),
@@ -934,7 +979,10 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("绿化", BUILD), ("塑胶", MATERIAL), ("制品", G), ("精密", G), ("安装", G), ("系统", G),
     ("零部件", MACHINE), ("电商", TRADE), ("照明", ELECTRIC), ("出版", MEDIA),
     // What small shops (个体工商户) sell or do.
-    ("家电", ELECTRIC), ("图文", PRINT), ("面馆", FOOD), ("餐馆", FOOD), ("小吃", FOOD),
+    ("家电", ELECTRIC), ("图文", PRINT), ("面馆", FOOD), ("餐馆", FOOD), ("饭馆", FOOD),
+    ("菜馆", FOOD), ("饺子馆", FOOD), ("小吃", FOOD),
+    ("烘焙", FOOD), ("团膳", FOOD), ("厨具", CONSUMER), ("商用厨具", CONSUMER),
+    ("厨房设备", CONSUMER),
     ("茶饮", FOOD), ("奶茶", FOOD), ("水果", FOOD), ("粮油", FOOD), ("烟酒", FOOD),
     ("粮食", FOOD), ("种植", FARM), ("花卉", FARM), ("文具", CONSUMER), ("百货", CONSUMER),
     ("日用", CONSUMER), ("超市", CONSUMER), ("便利", CONSUMER), ("美发", BEAUTY),
@@ -985,6 +1033,8 @@ const MINING: u8 = 32;
 const LEGAL: u8 = 33;
 const CONSUMER: u8 = 34;
 const BEAUTY: u8 = 35;
+/// Running hotels for their owners (酒店管理): see [`short_name_sectors`].
+const HOTEL_MANAGEMENT: u8 = 36;
 
 /// Development zones written after a city (苏州工业园区, 北京经济技术开发区): dropped like a
 /// district.
@@ -1375,10 +1425,19 @@ const DEPARTMENTS: &[&str] = &[
     "综合部",
     "药房",
     "中心实验室",
+    "中央厨房",
+    "中餐厅",
+    "西餐厅",
+    "食堂",
+    "职工食堂",
+    "员工食堂",
+    "仓库",
 ];
 
 /// The last characters of every department ([`is_department`]).
-const DEPARTMENT_ENDS: &[char] = &['科', '室', '组', '部', '处', '间', '心', '房'];
+const DEPARTMENT_ENDS: &[char] = &[
+    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库',
+];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
 /// brackets: one of [`DEPARTMENTS`], or at most ten characters ending in 科, 室, 组, 部, 处 or
@@ -1696,8 +1755,10 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
         end = open;
     }
     let base = match WORDS.forms.longest_suffix(&text[..end]) {
-        // 酒店 is a hotel, not a shop (店).
-        Some(("店", _)) if text[..end].ends_with("酒店") => None,
+        // 酒店 and 饭店 are a hotel or a restaurant, not a shop (店).
+        Some(("店", _)) if text[..end].ends_with("酒店") || text[..end].ends_with("饭店") => {
+            None
+        }
         Some((written, form)) if form != "公司" => {
             end -= written.len();
             Some(form)
@@ -2243,6 +2304,13 @@ mod tests {
             ("徐州医科大学戴丹课题组", "徐州医科大学"),
             ("森源妇产医院（仙林院区）设备科", "森源妇产医院"),
             ("南京晶裕医药有限公司中心化验室", "南京晶裕医药有限公司"),
+            (
+                "成都御成餐饮管理有限公司中央厨房",
+                "成都御成餐饮管理有限公司",
+            ),
+            ("广州宏远酒店管理有限公司中餐厅", "广州宏远酒店管理有限公司"),
+            ("北京市第一人民医院食堂", "北京市第一人民医院"),
+            ("昆明味宴商用厨具经营部仓库", "昆明味宴商用厨具经营部"),
         ] {
             let (k, want) = (key(typed), key(name));
             assert_eq!(
@@ -2477,10 +2545,36 @@ mod tests {
             company_key("成都市郫都区亨璟电子产品批发部", &regions).core,
             "亨璟电子产品"
         );
-        // A hotel is no shop; a firm may be either; a factory says nothing.
+        // A hotel or a restaurant is no shop; a firm may be either; a factory says nothing.
         assert_eq!(company_key("咖盛酒店", &regions).form, None);
+        assert_eq!(company_key("北京华远饭店", &regions).form, None);
         assert_eq!(kind("长沙市顺晨会计师事务所"), 0);
         assert_eq!(kind("华远机械厂"), 0);
+        // A shop registered as a 馆, without a form; not a hotel's or an institution's 馆.
+        let key_kind = |name: &str| key_kind(&company_key(name, &regions));
+        assert_eq!(key_kind("仓山区老赵土菜馆"), 5);
+        assert_eq!(key_kind("深圳市宝安区曾记饺子馆"), 5);
+        assert_eq!(key_kind("福州老赵餐饮股份有限公司"), 1);
+        assert_eq!(key_kind("苏州永源宾馆"), 0);
+        assert_eq!(key_kind("南京图书馆"), 0);
+        assert_eq!(key_kind("华远餐馆有限公司"), 1);
+    }
+
+    #[test]
+    fn a_hotel_and_the_company_running_it_are_two_when_written_out() {
+        let regions = regions();
+        let sectors = |name: &str| {
+            let k = company_key(name, &regions);
+            industry_sectors(&k.core[k.trade.len()..]).unwrap()
+        };
+        let (hotel, manager) = (
+            sectors("北京和祥大酒店有限公司"),
+            sectors("北京和祥酒店管理有限公司"),
+        );
+        assert_eq!(sectors("南京鼎鑫宾馆有限公司"), hotel);
+        assert_eq!(hotel & manager, 0);
+        // A short name drops 管理: 誉振酒店 may be 广州誉振酒店管理有限公司.
+        assert_ne!(short_name_sectors(hotel) & short_name_sectors(manager), 0);
     }
 
     #[test]

@@ -295,7 +295,7 @@ struct Fast {
     form: Vec<u32>,
     /// The form is a group's (集团, 集团有限公司, 控股集团…).
     group: Vec<bool>,
-    /// The kind of legal person the form makes ([`company::form_kind`]; 0 = unknown).
+    /// The kind of legal person the name makes ([`company::key_kind`]; 0 = unknown).
     form_kind: Vec<u8>,
     /// For a name that may be an institution's or its short name ([`institution_name`]): the
     /// name's characters, region included (江苏省人民医院, 省人医); `None` for the others.
@@ -329,6 +329,9 @@ struct Core {
     institution: bool,
     /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
     sectors: u64,
+    /// The name is written out with a company's form (有限公司, 股份有限公司…; not a bare 公司):
+    /// what [`company::short_name_sectors`] reads.
+    full_form: bool,
     /// The core's serial number ([`company::serial`]), if any.
     serial: Option<company::Serial>,
     /// The core's length in characters, its first two characters packed, and one bit per
@@ -511,6 +514,10 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 serial: company::serial(&chars),
+                full_form: k
+                    .form
+                    .as_deref()
+                    .is_some_and(|f| f != "公司" && company::form_kind(f) == 1),
                 ..Core::default()
             };
             (core, (chars, bigrams))
@@ -565,10 +572,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
         .iter()
         .map(|k| k.form.as_deref().is_some_and(|f| f.contains("集团")))
         .collect();
-    fast.form_kind = keys
-        .iter()
-        .map(|k| company::form_kind(k.form.as_deref().unwrap_or("")))
-        .collect();
+    fast.form_kind = keys.iter().map(company::key_kind).collect();
     fast.form = form;
     fast.script = chars
         .iter()
@@ -758,7 +762,12 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 && q.industry_words
                 && p.sectors != 0
                 && q.sectors != 0
-                && p.sectors & q.sectors == 0
+                && if p.full_form && q.full_form {
+                    p.sectors & q.sectors == 0
+                } else {
+                    company::short_name_sectors(p.sectors) & company::short_name_sectors(q.sectors)
+                        == 0
+                }
             {
                 // Two businesses are two companies, under one 字号 (the same boss's, a namesake)
                 // or under two (泰同电气 / 睿朗商务咨询 of one owner, at one address, with one
@@ -778,14 +787,14 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             // A member of a group written without its form (珠海市泓鼎装饰工程) is one too.
             if f.group[a] != f.group[b] && group_and_member(f, a, b) {
                 3
-            } else if x == 0 || y == 0 {
-                0
-            } else if x == y {
-                1
             } else if f.form_kind[a] != 0 && f.form_kind[b] != 0 && f.form_kind[a] != f.form_kind[b]
             {
                 // A company and a co-operative, a partnership or a shop: two registrations.
                 4
+            } else if x == 0 || y == 0 {
+                0
+            } else if x == y {
+                1
             } else {
                 2
             }
@@ -2187,6 +2196,11 @@ mod tests {
             "石家庄睿朗商务咨询有限责任公司",
             "南宁嘉帆包装材料有限公司",
             "南宁朗展包装材料有限责任公司",
+            "北京和祥大酒店有限公司",
+            "北京和祥酒店管理有限公司",
+            "和祥酒店",
+            "石家庄长庆宾馆有限公司",
+            "石家庄长庆餐饮管理有限公司",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -2209,6 +2223,12 @@ mod tests {
         // No industry words on one side, or two 字号s in one trade: nothing to compare.
         assert_eq!(level(0, 4), 0);
         assert_eq!(level(16, 17), 0);
+        // A hotel and the company running it, both written out: two; a short name may be
+        // either. A hotel and a restaurant company: two.
+        assert_eq!(level(18, 19), 2);
+        assert_eq!(level(20, 19), 1);
+        assert_eq!(level(20, 18), 1);
+        assert_eq!(level(21, 22), 2);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(level(a, b), level(b, a), "{a} {b}");
@@ -2291,6 +2311,8 @@ mod tests {
             "龙华区欣晨粮食种植专业合作社",
             "深圳欣晨粮食种植有限公司",
             "深圳欣晨粮食种植股份有限公司",
+            "仓山区老赵土菜馆",
+            "福州老赵餐饮股份有限公司",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -2314,6 +2336,9 @@ mod tests {
         assert_eq!(form(6, 7), 4);
         assert_eq!(form(7, 8), 2);
         assert_eq!(form(0, 7), 4);
+        // A shop registered as a 馆 has no form, and is no company.
+        assert_eq!(form(9, 10), 4);
+        assert_eq!(form(9, 0), 0);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(region(a, b), region(b, a), "{a} {b}");
