@@ -390,14 +390,17 @@ fn seventeenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
 }
 
 #[test]
-fn eighteenth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn eighteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout18: made on 2026-11-24 by a helper under the same reading rules
     // and convention, an agricultural-inputs distributor's sheet (农资店, 农民专业合作社 and
     // their 联合社, 家庭农场, 供销社). Its first, blind run (dedupe code of 9edd0a2) scored F1
-    // 0.9688 (precision 0.9736, recall 0.9640); Splink 0.8853. Only the scores have been looked
-    // at; the floor catches a regression.
+    // 0.9688 (precision 0.9736, recall 0.9640); Splink 0.8853. Then it was read (a development
+    // set now): 0.9781 once a family farm and a union of co-operatives are forms of their own
+    // kinds and a county-level city after its city is a district. Most of what it still misses
+    // is a branch written short as 字号, county and 分公司 (正亿夏津分公司) and a town's
+    // station under another name (城关镇农技站 / 无极县城关镇农业综合服务站).
     let (p, r, f1) = held_out_scores("dedupe/holdout18");
-    assert!(f1 >= 0.965, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).

@@ -108,6 +108,8 @@ pub fn form_class(form: &str) -> &str {
     match form {
         "有限责任公司" => "有限公司",
         "集团有限责任公司" => "集团有限公司",
+        // Most co-operatives a CRM holds are farmers' (农民专业合作社), written short.
+        "合作社" => "专业合作社",
         f if f.contains("合伙") => "合伙企业",
         f => f,
     }
@@ -116,14 +118,18 @@ pub fn form_class(form: &str) -> &str {
 /// The kind of legal person a canonical form makes: 1 a company (有限公司, 股份有限公司, 公司,
 /// 集团, ltd…), 2 a farmers' co-operative (专业合作社), 3 a partnership (合伙企业), 4 a
 /// sole proprietorship (个人独资企业), 5 an individual business's shop (店, 商行, 经营部,
-/// 工作室…); 0 when the form says nothing (厂, 事务所: a firm may be a partnership or a
-/// company, none). Two kinds are two registrations:
-/// 欣晨粮食种植专业合作社 and 欣晨粮食种植有限公司 are two.
+/// 工作室…), 6 a family farm (家庭农场), 7 a union of co-operatives (联合社); 0 when the
+/// form says nothing (厂, 事务所: a firm may be a partnership or a company, none). Two kinds
+/// are two registrations: 欣晨粮食种植专业合作社 and 欣晨粮食种植有限公司 are two, as are a
+/// co-operative and a member's family farm; but a family farm may also be registered as a
+/// company (…家庭农场有限公司) and written short ([`two_registrations`]).
 pub fn form_kind(form: &str) -> u8 {
     match form {
         "" | "厂" => 0,
         f if contains_short(f, "公司") || f.starts_with("集团") => 1,
         "ltd" | "inc" | "corp" | "co" | "pte ltd" | "sdn bhd" | "gmbh" | "llc" | "plc" => 1,
+        "合作社联合社" => 7,
+        "家庭农场" => 6,
         f if contains_short(f, "合作社") => 2,
         f if contains_short(f, "合伙") => 3,
         "个人独资企业" => 4,
@@ -131,6 +137,13 @@ pub fn form_kind(form: &str) -> u8 {
         | "商店" | "店" => 5,
         _ => 0,
     }
+}
+
+/// Whether two kinds of legal person ([`form_kind`], [`key_kind`]) are two registrations:
+/// both known and different, but for a family farm and a company (a family farm registered
+/// as a company is written with and without its 有限公司).
+pub fn two_registrations(x: u8, y: u8) -> bool {
+    x != 0 && y != 0 && x != y && !matches!((x, y), (1, 6) | (6, 1))
 }
 
 /// The kind of legal person a name makes ([`form_kind`]). A name without a form whose core
@@ -866,8 +879,18 @@ const FORMS: &[(&str, &str)] = &[
     ("厂", "厂"),
     ("店", "店"),
     ("事务所", "事务所"),
+    // A union of co-operatives is a legal person of its own kind (联合社).
+    ("农民专业合作社联合社", "合作社联合社"),
+    ("专业合作社联合社", "合作社联合社"),
+    ("合作社联合社", "合作社联合社"),
+    ("联合社", "合作社联合社"),
+    ("农民专业合作社", "专业合作社"),
     ("专业合作社", "专业合作社"),
     ("合作社", "合作社"),
+    // A family farm is registered as one, named after its owner (夏津县陈宝山家庭农场), and
+    // written short as 农场.
+    ("家庭农场", "家庭农场"),
+    ("农场", "家庭农场"),
     // Latin names, after normalisation (Co., Ltd. → coltd).
     ("companylimited", "ltd"),
     ("colimited", "ltd"),
@@ -984,7 +1007,13 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("烘焙", FOOD), ("团膳", FOOD), ("厨具", CONSUMER), ("商用厨具", CONSUMER),
     ("厨房设备", CONSUMER),
     ("茶饮", FOOD), ("奶茶", FOOD), ("水果", FOOD), ("粮油", FOOD), ("烟酒", FOOD),
-    ("粮食", FOOD), ("种植", FARM), ("花卉", FARM), ("文具", CONSUMER), ("百货", CONSUMER),
+    ("粮食", FOOD), ("种植", FARM), ("花卉", FARM),
+    // What farmers' co-operatives and agricultural suppliers grow or sell.
+    ("农资", FARM), ("农机", FARM), ("植保", FARM), ("种子", FARM), ("种业", FARM),
+    ("化肥", FARM), ("农药", FARM), ("蔬菜", FARM), ("果蔬", FARM), ("林果", FARM),
+    ("果业", FARM), ("苗木", FARM), ("大蒜", FARM), ("辣椒", FARM), ("葡萄", FARM),
+    ("西瓜", FARM), ("玉米", FARM), ("小麦", FARM), ("中药材", FARM), ("食用菌", FARM),
+    ("农产品", FARM), ("文具", CONSUMER), ("百货", CONSUMER),
     ("日用", CONSUMER), ("超市", CONSUMER), ("便利", CONSUMER), ("美发", BEAUTY),
     ("美容", BEAUTY), ("理发", BEAUTY), ("洗衣", HOUSEKEEP), ("诊所", MEDICAL),
     ("药房", HEALTH), ("汽修", AUTO),
@@ -1058,6 +1087,12 @@ const COUNTRIES: &[&str] = &["中国", "中华人民共和国", "中国大陆", 
 const NOT_BEFORE_DISTRICT: &[char] = &[
     '社', '园', '小', '景', '厂', '矿', '片', '街', '校', '学', '商', '牧', '灾', '疫', '禁', '展',
     '赛', '专', '战', '军', '营', '湾', '辖', '郊', '分', '地', '林',
+];
+
+/// Characters that make a word with a 市 after them (超市, 门市, 都市, 城市, 夜市), not a
+/// county-level city's name.
+const NOT_BEFORE_CITY: &[char] = &[
+    '超', '门', '都', '城', '夜', '股', '上', '菜', '集', '花', '早', '黑', '闹', '坊', '街', '墟',
 ];
 
 /// Words indexed by their last two characters (or their first two), longest first.
@@ -1826,22 +1861,36 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
     }
 }
 
-/// The length of a county-level district (海淀区, 浦东新区, 涞水县) or a development zone
-/// (工业园区) that `text` starts with.
+/// The length of a county-level district (海淀区, 浦东新区, 涞水县), county-level city (深州市,
+/// 寿光市: two or three characters and 市) or development zone (工业园区) that `text` starts
+/// with.
 fn district_len(text: &str) -> Option<usize> {
+    district_or_city_len(text, true)
+}
+
+/// [`district_len`], with county-level cities or without: at the start of a name, an unknown
+/// 金化市 is more often 金华市 mistyped than a county-level city.
+fn district_or_city_len(text: &str, county_cities: bool) -> Option<usize> {
     if let Some((zone, _)) = WORDS.zones.longest_prefix(text) {
         return Some(zone.len());
     }
-    // Most names have no 区 or 县 among their next four characters (twelve bytes).
+    // Most names have no 区, 县 or 市 among their next four characters (twelve bytes).
     let head = &text.as_bytes()[..text.len().min(12)];
     if !head
         .windows(3)
-        .any(|w| w == "区".as_bytes() || w == "县".as_bytes())
+        .any(|w| w == "区".as_bytes() || w == "县".as_bytes() || w == "市".as_bytes())
     {
         return None;
     }
     let mut previous = None;
     for (k, (i, c)) in text.char_indices().enumerate().take(4) {
+        if k >= 2 && c == '市' && county_cities {
+            // Not a word with 市 (超市, 门市, 都市, 城市) or a 市 starting one (市政, 市场).
+            let end = i + c.len_utf8();
+            let word = previous.is_some_and(|p| NOT_BEFORE_CITY.contains(&p))
+                || text[end..].starts_with(['政', '场', '民', '级', '容', '值', '面', '区']);
+            return (!word).then_some(end);
+        }
         if k >= 1 && matches!(c, '区' | '县') {
             let end = i + c.len_utf8();
             let word = previous.is_some_and(|p| NOT_BEFORE_DISTRICT.contains(&p))
@@ -1874,7 +1923,7 @@ fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize, usize
     else {
         // A district alone (铁西区黄玲健汽车维修店): a small business's, written without its
         // city.
-        return match district_len(body) {
+        return match district_or_city_len(body, false) {
             Some(len) if has_name(&body[len..]) => (None, len, len),
             _ => (None, 0, 0),
         };
@@ -2558,6 +2607,21 @@ mod tests {
         assert_eq!(key_kind("苏州永源宾馆"), 0);
         assert_eq!(key_kind("南京图书馆"), 0);
         assert_eq!(key_kind("华远餐馆有限公司"), 1);
+        // A family farm, written short as 农场; a union of co-operatives; a farmers'
+        // co-operative, written short.
+        assert_eq!(kind("夏津县陈宝山家庭农场"), 6);
+        assert_eq!(company_key("谢保国农场", &regions).core, "谢保国");
+        assert_eq!(kind("平舆县田新农民专业合作社联合社"), 7);
+        assert_eq!(kind("谷绿联合社"), 7);
+        let coop = company_key("睢县大王镇野隆林果农民专业合作社", &regions);
+        assert_eq!(coop.form.as_deref(), Some("专业合作社"));
+        assert!(!coop.core.contains("农民"));
+        assert_eq!(form_class("合作社"), form_class("专业合作社"));
+        // Two registrations: a co-operative and a member's farm, a farm and its owner's shop,
+        // a co-operative and its union; not a family farm and a company (…家庭农场有限公司).
+        assert!(two_registrations(2, 6) && two_registrations(6, 5) && two_registrations(2, 7));
+        assert!(!two_registrations(6, 1) && !two_registrations(1, 6));
+        assert!(!two_registrations(0, 6) && !two_registrations(6, 6));
     }
 
     #[test]
@@ -2724,6 +2788,21 @@ mod tests {
         assert_eq!(len("华远科技园区"), None);
         assert_eq!(len("区华远"), None);
         assert_eq!(len("(北京)区"), None);
+        // A county-level city; not a word with 市 in it.
+        assert_eq!(len("深州市富利"), Some("深州市"));
+        assert_eq!(len("公主岭市华远"), Some("公主岭市"));
+        assert_eq!(len("华远市政工程"), None);
+        assert_eq!(len("北方超市华远"), None);
+        assert_eq!(len("鑫都市广告"), None);
+        // After its city only: at the start of a name, 金化市 is 金华市 mistyped.
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        assert_eq!(
+            key("衡水市深州市富利家庭农场").district.as_deref(),
+            Some("深州市")
+        );
+        assert_eq!(key("衡水市深州市富利家庭农场").core, "富利");
+        assert_eq!(key("金化市第二中学").district, None);
     }
 
     #[test]

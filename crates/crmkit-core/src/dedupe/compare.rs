@@ -128,10 +128,10 @@ enum Column {
     Phones(Vec<Box<[u64]>>),
     /// Company keys of a field: index into [`Features::companies`].
     Company(usize),
-    /// Regions: the company name's, else the fallback fields' (shown, and interned codes),
-    /// the name's district ([`district_bits`]), and the name's keys (index into
-    /// [`Features::companies`], for the district as written).
-    Region(Vec<Option<Region>>, Vec<(u32, u32)>, Vec<u64>, usize),
+    /// Regions: the company name's, else the fallback fields' (shown, and interned codes), and
+    /// the name's keys (index into [`Features::companies`] and [`Features::fast`], for the
+    /// district as written and compared).
+    Region(Vec<Option<Region>>, Vec<(u32, u32)>, usize),
     /// Street addresses: each record's key, and its street interned (0 = none), so that two
     /// streets are told apart by one integer compare.
     Address(Vec<AddressKey>, Vec<u32>),
@@ -329,6 +329,9 @@ struct Core {
     institution: bool,
     /// The sectors those industry words name ([`company::industry_sectors`]; 0 when none).
     sectors: u64,
+    /// The name's district is a county (涞水县) or a county-level city (太仓市), not a city's
+    /// district (仓山区): what [`region_level`] reads.
+    county: bool,
     /// The name is written out with a company's form (有限公司, 股份有限公司…; not a bare 公司):
     /// what [`company::short_name_sectors`] reads.
     full_form: bool,
@@ -514,6 +517,10 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 serial: company::serial(&chars),
+                county: k
+                    .district
+                    .as_deref()
+                    .is_some_and(|d| d.ends_with(['县', '市'])),
                 full_form: k
                     .form
                     .as_deref()
@@ -716,9 +723,7 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
     }
     match kind {
         Kind::CompanyCore => core_level(f, a, b),
-        Kind::CompanyRegion => with_districts(region_code_level(f.region[a], f.region[b]), || {
-            (f.district[a], f.district[b])
-        }),
+        Kind::CompanyRegion => region_level(region_code_level(f.region[a], f.region[b]), f, a, b),
         Kind::CompanyBranch => {
             let (x, y) = (f.branch[a], f.branch[b]);
             // The shop of a district and a name written with that district: one shop.
@@ -787,8 +792,7 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             // A member of a group written without its form (珠海市泓鼎装饰工程) is one too.
             if f.group[a] != f.group[b] && group_and_member(f, a, b) {
                 3
-            } else if f.form_kind[a] != 0 && f.form_kind[b] != 0 && f.form_kind[a] != f.form_kind[b]
-            {
+            } else if company::two_registrations(f.form_kind[a], f.form_kind[b]) {
                 // A company and a co-operative, a partnership or a shop: two registrations.
                 4
             } else if x == 0 || y == 0 {
@@ -1148,7 +1152,6 @@ impl Features {
                             let keys = &companies[company].1;
                             region_column(
                                 company,
-                                keys,
                                 (0..records.len())
                                     .into_par_iter()
                                     .map(|i| {
@@ -1457,7 +1460,7 @@ impl Features {
     /// A readable form of what comparison `ci` saw in record `i` (for explanations).
     pub fn shown(&self, ci: usize, kind: Kind, i: usize) -> String {
         match &self.columns[ci] {
-            Column::Region(r, _, _, k) => {
+            Column::Region(r, _, k) => {
                 region_shown(r[i].as_ref(), self.companies[*k].1[i].district.as_deref())
             }
             // An identifier (a credit code) is masked as phone and ID numbers are.
@@ -1568,10 +1571,8 @@ impl Features {
                     }
                 }
             }
-            Column::Region(_, codes, districts, _) => {
-                with_districts(region_code_level(codes[a], codes[b]), || {
-                    (districts[a], districts[b])
-                })
+            Column::Region(_, codes, k) => {
+                region_level(region_code_level(codes[a], codes[b]), &self.fast[*k], a, b)
             }
         }
     }
@@ -1831,14 +1832,13 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
 }
 
 /// `company`: the index of `keys` in [`Features::companies`].
-fn region_column(company: usize, keys: &[CompanyKey], regions: Vec<Option<Region>>) -> Column {
+fn region_column(company: usize, regions: Vec<Option<Region>>) -> Column {
     let mut interner = Interner::with_capacity(regions.len());
     let codes = regions
         .iter()
         .map(|r| interner.region(r.as_ref()))
         .collect();
-    let districts = keys.iter().map(district_bits).collect();
-    Column::Region(regions, codes, districts, company)
+    Column::Region(regions, codes, company)
 }
 
 /// [`Column::Former`]: what each record's `remarks` field says of a former name or a move, and
@@ -1932,13 +1932,26 @@ fn store_district_bits(key: &CompanyKey) -> u64 {
 /// districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店) is two places, as two cities
 /// are. Districts with a character in common are taken for one, mistyped (天心区 / 夭心区).
 /// The districts are read only for one city (`districts`), as few random pairs are.
-fn with_districts(level: u8, districts: impl FnOnce() -> (u64, u64)) -> u8 {
+/// The region's level from the regions' (`level`) and the names' districts: two districts of
+/// one city are two places. A county's institution (not a city district's) is not the
+/// institution its city's name writes either (太仓市疾病预防控制中心 / 苏州市疾病预防控制中心, 睢宁县人民医院 / 徐州市人民
+/// 医院), where a company of a county is often written with its city's name.
+fn region_level(level: u8, f: &Fast, a: usize, b: usize) -> u8 {
     if level != 1 {
         return level;
     }
-    match districts() {
-        (a, b) if a != 0 && b != 0 && a & b == 0 => 3,
-        _ => level,
+    let (x, y) = (f.district[a], f.district[b]);
+    // The name without a district writes its city (苏州市…), not nothing (谢集镇农技站 is
+    // 辉县市谢集镇农技站).
+    let city_named = |i: usize| f.district[i] == 0 && f.region[i].1 != 0;
+    let two_districts = x != 0 && y != 0 && x & y == 0;
+    let county_and_city = (city_named(a) && f.core[b].county || city_named(b) && f.core[a].county)
+        && f.core[a].institution
+        && f.core[b].institution;
+    if two_districts || county_and_city {
+        3
+    } else {
+        level
     }
 }
 
@@ -2313,6 +2326,14 @@ mod tests {
             "深圳欣晨粮食种植股份有限公司",
             "仓山区老赵土菜馆",
             "福州老赵餐饮股份有限公司",
+            "夏津县辛店镇裕民农机专业合作社",
+            "夏津县陈宝山家庭农场",
+            "苏州市疾病预防控制中心",
+            "苏州市太仓市疾病预防控制中心",
+            "福州杨勇口腔诊所",
+            "福州市仓山区杨勇口腔诊所",
+            "谢集镇农技站",
+            "新乡市辉县市谢集镇农技站",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -2339,6 +2360,13 @@ mod tests {
         // A shop registered as a 馆 has no form, and is no company.
         assert_eq!(form(9, 10), 4);
         assert_eq!(form(9, 0), 0);
+        // A co-operative and a member's family farm: two registrations.
+        assert_eq!(form(11, 12), 4);
+        // A county's institution is not its city's; a city district's clinic may be written
+        // with its city; a town's station without its county is the county's.
+        assert_eq!(region(13, 14), 3);
+        assert_eq!(region(15, 16), 1);
+        assert_eq!(region(17, 18), 0);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(region(a, b), region(b, a), "{a} {b}");
