@@ -1928,14 +1928,13 @@ fn store_district_bits(key: &CompanyKey) -> u64 {
     }
 }
 
-/// A region level with the districts the names write ([`district_bits`]): one city, two
-/// districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店) is two places, as two cities
-/// are. Districts with a character in common are taken for one, mistyped (天心区 / 夭心区).
-/// The districts are read only for one city (`districts`), as few random pairs are.
-/// The region's level from the regions' (`level`) and the names' districts: two districts of
-/// one city are two places. A county's institution (not a city district's) is not the
-/// institution its city's name writes either (太仓市疾病预防控制中心 / 苏州市疾病预防控制中心, 睢宁县人民医院 / 徐州市人民
-/// 医院), where a company of a county is often written with its city's name.
+/// A region level (`level`, from the regions' codes) with the districts the names write
+/// ([`district_bits`]): one city, two districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店)
+/// is two places, as two cities are. Districts with a character in common are taken for one,
+/// mistyped (天心区 / 夭心区). A county's institution (not a city district's) is not the one
+/// its city's name writes either (苏州市太仓市疾病预防控制中心 / 苏州市疾病预防控制中心,
+/// 睢宁县人民医院 / 徐州市人民医院), where a company of a county is often written with its
+/// city's name. The districts are read only for one city, as few random pairs are.
 fn region_level(level: u8, f: &Fast, a: usize, b: usize) -> u8 {
     if level != 1 {
         return level;
