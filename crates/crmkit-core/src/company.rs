@@ -78,6 +78,10 @@ pub struct CompanyKey {
     /// 鼓楼区). A shop or a 个体工商户 is registered in its district: 鼓楼区张敏服装店 and
     /// 泉山区张敏服装店 are two. Not part of the core or of [`CompanyKey::canonical`].
     pub district: Option<String>,
+    /// The name is a project's site office, typed after its company's (…有限公司光谷科学岛项目部,
+    /// 湖南建工-梅溪湖住宅小区项目部): the row is the company's, but its contact, phone,
+    /// address and region are the site's.
+    pub site: bool,
 }
 
 impl CompanyKey {
@@ -178,16 +182,21 @@ pub fn key_kind(key: &CompanyKey) -> u8 {
     }
 }
 
-/// Sectors as a name may be shortened: a hotel management company's short name drops its
+/// Sectors as a name may be shortened. A hotel management company's short name drops its
 /// 管理 (誉振酒店 for 广州誉振酒店管理有限公司), so 酒店管理 is read as 酒店 too unless both
 /// names are written out with a company's form; written out, a hotel and the company that
 /// runs it are two (和祥大酒店有限公司 / 和祥酒店管理有限公司, at one address).
 pub fn short_name_sectors(sectors: u64) -> u64 {
+    let mut out = sectors;
     if sectors & (1 << HOTEL_MANAGEMENT) != 0 {
-        sectors | (1 << HOTEL)
-    } else {
-        sectors
+        out |= 1 << HOTEL;
     }
+    // A builder's labour contractor is called by its 字号 and 建筑 (正立建筑 for 岳阳正立建筑
+    // 劳务有限公司); written out, it and the same boss's 装饰 company are two.
+    if sectors & (1 << STAFF) != 0 {
+        out |= 1 << BUILD;
+    }
+    out
 }
 
 /// A number that tells apart legal persons of one name: a fund's series (思纳二期, 桦安1期) or
@@ -253,7 +262,7 @@ fn numeral_value(run: &[char]) -> Option<u16> {
 /// The serial number in a company name's core ([`CompanyKey::core`]): the number after 第
 /// (第十二中学, 第五工程), before 期 and more (思纳二期股权投资基金; not 期货, 期刊, 期权, 二期项目,
 /// 二期工程, 光电科技/二期: a product and a project) or after "fund" (Wuxi Ruizhen Fund 3 LP), or before a numbered institution's last character (萧山三中,
-/// 广州二院, 鹰启五建, 成都2厂). The first one counts. A duplicate keeps its number, written
+/// 广州二院, 鹰启五建, 成都2厂, 中建五局). The first one counts. A duplicate keeps its number, written
 /// either way (桦安1期基金 / 合肥桦安一期产业投资合伙企业); 思纳二期 and 思纳四期 are two
 /// funds, 第七中学 and 第八中学 two schools.
 /// The core comes as its characters, as the comparisons already hold them.
@@ -284,7 +293,7 @@ pub fn serial(chars: &[char]) -> Option<Serial> {
                 _ => false,
             };
         let ordinal = (start > 0 && chars[start - 1] == '第')
-            || matches!(after, [c] if "中小院幼职建厂".contains(*c));
+            || matches!(after, [c] if "中小院幼职建厂局".contains(*c));
         if series || ordinal {
             return Some(Serial { number, series });
         }
@@ -1001,6 +1010,14 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("生态", G), ("养殖", FARM), ("水产", FARM), ("幕墙", BUILD), ("园林", BUILD),
     ("绿化", BUILD), ("塑胶", MATERIAL), ("制品", G), ("精密", G), ("安装", G), ("系统", G),
     ("零部件", MACHINE), ("电商", TRADE), ("照明", ELECTRIC), ("出版", MEDIA),
+    // Builders and what they build with.
+    ("路桥", BUILD), ("路桥建设", BUILD), ("市政", BUILD), ("市政工程", BUILD), ("建工", BUILD),
+    ("建筑安装", BUILD), ("建筑安装工程", BUILD), ("防水", BUILD), ("防水工程", BUILD),
+    ("水泥", BUILD), ("瓷砖", BUILD), ("管业", BUILD), ("混凝土", BUILD), ("商品混凝土", BUILD),
+    ("预制构件", BUILD), ("管桩", BUILD),
+    // A builder's labour contractor is a business of its own (the same boss's 装饰 company is
+    // another), though its short name may be the builder's (正立建筑 for 正立建筑劳务).
+    ("劳务分包", STAFF), ("建筑劳务", STAFF), ("建筑劳务分包", STAFF),
     // What small shops (个体工商户) sell or do.
     ("家电", ELECTRIC), ("图文", PRINT), ("面馆", FOOD), ("餐馆", FOOD), ("饭馆", FOOD),
     ("菜馆", FOOD), ("饺子馆", FOOD), ("小吃", FOOD),
@@ -1177,7 +1194,11 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 
 /// Splits a company name into its match key. Never fails: an empty name gives an empty key.
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
-    let normalized = normalize(without_contact(name));
+    let (named, cut) = without_project(without_contact(name));
+    let normalized = normalize(named);
+    let site = cut
+        || ends_with_project(&normalized)
+        || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
@@ -1192,6 +1213,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         branch,
         district,
         normalized,
+        site,
     }
 }
 
@@ -1199,7 +1221,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// 字号 alone, the region's names as owned strings): what a database keys a company by when
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
-    let normalized = normalize(without_contact(name));
+    let normalized = normalize(without_project(without_contact(name)).0);
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, _) = split_region(&tail, regions);
@@ -1262,6 +1284,97 @@ fn without_contact(name: &str) -> &str {
     } else {
         name
     }
+}
+
+/// What a project's site office is named with, after its company's name: …有限公司光谷科学岛
+/// 项目部, 中建三局(东新区人才公寓项目经理部), 华远科技/二期项目, …公司三标段. A site office is
+/// no legal person: its rows are its company's.
+const PROJECT_ENDS: &[&str] = &[
+    "项目经理部",
+    "项目管理部",
+    "项目部",
+    "指挥部",
+    "项目",
+    "标段",
+];
+
+/// Whether `text` ends with one of [`PROJECT_ENDS`].
+fn ends_with_project(text: &str) -> bool {
+    PROJECT_ENDS.iter().any(|w| text.ends_with(w))
+}
+
+/// `name` without the project a site's people typed after it behind a separator (湖南建工-
+/// 梅溪湖住宅小区三标段项目部, 荆州方铭 后湖城市快速路项目部): the last dash, slash, underscore
+/// or space before a name ending in a project's word ([`PROJECT_ENDS`]). A tail with a 公司 in
+/// it is left for [`project_after_name`] (赣州得永路桥建设 有限公司瑶湖…项目部 has a space inside
+/// the company's name). `true` with it when it cut.
+fn without_project(name: &str) -> (&str, bool) {
+    let trimmed = crate::normalize::trim(name);
+    if !ends_with_project(trimmed) {
+        return (name, false);
+    }
+    let Some((at, separator)) = trimmed.char_indices().rev().find(|&(_, c)| {
+        matches!(
+            c,
+            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
+        )
+    }) else {
+        return (name, false);
+    };
+    let head = trimmed[..at].trim_end();
+    let tail = &trimmed[at + separator.len_utf8()..];
+    if tail.contains("公司") || !plausible(&normalize(head)) {
+        return (name, false);
+    }
+    (head, true)
+}
+
+/// Where a project typed after its company's name without a separator starts (…有限公司光谷
+/// 科学岛项目部, 中建三局光谷体育中心B地块项目部): after the last 公司 before the project's word
+/// ([`PROJECT_ENDS`]), or failing one after the first 集团 or 局 and a branch of it (中铁十一局
+/// 襄阳分北部新城…项目部). A short name with no form
+/// (盛恒路桥老城区人民医院项目部, 衡阳恒力西城保障性住房项目部) is its region, a 字号 of two
+/// characters and the industry words after them. `None` when the name names no project, or
+/// nothing of a company stands before it.
+fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
+    let word = PROJECT_ENDS.iter().find(|w| text.ends_with(*w))?;
+    let body = &text[..text.len() - word.len()];
+    if let Some(form) = body.rfind("公司") {
+        return plausible(&body[..form]).then_some(form + "公司".len());
+    }
+    if let Some(at) = ["集团", "局"].iter().find_map(|w| {
+        let at = body.find(w)?;
+        plausible(&body[..at]).then_some(at + w.len())
+    }) {
+        // A branch of it may follow (中铁十一局|襄阳分|北部新城…项目部).
+        let branch = regions.leading(&body[at..], false).and_then(|f| {
+            let after = &body[at + f.len..];
+            ["分公司", "分"]
+                .iter()
+                .find(|m| after.starts_with(*m))
+                .map(|m| f.len + m.len())
+        });
+        return Some(at + branch.unwrap_or(0));
+    }
+    let (_, start, _) = leading_region(body, regions);
+    let mut chars = body[start..].char_indices();
+    let (second, c) = chars.nth(1)?;
+    if !is_han(c) || !body[start..start + second].chars().all(is_han) {
+        return None;
+    }
+    let mut end = start + second + c.len_utf8();
+    // The industry words after it, longest first (a project's name is rare enough to look
+    // through the list).
+    while let Some(w) = INDUSTRIES
+        .iter()
+        .map(|(w, _)| *w)
+        .filter(|w| body[end..].starts_with(w))
+        .max_by_key(|w| w.len())
+    {
+        end += w.len();
+    }
+    // The project's own name must remain.
+    plausible(&body[end..]).then_some(end)
 }
 
 /// How a 字号 may be written in Latin letters: its pinyin without tones, syllables run
@@ -1348,7 +1461,10 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
         && words.branches.longest_suffix(rest).is_none()
         && mistyped_form(rest).is_none()
     {
-        if let Some(at) = note_after_form(rest).or_else(|| department_after_institution(rest)) {
+        if let Some(at) = project_after_name(rest, regions)
+            .or_else(|| note_after_form(rest))
+            .or_else(|| department_after_institution(rest))
+        {
             end = bracketed(at);
         }
     }
@@ -1423,6 +1539,8 @@ fn is_remark(content: &str) -> bool {
     });
     EXACT.contains(&content)
         || is_department(content)
+        // (东新区人才公寓二标段项目经理部): the company's site office.
+        || (ends_with_project(content) && plausible(content))
         || sales_region
         // (2023展会), (广交会展会)
         || content.ends_with("展会")
@@ -1593,7 +1711,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
         }
     }
     let Some((marker, needs_form)) = words.branches.longest_suffix(text) else {
-        return (text, None);
+        return short_branch(text, regions).unwrap_or((text, None));
     };
     let before = &text[..text.len() - marker.len()];
     // The location runs from the end of the company's form (…有限公司|上海|分公司), unless the
@@ -1628,6 +1746,22 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
         &before[..at],
         Some(branch_name(&before[at..], marker, regions)),
     )
+}
+
+/// A 分公司 written short as 分 after its place (水电八局荆州分, 中铁十一局襄阳分): the rest
+/// and the branch, when a region's whole name stands before the 分 and a name before that.
+fn short_branch<'a>(text: &'a str, regions: &Regions) -> Option<(&'a str, Option<String>)> {
+    let before = text.strip_suffix('分')?;
+    let at = boundaries_back(before)
+        .take(regions.longest + 1)
+        .filter(|&p| regions.whole(&before[p..]).is_some())
+        .last()?;
+    plausible(&before[..at]).then(|| {
+        (
+            &before[..at],
+            Some(branch_name(&before[at..], "分公司", regions)),
+        )
+    })
 }
 
 /// Where a county-level district written after the industry words starts, in a name without a
@@ -2296,6 +2430,72 @@ mod tests {
     }
 
     #[test]
+    fn a_projects_site_office_is_its_company() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let parts = |k: &CompanyKey| {
+            (
+                k.region.clone(),
+                k.core.clone(),
+                k.form.clone(),
+                k.branch.clone(),
+            )
+        };
+        for (site, company) in [
+            (
+                "赣州德永路桥建设有限公司小蓝安置房项目部",
+                "赣州德永路桥建设有限公司",
+            ),
+            (
+                "赣州德永路桥建设 有限公司瑶湖保障性住房一期项目部",
+                "赣州德永路桥建设有限公司",
+            ),
+            (
+                "南昌志亿市政工程有限公司-光谷综合管廊二期项目部\u{3000}",
+                "南昌志亿市政工程有限公司",
+            ),
+            (
+                "中铁十一局集团有限公司(东新区人才公寓二标段项目经理部)",
+                "中铁十一局集团有限公司",
+            ),
+            (
+                "中国水利水电第八工程局有限公司 东新区体育中心A地块项目经理部",
+                "中国水利水电第八工程局有限公司",
+            ),
+            ("湖南建工-梅溪湖住宅小区三标段项目部", "湖南建工"),
+            ("荆州方铭 后湖城市快速工程项目部", "荆州方铭"),
+            ("中建三局光谷体育中心B地块项目部", "中建三局"),
+            ("新余城投集团北部新城保障性住房一期项目部", "新余城投集团"),
+            // A short name without a form: a 字号 of two and its industry words.
+            ("盛恒路桥老城区人民医院门诊综合楼Ａ地块项目部", "盛恒路桥"),
+            ("衡阳恒力西城保障性住房Ｂ地块项目部", "衡阳恒力"),
+            (
+                "孝感德润建筑安装工程高新区城市快速路EPC项目部",
+                "孝感德润建筑安装工程",
+            ),
+            // A branch's project is the branch's.
+            (
+                "江西建工第一建筑有限责任公司湖南分公司西城棚户区项目部",
+                "江西建工第一建筑有限责任公司湖南分公司",
+            ),
+            ("华远科技有限公司/二期项目", "华远科技有限公司"),
+            // A 分公司 written short as 分 after its place.
+            (
+                "中铁十一局襄阳分北部新城地铁车辆段2号地块项目部",
+                "中铁十一局襄阳分公司",
+            ),
+            ("赣州瑞宸荆州分 临空港实验学校项目部", "赣州瑞宸荆州分公司"),
+        ] {
+            let (s, c) = (key(site), key(company));
+            assert_eq!(parts(&s), parts(&c), "{site}");
+            assert!(s.site && !c.site, "{site}");
+        }
+        // Nothing of a company before the project: the name stays as it is.
+        assert_eq!(key("光谷项目部").core, "光谷项目部");
+        assert!(!key("北京华远科技有限公司").site);
+    }
+
+    #[test]
     fn notes_after_the_form_are_not_the_name() {
         let regions = regions();
         let key = |name: &str| company_key(name, &regions);
@@ -2534,6 +2734,8 @@ mod tests {
         assert_eq!(of("嘉兴普宏建设集团第五工程有限公司"), ordinal(5));
         assert_eq!(of("杭州萧山四中"), ordinal(4));
         assert_eq!(of("上海鹰启五建"), ordinal(5));
+        assert_eq!(of("中建五局"), ordinal(5));
+        assert_eq!(of("中铁十一局"), ordinal(11));
         assert_eq!(of("北京市第2中学"), of("北京市第二中学"));
         assert_eq!(of("Wuxi Ruizhen Fund 3 LP"), series(3));
         // A product, a project, a word: no number.

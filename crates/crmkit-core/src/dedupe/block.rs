@@ -73,7 +73,14 @@ pub fn block_skipping(
                 KeyPart::CompanySpelling(field) => features.scripts(*field),
                 _ => None,
             });
-            let mut entries = key_entries(records, features, key, ki, 0);
+            // A site-only key pairs a site office with another record, never two others.
+            let site_only = key.site_only();
+            // Without a site office no block of it is kept: nothing to key.
+            let mut entries = if site_only && !features.any_site() {
+                Vec::new()
+            } else {
+                key_entries(records, features, key, ki, 0)
+            };
             sort_entries(&mut entries);
             let with_value = {
                 let mut seen = vec![false; records.len()];
@@ -88,6 +95,7 @@ pub fn block_skipping(
                 &entries,
                 config.max_block,
                 skip.get(ki).map_or(&[][..], Vec::as_slice),
+                site_only,
             );
             let skipped = skipped
                 .into_iter()
@@ -102,6 +110,9 @@ pub fn block_skipping(
                     let existing = &existing;
                     (0..block.len()).flat_map(move |x| {
                         (x + 1..block.len()).filter_map(move |y| {
+                            if site_only && (block[x].0 | block[y].0) & 1 == 0 {
+                                return None;
+                            }
                             let (a, b) = (block[x].1, block[y].1);
                             let (a, b) = (a.min(b), a.max(b));
                             let scripts = across
@@ -199,16 +210,25 @@ pub(crate) struct Blocks {
 
 /// Groups sorted entries ([`sort_entries`]) into blocks: runs of two or more equal hashes. A
 /// block larger than `max_block` is skipped; one whose hash is in `skip` (sorted) is left out
-/// without being reported.
-pub(crate) fn blocks(entries: &[(u64, u32)], max_block: usize, skip: &[u64]) -> Blocks {
+/// without being reported. For a `site_only` key ([`BlockingKey::site_only`]) the lowest bit
+/// of a hash marks a site office's entry: a block is a run of hashes equal but for it, kept
+/// only with a site office in it, and known by its hash with the bit cleared ([`block_hash`]).
+pub(crate) fn blocks(
+    entries: &[(u64, u32)],
+    max_block: usize,
+    skip: &[u64],
+    site_only: bool,
+) -> Blocks {
+    let mask = if site_only { !1 } else { !0 };
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
     let mut largest = 0;
     let mut start = 0;
     for i in 1..=entries.len() {
-        if i == entries.len() || entries[i].0 != entries[start].0 {
+        if i == entries.len() || entries[i].0 & mask != entries[start].0 & mask {
             let size = i - start;
-            if size >= 2 && skip.binary_search(&entries[start].0).is_err() {
+            let site = !site_only || entries[start..i].iter().any(|e| e.0 & 1 == 1);
+            if size >= 2 && site && skip.binary_search(&(entries[start].0 & mask)).is_err() {
                 if size > max_block {
                     skipped.push((start, i));
                 } else {
@@ -223,6 +243,16 @@ pub(crate) fn blocks(entries: &[(u64, u32)], max_block: usize, skip: &[u64]) -> 
         kept,
         skipped,
         largest,
+    }
+}
+
+/// The hash a block of a key is known by (in the skip lists): its entries' hash, with a
+/// site-only key's site bit cleared ([`blocks`]).
+pub(crate) fn block_hash(entry_hash: u64, site_only: bool) -> u64 {
+    if site_only {
+        entry_hash & !1
+    } else {
+        entry_hash
     }
 }
 
@@ -358,7 +388,7 @@ fn each_value(
                 f(region.city.as_deref().unwrap_or(&region.province));
             }
         }
-        KeyPart::CompanyTrade(field) => {
+        KeyPart::CompanyTrade(field) | KeyPart::CompanySiteTrade(field) => {
             if let Some(k) = company(*field).filter(|k| !k.trade.is_empty()) {
                 f(&k.trade);
             }
@@ -468,7 +498,13 @@ fn key_hashes(
         }
         std::mem::swap(combos, next);
     }
-    hashes.extend(combos.iter().map(|h| h.finish()));
+    // A site-only key's hash carries in its lowest bit whether the record is a site office
+    // ([`blocks`] groups by the other bits).
+    let site = key.site_only().then(|| u64::from(features.site(i)));
+    hashes.extend(combos.iter().map(|h| match site {
+        Some(bit) => h.finish() & !1 | bit,
+        None => h.finish(),
+    }));
 }
 
 /// The value of a key for one record, as text (for reports of skipped blocks).
@@ -638,6 +674,55 @@ mod tests {
         // 创驰 / 创池 sound alike but are both Chinese, the two Latin names share a word:
         // neither pair is this key's; Baoding is a city, not 宝鼎.
         assert_eq!(b.pairs, [(0, 1), (0, 3), (1, 2), (2, 3)]);
+    }
+
+    #[test]
+    fn a_site_key_pairs_a_site_office_with_its_trade_name_only() {
+        let r = records(&[
+            ("盛恒路桥老城区人民医院门诊综合楼A地块项目部", ""),
+            ("武汉盛恒路桥建设有限公司", ""),
+            ("长沙盛恒装饰工程有限公司", ""),
+            ("华远科技有限公司", ""),
+            ("华远物流", ""),
+        ]);
+        let mut config = Config::builtin(&r.template).unwrap().unwrap();
+        config.blocking.retain(|k| k.site_only());
+        assert_eq!(config.blocking.len(), 1);
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let b = block(&r, &features, &config);
+        // The site office meets both names of its 字号; they do not meet each other, nor do
+        // the two 华远, with no site office among them.
+        assert_eq!(b.pairs, [(0, 1), (0, 2)]);
+        assert_eq!(b.stats[0].blocks, 1);
+        // The partition plan joins the same records, and no others.
+        let mut plan = super::super::partition::PlanBuilder::new(&config);
+        plan.add(&config, &r, &features, 0);
+        let plan = plan.finish(10, &[]);
+        assert_eq!(plan.component_of[0], plan.component_of[2]);
+        assert_ne!(plan.component_of[3], plan.component_of[4]);
+    }
+
+    #[test]
+    fn a_site_offices_own_phone_says_nothing_against_its_company() {
+        let r = records(&[
+            ("湖南建工-梅溪湖住宅小区三标段项目部", "15517458255"),
+            ("湖南省建工集团有限公司", "13956818924"),
+            ("湖南建工", "13956818924"),
+            ("湖南省建工集团有限公司", "18248753853"),
+        ]);
+        let config = Config::builtin(&r.template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let ci = config
+            .comparisons
+            .iter()
+            .position(|c| c.kind == crate::dedupe::config::Kind::Phones)
+            .unwrap();
+        let c = &config.comparisons[ci];
+        assert!(features.site(0) && !features.site(1));
+        // The site's phone differs: not counted. Two other names' phones still differ.
+        assert_eq!(features.level(ci, c, 0, 1), 0);
+        assert_eq!(features.level(ci, c, 1, 3), 2);
+        assert_eq!(features.level(ci, c, 1, 2), 1);
     }
 
     #[test]

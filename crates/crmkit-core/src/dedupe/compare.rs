@@ -44,7 +44,10 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
     }
     if level == 0 && c.kind == Kind::Levenshtein {
         // A person's name: a form of address (陈总) is compared by its surname alone.
-        return "缺失, 或同姓的称呼 (陈总 / 陈总、陈总 / 陈立冰: 不知是否同一人, 不计分)".into();
+        return "缺失, 或同姓的称呼 (陈总 / 陈总、陈总 / 陈立冰: 不知是否同一人), 或一方是项目部而不同 (现场的联系人; 不计分)".into();
+    }
+    if level == 0 && matches!(c.kind, Kind::Phones | Kind::Email | Kind::Address) {
+        return "缺失, 或一方是项目部而不同 (现场的联系方式; 不计分)".into();
     }
     if level == 0 {
         return "缺失 (一方为空, 不计分)".into();
@@ -876,8 +879,9 @@ fn institution_abbreviated(f: &Fast, a: usize, b: usize) -> bool {
 /// institution the shorter names in full, another legal person: the institution's company
 /// (方启职业技术学院 / 方启职业技术学院资产经营有限公司, 汇洋医院 / 汇洋医院管理有限公司), its
 /// affiliated hospital (万乾大学 / 万乾大学附属医院), a government body's institution (嘉兴市水利局 /
-/// 嘉兴市水利局水文水资源监测中心, 自然资源和规划局 / …局信息中心). A department written after the
-/// name (第一医院设备科, 浙江大学医学院) is still the institution.
+/// 嘉兴市水利局水文水资源监测中心, 自然资源和规划局 / …局信息中心), or a member of the group it
+/// names (湖北工建 / 湖北工建集团第三建筑工程). A department written after the name (第一医院设备科,
+/// 浙江大学医学院) is still the institution.
 fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -> bool {
     const INSTITUTIONS: &[&str] = &[
         "医院",
@@ -896,7 +900,14 @@ fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -
     ];
     const GOVERNMENT: &[&str] = &["局", "委员会", "厅"];
     const GOVERNMENT_UNITS: &[&str] = &["中心", "站", "所", "院", "队"];
-    if long.len() <= short.len() || !ends_with_any(short, INSTITUTIONS) {
+    if long.len() <= short.len() {
+        return false;
+    }
+    // A member of the group the shorter names (湖北工建 / 湖北工建集团第三建筑工程).
+    if long.len() > short.len() + 2 && long[short.len()..].starts_with(&['集', '团']) {
+        return true;
+    }
+    if !ends_with_any(short, INSTITUTIONS) {
         return false;
     }
     let extension = &long[short.len()..];
@@ -1092,6 +1103,12 @@ pub struct Features {
     phone_columns: Vec<(Vec<usize>, usize)>,
     /// Per comparison with term frequencies, per record: log2(Σtf² / tf(value)).
     tf_bits: Vec<Option<Vec<f32>>>,
+    /// Per comparison: it compares contact details (phones, e-mail, a person, an address),
+    /// which a project's site office has of its own ([`Features::site`]).
+    contact: Vec<bool>,
+    /// Per record: its name is a project's site office (…有限公司光谷科学岛项目部,
+    /// [`CompanyKey::site`]).
+    site: Vec<bool>,
     /// The number of records.
     len: usize,
 }
@@ -1111,6 +1128,7 @@ impl Features {
             for p in &k.parts {
                 if let KeyPart::CompanyCore(f)
                 | KeyPart::CompanyTrade(f)
+                | KeyPart::CompanySiteTrade(f)
                 | KeyPart::CompanyCorePrefix(f, _)
                 | KeyPart::CompanyCoreDeletions(f)
                 | KeyPart::CompanySpelling(f)
@@ -1156,8 +1174,9 @@ impl Features {
                                     .into_par_iter()
                                     .map(|i| {
                                         // A branch's 省份/城市 columns are where the branch is,
-                                        // not the region of the company's name: no fallback.
-                                        if keys[i].branch.is_some() {
+                                        // a site office's where its site is, not the region of
+                                        // the company's name: no fallback.
+                                        if keys[i].branch.is_some() || keys[i].site {
                                             return keys[i].region.clone();
                                         }
                                         let fallback = || {
@@ -1292,6 +1311,18 @@ impl Features {
             .filter(|(_, c)| c.kind == Kind::Phones)
             .map(|(ci, c)| (c.fields.clone(), ci))
             .collect();
+        let contact = config
+            .comparisons
+            .iter()
+            .map(|c| {
+                matches!(c.kind, Kind::Phones | Kind::Email | Kind::Address)
+                    || records.template.fields[c.fields[0]].kind
+                        == crate::template::FieldType::PersonName
+            })
+            .collect();
+        let site = (0..records.len())
+            .map(|i| companies.iter().any(|(_, keys)| keys[i].site))
+            .collect();
         let mut features = Features {
             columns,
             companies,
@@ -1300,6 +1331,8 @@ impl Features {
             region_columns,
             phone_columns,
             tf_bits: Vec::new(),
+            contact,
+            site,
             len: records.len(),
         };
         features.tf = config.comparisons.iter().map(|c| c.tf).collect();
@@ -1421,6 +1454,16 @@ impl Features {
         }
     }
 
+    /// Whether record `i`'s name is a project's site office ([`CompanyKey::site`]).
+    pub fn site(&self, i: usize) -> bool {
+        self.site[i]
+    }
+
+    /// Whether any record's name is a project's site office.
+    pub fn any_site(&self) -> bool {
+        self.site.iter().any(|&s| s)
+    }
+
     /// What each record's name in company field `field` is written in: 1 Latin letters, 2
     /// Chinese characters, 0 no core; `None` when the field has no company keys.
     pub fn scripts(&self, field: usize) -> Option<&[u8]> {
@@ -1507,8 +1550,22 @@ impl Features {
         }
     }
 
-    /// The level of comparison `ci` for records `a` and `b`.
+    /// The level of comparison `ci` for records `a` and `b`. A project's site office has its
+    /// own contact, phone, e-mail and address (湖南建工-梅溪湖住宅小区项目部 and 湖南省建工集团
+    /// 有限公司): where one of the two is one, their differing counts for nothing.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
+        let level = self.own_level(ci, c, a, b);
+        if self.contact[ci]
+            && (self.site[a] || self.site[b])
+            && level as usize == level_count(c.kind, c.thresholds.len()) - 1
+        {
+            0
+        } else {
+            level
+        }
+    }
+
+    fn own_level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
         match &self.columns[ci] {
             Column::Text {
                 values,
@@ -2155,6 +2212,8 @@ mod tests {
             "致瀚院",
             "浙江致瀚学院附属医院",
             "安徽省人民医院",
+            "湖北工建",
+            "湖北工建集团第三建筑工程有限公司",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -2176,6 +2235,8 @@ mod tests {
         assert_eq!(core_level(&fast, 14, 15), 2);
         assert_eq!(core_level(&fast, 16, 17), 4);
         assert_eq!(core_level(&fast, 12, 18), 2);
+        // A member of the group the short name names.
+        assert_eq!(core_level(&fast, 19, 20), 4);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(
@@ -2559,6 +2620,8 @@ mod tests {
                 region_columns: Vec::new(),
                 phone_columns: Vec::new(),
                 tf_bits: Vec::new(),
+                contact: vec![true],
+                site: vec![false; values.len()],
                 len: values.len(),
             };
             for a in 0..values.len() {

@@ -158,6 +158,9 @@ pub enum KeyPart {
     CompanyCore(usize),
     /// A company name's 字号.
     CompanyTrade(usize),
+    /// A company name's 字号, pairing a project's site office (…光谷科学岛项目部, whose region
+    /// and contacts are the site's) with any name of that 字号: no pair of two other names.
+    CompanySiteTrade(usize),
     /// The first `n` characters of a company name's core (finds 智安 / 智安电缆).
     CompanyCorePrefix(usize, usize),
     /// A company name's core and every variant with one character after the first two
@@ -186,6 +189,7 @@ impl KeyPart {
             | KeyPart::Prefix(f, _)
             | KeyPart::CompanyCore(f)
             | KeyPart::CompanyTrade(f)
+            | KeyPart::CompanySiteTrade(f)
             | KeyPart::CompanyCoreDeletions(f)
             | KeyPart::CompanySpelling(f)
             | KeyPart::CompanyCorePrefix(f, _)
@@ -204,6 +208,16 @@ pub struct BlockingKey {
     pub expression: String,
     /// The parts, combined.
     pub parts: Vec<KeyPart>,
+}
+
+impl BlockingKey {
+    /// Whether the key pairs only a project's site office with another record
+    /// ([`KeyPart::CompanySiteTrade`]).
+    pub fn site_only(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, KeyPart::CompanySiteTrade(_)))
+    }
 }
 
 /// Thresholds on the match probability.
@@ -752,7 +766,8 @@ fn parse_key(
     field: &dyn Fn(&str) -> Result<usize>,
 ) -> std::result::Result<Vec<KeyPart>, String> {
     const FORMS: &str = "value(f), phones(f, ...), prefix(f, n), year(f), company_core(f), \
-        company_trade(f), company_core_prefix(f, n), company_core_deletions(f), company_region(f), joined with +";
+        company_trade(f), company_site_trade(f), company_core_prefix(f, n), company_core_deletions(f), \
+        company_region(f), joined with +";
     let mut parts = Vec::new();
     for part in text.split('+') {
         let part = part.trim();
@@ -772,6 +787,7 @@ fn parse_key(
             "year" => KeyPart::Year(one(&args)?),
             "company_core" => KeyPart::CompanyCore(one(&args)?),
             "company_trade" => KeyPart::CompanyTrade(one(&args)?),
+            "company_site_trade" => KeyPart::CompanySiteTrade(one(&args)?),
             "company_core_deletions" => KeyPart::CompanyCoreDeletions(one(&args)?),
             "company_spelling" => KeyPart::CompanySpelling(one(&args)?),
             "company_region" => KeyPart::CompanyRegion(one(&args)?),

@@ -64,6 +64,8 @@ pub fn default_sample(partition_size: usize) -> usize {
 #[derive(Debug)]
 pub struct PlanBuilder {
     max_block: usize,
+    /// Per blocking key: whether it pairs only site offices ([`super::config::BlockingKey::site_only`]).
+    site_only: Vec<bool>,
     /// Per blocking key: (hash, record) of every value of every record so far.
     entries: Vec<Vec<(u64, u32)>>,
     /// Where each record came from, by index.
@@ -141,6 +143,7 @@ impl PlanBuilder {
     pub fn new(config: &Config) -> PlanBuilder {
         PlanBuilder {
             max_block: config.max_block,
+            site_only: config.blocking.iter().map(|k| k.site_only()).collect(),
             entries: vec![Vec::new(); config.blocking.len()],
             refs: Vec::new(),
         }
@@ -186,13 +189,18 @@ impl PlanBuilder {
         let mut skipped = Vec::new();
         for (ki, mut entries) in self.entries.into_iter().enumerate() {
             block::sort_entries(&mut entries);
-            let blocks = block::blocks(&entries, self.max_block, &[]);
+            let site_only = self.site_only[ki];
+            let blocks = block::blocks(&entries, self.max_block, &[], site_only);
             for &(s, e) in &blocks.kept {
                 for entry in &entries[s + 1..e] {
                     uf.union(entries[s].1, entry.1);
                 }
             }
-            let mut hashes: Vec<u64> = blocks.skipped.iter().map(|&(s, _)| entries[s].0).collect();
+            let mut hashes: Vec<u64> = blocks
+                .skipped
+                .iter()
+                .map(|&(s, _)| block::block_hash(entries[s].0, site_only))
+                .collect();
             hashes.sort_unstable();
             skip.push(hashes);
             skipped.extend(blocks.skipped.iter().map(|&(s, e)| SkippedBlock {
