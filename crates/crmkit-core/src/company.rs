@@ -1201,10 +1201,25 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
-    let (region, core, district) = split_region(&tail, regions);
+    let (region, mut core, district) = split_region(&tail, regions);
+    let mut district = district.map(str::to_string);
+    // A county's institution is named by the county, written with its 县 or without
+    // (资中县中医院, 资中中医院): the core keeps the county's name without it.
+    match &district {
+        Some(d) if is_county_institution(&core) => {
+            let name = d.strip_suffix(['县', '市', '区']).unwrap_or(d);
+            core.insert_str(0, name);
+        }
+        Some(_) => {}
+        None => {
+            if let Some((name, end)) = county_before_institution(&core) {
+                district = Some(core[..end].to_string());
+                core.replace_range(name..end, "");
+            }
+        }
+    }
     let trade = trade_of(&core);
     let region = region.map(|found| regions.to_region(found));
-    let district = district.map(str::to_string);
     CompanyKey {
         region,
         core,
@@ -1762,6 +1777,54 @@ fn short_branch<'a>(text: &'a str, regions: &Regions) -> Option<(&'a str, Option
             Some(branch_name(&before[at..], "分公司", regions)),
         )
     })
+}
+
+/// A county's public institutions, named by the county alone (人民医院, 中医院, 卫生健康局 …).
+const COUNTY_INSTITUTIONS: &[&str] = &[
+    "人民医院",
+    "中医院",
+    "中医医院",
+    "中西医结合医院",
+    "妇幼保健院",
+    "妇幼保健计划生育服务中心",
+    "疾病预防控制中心",
+    "疾控中心",
+    "卫生健康局",
+    "卫生健康委员会",
+    "卫生局",
+    "卫健局",
+    "卫健委",
+    "人民政府",
+];
+
+/// Whether a core is a county's public institution ([`COUNTY_INSTITUTIONS`]), numbered or not
+/// (第二人民医院).
+fn is_county_institution(core: &str) -> bool {
+    let rest = core
+        .strip_prefix('第')
+        .map(|r| r.trim_start_matches(is_numeral))
+        .unwrap_or(core);
+    COUNTY_INSTITUTIONS.contains(&rest)
+}
+
+/// A county's name written before its public institution ([`is_county_institution`]), the
+/// region file knowing no counties: two characters, with 县, 市 or 区 after them or not
+/// (资中|中医院, 德江|人民医院, 澄江市|人民医院). Where the two characters end and where the
+/// county's name does; `None` for any other core.
+fn county_before_institution(core: &str) -> Option<(usize, usize)> {
+    let mut chars = core.char_indices();
+    let (_, a) = chars.next()?;
+    let (i, b) = chars.next()?;
+    if !is_han(a) || !is_han(b) || "第省市县区".contains(a) {
+        return None;
+    }
+    let name = i + b.len_utf8();
+    let end = if core[name..].starts_with(['县', '市', '区']) {
+        name + '县'.len_utf8()
+    } else {
+        name
+    };
+    is_county_institution(&core[end..]).then_some((name, end))
 }
 
 /// Where a county-level district written after the industry words starts, in a name without a
@@ -2427,6 +2490,28 @@ mod tests {
         assert_eq!(key("华远软件科技有司").form.as_deref(), None);
         // Nothing left of the body.
         assert_eq!(mistyped_form("有限公同"), None);
+    }
+
+    #[test]
+    fn a_countys_institution_is_named_by_its_county_with_or_without_its_xian() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (short, full) in [
+            ("资中中医院", "资中县中医院"),
+            ("德江人民醫院", "德江縣人民醫院"),
+            ("澄江市人民医院", "澄江县人民医院"),
+            ("万山人民医院", "铜仁市万山区人民医院"),
+            ("江安中医院", "四川宜宾江安县中医院"),
+        ] {
+            let (s, f) = (key(short), key(full));
+            assert_eq!(s.core, f.core, "{short} / {full}");
+            assert!(s.district.is_some() && f.district.is_some(), "{short}");
+        }
+        // Two counties' hospitals are two cores; a 字号's hospital is no county's.
+        assert_ne!(key("资中中医院").core, key("广汉中医院").core);
+        assert_eq!(key("资中中医院").core, "资中中医院");
+        assert_eq!(key("仁爱医院").district, None);
+        assert_eq!(key("华西医院").core, "华西医院");
     }
 
     #[test]

@@ -520,10 +520,8 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 serial: company::serial(&chars),
-                county: k
-                    .district
-                    .as_deref()
-                    .is_some_and(|d| d.ends_with(['县', '市'])),
+                // A county written without its 县 (资中中医院) is one too.
+                county: k.district.as_deref().is_some_and(|d| !d.ends_with('区')),
                 full_form: k
                     .form
                     .as_deref()
