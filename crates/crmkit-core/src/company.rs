@@ -1754,13 +1754,34 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
             .take(regions.longest + 1)
             .filter(|&p| regions.whole(&before[p..]).is_some())
             .last()
-            .or_else(|| district_after_trade(before)),
+            .or_else(|| district_after_trade(before))
+            .or_else(|| district_and_ordinal(before)),
     };
     let at = anchor.unwrap_or(before.len());
     (
         &before[..at],
         Some(branch_name(&before[at..], marker, regions)),
     )
+}
+
+/// Where a chain's numbered store's place starts in a name without a form: a district and an
+/// ordinal, after a 字号 of two characters or industry words (锦泰大药房|云岩区第二十|分店,
+/// 益民|正安县第二十|分店). Without the ordinal, where the 字号 ends is not known (华远物流港区).
+fn district_and_ordinal(before: &str) -> Option<usize> {
+    before.char_indices().map(|(i, _)| i).skip(2).find(|&p| {
+        let head = &before[..p];
+        if !(head.chars().count() == 2 || WORDS.industries.longest_suffix(head).is_some()) {
+            return false;
+        }
+        let Some(len) = district_or_city_len(&before[p..], false) else {
+            return false;
+        };
+        let rest = &before[p + len..];
+        let ordinal = rest
+            .strip_prefix('第')
+            .is_some_and(|r| !r.is_empty() && r.chars().all(is_numeral));
+        ordinal && plausible(head)
+    })
 }
 
 /// A 分公司 written short as 分 after its place (水电八局荆州分, 中铁十一局襄阳分): the rest
@@ -2490,6 +2511,29 @@ mod tests {
         assert_eq!(key("华远软件科技有司").form.as_deref(), None);
         // Nothing left of the body.
         assert_eq!(mistyped_form("有限公同"), None);
+    }
+
+    #[test]
+    fn a_chains_store_without_the_chains_form_is_the_store() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (short, full) in [
+            (
+                "锦泰大药房云岩区第二十分店",
+                "锦泰大药房连锁有限公司云岩区第二十分店",
+            ),
+            (
+                "益民正安县第二十分店",
+                "遵义市益民大药房连锁有限公司正安县第二十分店",
+            ),
+            ("天和云龙县第三分店", "天和大药房连锁有限公司云龙县第三分店"),
+        ] {
+            assert_eq!(key(short).branch, key(full).branch, "{short}");
+            assert!(
+                key(short).branch.is_some_and(|b| b.contains("第")),
+                "{short}"
+            );
+        }
     }
 
     #[test]
