@@ -404,27 +404,31 @@ fn eighteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
 }
 
 #[test]
-fn nineteenth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn nineteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout19: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a building-materials supplier's sheet (state-owned contractors and
     // their 工程局, 分公司 and 项目部, developers and their project companies, dealers). Its
     // first, blind run (dedupe code of 1e62968) scored F1 0.9025 (precision 0.9532, recall
-    // 0.8570); Splink 0.7365. Only the scores have been looked at; the floor catches a
-    // regression.
+    // 0.8570); Splink 0.7365. Then it was read (a development set now): 0.9466 once a
+    // project's site office (…项目部) is read as its company, with its own contacts. Most of
+    // what it still misses is a state-owned group's abbreviations (十一局一公司 / 中铁十一局
+    // 集团第一工程有限公司, 湖北工建 / 湖北省工业建筑集团有限公司) and short names alone.
     let (p, r, f1) = held_out_scores("dedupe/holdout19");
-    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.94, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
-fn twentieth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twentieth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout20: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a pharmaceutical distributor's sheet (hospitals and their 院区 or
     // registered 分院, 卫生院 and 社区卫生服务中心, clinics, pharmacy chains and their stores,
     // wholesalers, 疾控 and 卫健局). Its first, blind run (dedupe code of 2193407) scored F1
-    // 0.9076 (precision 0.9680, recall 0.8542); Splink 0.7783. Only the scores have been
-    // looked at; the floor catches a regression.
+    // 0.9076 (precision 0.9680, recall 0.8542); Splink 0.7783. Then it was read (a
+    // development set now): 0.9225 once a county's hospital is one with and without its 县
+    // (资中中医院 / 资中县中医院). Most of what it still misses is hospitals' short names
+    // (县医院 for 县人民医院, 红塔妇保院) and pharmacies' store names.
     let (p, r, f1) = held_out_scores("dedupe/holdout20");
-    assert!(f1 >= 0.905, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.92, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
