@@ -1201,23 +1201,8 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
-    let (region, mut core, district) = split_region(&tail, regions);
-    let mut district = district.map(str::to_string);
-    // A county's institution is named by the county, written with its 县 or without
-    // (资中县中医院, 资中中医院): the core keeps the county's name without it.
-    match &district {
-        Some(d) if is_county_institution(&core) => {
-            let name = d.strip_suffix(['县', '市', '区']).unwrap_or(d);
-            core.insert_str(0, name);
-        }
-        Some(_) => {}
-        None => {
-            if let Some((name, end)) = county_before_institution(&core) {
-                district = Some(core[..end].to_string());
-                core.replace_range(name..end, "");
-            }
-        }
-    }
+    let (region, core, district) = split_region(&tail, regions);
+    let (core, district) = with_county(core, district);
     let trade = trade_of(&core);
     let region = region.map(|found| regions.to_region(found));
     CompanyKey {
@@ -1239,7 +1224,8 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(without_project(without_contact(name)).0);
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
-    let (region, core, _) = split_region(&tail, regions);
+    let (region, core, district) = split_region(&tail, regions);
+    let (core, _) = with_county(core, district);
     let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
@@ -1817,6 +1803,29 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
     "卫健委",
     "人民政府",
 ];
+
+/// The core and district of a county's public institution, named by its county with its 县
+/// or without (资中县中医院, 资中中医院): the core keeps the county's name without its suffix
+/// (资中中医院 for both), and a county written in the core without its 县 is the district.
+/// Any other core and district as they are.
+fn with_county(mut core: String, district: Option<&str>) -> (String, Option<String>) {
+    match district {
+        Some(d) => {
+            if is_county_institution(&core) {
+                core.insert_str(0, d.strip_suffix(['县', '市', '区']).unwrap_or(d));
+            }
+            (core, Some(d.to_string()))
+        }
+        None => match county_before_institution(&core) {
+            Some((name, end)) => {
+                let district = core[..end].to_string();
+                core.replace_range(name..end, "");
+                (core, Some(district))
+            }
+            None => (core, None),
+        },
+    }
+}
 
 /// Whether a core is a county's public institution ([`COUNTY_INSTITUTIONS`]), numbered or not
 /// (第二人民医院).
@@ -2550,6 +2559,14 @@ mod tests {
             let (s, f) = (key(short), key(full));
             assert_eq!(s.core, f.core, "{short} / {full}");
             assert!(s.district.is_some() && f.district.is_some(), "{short}");
+        }
+        // What a database keys it by is the key's canonical name.
+        for name in ["资中县中医院", "资中中医院", "铜仁市万山区人民医院"] {
+            assert_eq!(
+                canonical_name(name, &regions),
+                key(name).canonical(),
+                "{name}"
+            );
         }
         // Two counties' hospitals are two cores; a 字号's hospital is no county's.
         assert_ne!(key("资中中医院").core, key("广汉中医院").core);

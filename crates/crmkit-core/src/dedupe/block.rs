@@ -219,16 +219,16 @@ pub(crate) fn blocks(
     skip: &[u64],
     site_only: bool,
 ) -> Blocks {
-    let mask = if site_only { !1 } else { !0 };
+    let hash = |i: usize| block_hash(entries[i].0, site_only);
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
     let mut largest = 0;
     let mut start = 0;
     for i in 1..=entries.len() {
-        if i == entries.len() || entries[i].0 & mask != entries[start].0 & mask {
+        if i == entries.len() || hash(i) != hash(start) {
             let size = i - start;
             let site = !site_only || entries[start..i].iter().any(|e| e.0 & 1 == 1);
-            if size >= 2 && site && skip.binary_search(&(entries[start].0 & mask)).is_err() {
+            if size >= 2 && site && skip.binary_search(&hash(start)).is_err() {
                 if size > max_block {
                     skipped.push((start, i));
                 } else {
