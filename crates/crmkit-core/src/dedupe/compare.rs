@@ -292,6 +292,9 @@ struct Fast {
     /// A shop named by its district (奥兴大药房（开福店）): the district's characters
     /// ([`store_district_bits`]; 0 for any other name).
     store: Vec<u64>,
+    /// The shop's district is written whole, with its 区, 县 or 市 (远捷汽修（殷都区店）): a
+    /// place, not a mall's or a landmark's name (银泰店, 湖滨店).
+    store_whole: Vec<bool>,
     /// Interned branch (0 = head office; `NO_CORE` when the name has no core).
     branch: Vec<u32>,
     /// Interned form class (0 = none).
@@ -575,6 +578,14 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     fast.region = region;
     fast.district = keys.iter().map(district_bits).collect();
     fast.store = keys.iter().map(store_district_bits).collect();
+    fast.store_whole = keys
+        .iter()
+        .map(|k| {
+            k.branch
+                .as_deref()
+                .is_some_and(|b| b.ends_with("区店") || b.ends_with("县店") || b.ends_with("市店"))
+        })
+        .collect();
     fast.branch = branch;
     fast.group = keys
         .iter()
@@ -731,7 +742,16 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             let shop_of = |hq: usize, shop: usize| {
                 f.branch[hq] == 0 && f.store[shop] != 0 && f.store[shop] == f.district[hq]
             };
-            if x == NO_CORE || y == NO_CORE {
+            // A name that writes no district (远捷汽修, 安阳市远捷汽修) may be the shop of the
+            // district written whole (远捷汽修（殷都区店）) or another: the other fields decide. A
+            // chain's store by a mall's name (银泰店) is not read so.
+            let unplaced = |hq: usize, shop: usize| {
+                f.branch[hq] == 0
+                    && f.store[shop] != 0
+                    && f.store_whole[shop]
+                    && f.district[hq] == 0
+            };
+            if x == NO_CORE || y == NO_CORE || unplaced(a, b) || unplaced(b, a) {
                 0
             } else if x == y || shop_of(a, b) || shop_of(b, a) {
                 1
@@ -1972,15 +1992,22 @@ fn store_district_bits(key: &CompanyKey) -> u64 {
     let Some(place) = key.branch.as_deref().and_then(|b| b.strip_suffix('店')) else {
         return 0;
     };
-    // 科晨快餐店鱼峰区店: the district written whole.
-    let place = place.strip_suffix(['区', '县']).unwrap_or(place);
-    let mut chars = place.chars();
-    match (chars.next(), chars.next(), chars.next()) {
-        (Some(x), Some(y), None) if x != '分' && y != '分' && y != '路' && !x.is_ascii() => {
-            bit_of(x as u64) | bit_of(y as u64)
-        }
-        _ => 0,
+    // 科晨快餐店鱼峰区店, 远捷汽修（殷都区店）, 长江路汽修（临清市店）: the district written whole,
+    // two or three characters before its 区, 县 or 市; without it, two (开福店, not 火车站店).
+    let name = place.strip_suffix(['区', '县', '市']).unwrap_or(place);
+    let count = name.chars().count();
+    let whole = name.len() < place.len();
+    if !(count == 2 || whole && count == 3)
+        || name.contains(['分', '路'])
+        || name.chars().any(|c| c.is_ascii())
+    {
+        return 0;
     }
+    // Read as district_bits reads the name's district (临清市 keeps its 市).
+    place
+        .chars()
+        .filter(|c| !matches!(c, '区' | '县' | '新'))
+        .fold(0, |m, c| m | bit_of(c as u64))
 }
 
 /// A region level (`level`, from the regions' codes) with the districts the names write
@@ -2332,6 +2359,35 @@ mod tests {
         assert_eq!(branch(0, 4), 2);
         assert_eq!(branch(0, 5), 2);
         assert_eq!(branch(1, 2), 2);
+    }
+
+    #[test]
+    fn a_name_without_a_district_may_be_the_shop_of_a_district_written_whole() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "远捷汽修（殷都区店）",
+            "安阳市远捷汽修",
+            "远捷汽修",
+            "安阳市文峰区远捷汽修",
+            "长江路汽修（临清市店）",
+            "聊城市临清市长江路汽车修理厂",
+            "上海远福大药房连锁有限公司（银泰店）",
+            "上海远福大药房连锁有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        // No district on one side: the other fields decide.
+        assert_eq!(branch(0, 1), 0);
+        assert_eq!(branch(2, 0), 0);
+        // Another district: a head office and another's shop, as before.
+        assert_eq!(branch(0, 3), 2);
+        // A county-level city's shop (临清市店) and a name written with it.
+        assert_eq!(branch(4, 5), 1);
+        // A chain's store by a mall's name and its head office: two.
+        assert_eq!(branch(6, 7), 2);
     }
 
     #[test]
