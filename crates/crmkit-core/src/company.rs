@@ -1033,7 +1033,7 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("农产品", FARM), ("文具", CONSUMER), ("百货", CONSUMER),
     ("日用", CONSUMER), ("超市", CONSUMER), ("便利", CONSUMER), ("美发", BEAUTY),
     ("美容", BEAUTY), ("理发", BEAUTY), ("洗衣", HOUSEKEEP), ("诊所", MEDICAL),
-    ("药房", HEALTH), ("汽修", AUTO), ("批发", G),
+    ("药房", HEALTH), ("汽修", AUTO), ("批发", G), ("连锁", G),
     // Garages, parts, tyres, fleets, taxis, buses and driving schools, as their names are
     // written short ([`SHORT_TRADE_WORDS`]).
     ("快修", AUTO), ("汽配", AUTO), ("汽车配件", AUTO), ("汽车用品", AUTO), ("轮胎", AUTO),
@@ -1230,6 +1230,8 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
     anchors: Affixes::new(
         FORMS.iter().map(|&(w, _)| (w, ())).chain([
             ("银行", ()),
+            // A chain written without its form (广东正欣便利店连锁|黄埔|分公司).
+            ("连锁", ()),
             ("(普通合伙)", ()),
             ("(有限合伙)", ()),
             ("(特殊普通合伙)", ()),
@@ -1659,11 +1661,18 @@ const DEPARTMENTS: &[&str] = &[
     "保修厂",
     "物资库",
     "配件部",
+    // A shipper's receiving, shipping and stock units (…分店收货部, …有限公司-成品仓).
+    "收货部",
+    "船务部",
+    "物流部",
+    "关务部",
+    "成品仓",
+    "原料仓",
 ];
 
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
-    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂',
+    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -1814,7 +1823,10 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
                         && plausible(&head[..p - shop.len()])
                         // …有限公司驻马店|长安分公司: a city, not a shop.
                         && !ends_with_region(head, regions)
-                        && place.chars().count() <= 4
+                        // A short place, or a city's and a place in it (中立便利店|广州海珠东路|店).
+                        && (place.chars().count() <= 4
+                            || place.chars().count() <= 8
+                                && regions.leading(place, false).is_some())
                         && !place.starts_with(['区', '县', '市', '镇', '路'])
                 }
             }
@@ -1827,6 +1839,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
             .filter(|&p| regions.whole(&before[p..]).is_some())
             .last()
             .or_else(|| district_after_trade(before))
+            .or_else(|| region_after_trade(before, regions))
             .or_else(|| district_and_ordinal(before)),
     };
     let at = anchor.unwrap_or(before.len());
@@ -1969,6 +1982,19 @@ fn district_after_trade(before: &str) -> Option<usize> {
                 && WORDS.industries.longest_suffix(&before[..p]).is_some()
         };
         (zone || district()) && plausible(&before[..p])
+    })
+}
+
+/// Where a city's name written after the industry words starts, in a name without a form
+/// (豪鸿餐饮|惠州惠阳中心|分店, 泰星餐饮连锁|奉贤…): the branch's location, a city and at most
+/// six characters after it, not part of the core.
+fn region_after_trade(before: &str, regions: &Regions) -> Option<usize> {
+    before.char_indices().map(|(i, _)| i).skip(2).find(|&p| {
+        WORDS.industries.longest_suffix(&before[..p]).is_some()
+            && plausible(&before[..p])
+            && regions
+                .leading(&before[p..], false)
+                .is_some_and(|found| before[p + found.len..].chars().count() <= 6)
     })
 }
 
@@ -2910,6 +2936,43 @@ mod tests {
         // The words alone are the core (济南公交), and another garage's form leaves the words be.
         assert_eq!(core("济南公共交通"), "公交");
         assert_eq!(core("常州市天宁区优林家电维修部"), "优林家电");
+    }
+
+    #[test]
+    fn a_chains_branch_is_read_without_the_chains_form() {
+        let regions = Regions::builtin().unwrap();
+        let key = |name: &str| company_key(name, &regions);
+        for (short, full) in [
+            (
+                "广东正欣便利店连锁黄埔分公司",
+                "广东正欣便利店连锁有限公司黄埔分公司",
+            ),
+            (
+                "上海泰星餐饮连锁奉贤分公司",
+                "上海泰星餐饮连锁有限公司奉贤分公司",
+            ),
+        ] {
+            let (s, f) = (key(short), key(full));
+            assert_eq!((&s.core, &s.branch), (&f.core, &f.branch), "{short}");
+        }
+        // A city after the industry words starts the branch's place.
+        let k = key("豪鸿餐饮惠州惠阳中心分店-杨总");
+        assert_eq!(
+            (k.core.as_str(), k.branch.as_deref()),
+            ("豪鸿餐饮", Some("惠州惠阳中心分店"))
+        );
+        // A chain's store by a city and a place in it.
+        let k = key("中立便利店广州海珠东路店");
+        assert_eq!(k.branch.as_deref(), Some("广州海珠东路店"));
+        // A shipper's units belong to it, after a branch too.
+        let k = key("捷威餐饮福州仓山广场分店收货部");
+        assert_eq!(k.branch, key("捷威餐饮福州仓山广场分店").branch);
+        assert_eq!(
+            key("东莞市精通跨境电子商务有限公司-成品仓").core,
+            key("东莞市精通跨境电子商务有限公司").core
+        );
+        // Without industry words before it, a city is not told from the 字号 (捷威福州…).
+        assert_eq!(key("北京华远软件科技有限公司").branch, None);
     }
 
     #[test]

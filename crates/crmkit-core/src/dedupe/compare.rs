@@ -558,7 +558,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                     if k.core.is_empty() {
                         NO_CORE
                     } else {
-                        interner.id(k.branch.as_deref().unwrap_or(""))
+                        interner.id(branch_place(k.branch.as_deref().unwrap_or("")))
                     }
                 })
                 .collect();
@@ -873,7 +873,8 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
             4
         }
     } else if (lx.min(ly) >= 4 && lx.abs_diff(ly) <= 1 && few_apart && one_edit(x(), y()))
-        || (p.bigram_bits & q.bigram_bits != 0 && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= 0.5)
+        || (p.bigram_bits & q.bigram_bits != 0
+            && dice_sorted(&f.chars[a].1, &f.chars[b].1) >= similar_dice(f, a, b))
     {
         3
     } else if p.institution && q.institution && institution_abbreviated(f, a, b) {
@@ -881,6 +882,17 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
         2
     } else {
         4
+    }
+}
+
+/// How many character bigrams two cores share, at least, to be alike (Dice): half for Chinese
+/// ones; for two Latin ones, whose letters pair up by chance far more often than characters
+/// do (guangzhoushengyuangarments / guangzhouchuangjieautoparts share 0.5), four in five.
+fn similar_dice(f: &Fast, a: usize, b: usize) -> f64 {
+    if f.script[a] == 1 && f.script[b] == 1 {
+        0.8
+    } else {
+        0.5
     }
 }
 
@@ -1974,6 +1986,16 @@ fn region_shown(region: Option<&Region>, district: Option<&str>) -> String {
     text
 }
 
+/// A branch as compared: a 分公司, a 分店 and a 店 of one place are one branch, registered as
+/// the one and written as the other (广东源意便利店连锁有限公司深圳光明分公司 / 源意便利店深圳光明店).
+/// A marker without a place, and any other marker (营业部, 办事处), as written.
+fn branch_place(branch: &str) -> &str {
+    ["分公司", "分店", "门店", "店"]
+        .iter()
+        .find_map(|m| branch.strip_suffix(m).filter(|place| !place.is_empty()))
+        .unwrap_or(branch)
+}
+
 /// The characters of a name's district, without 区, 县 and 新, one bit each (hashed); 0 when
 /// the name writes none.
 fn district_bits(key: &CompanyKey) -> u64 {
@@ -2359,6 +2381,47 @@ mod tests {
         assert_eq!(branch(0, 4), 2);
         assert_eq!(branch(0, 5), 2);
         assert_eq!(branch(1, 2), 2);
+    }
+
+    #[test]
+    fn a_branch_registered_as_a_branch_and_written_as_a_store_is_one() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "广东源意便利店连锁有限公司深圳光明分公司",
+            "源意便利店深圳光明店",
+            "源意便利店深圳宝安店",
+            "广东源意便利店连锁有限公司深圳营业部",
+            "广东源意便利店连锁有限公司深圳分公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        assert_eq!(branch(0, 1), 1);
+        assert_eq!(branch(1, 2), 2);
+        assert_eq!(branch(0, 2), 2);
+        // Another marker is another unit.
+        assert_eq!(branch(3, 4), 2);
+    }
+
+    #[test]
+    fn two_latin_names_of_one_city_are_not_alike_by_their_citys_letters() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "Guangzhou Shengyuan Garments CO., LIMITED",
+            "GUANGZHOU CHUANGJIE AUTO PARTS CO., LTD.",
+            "广州盛远服饰有限公司",
+            "广州胜远服饰有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
+        assert_eq!(core(0, 1), 4);
+        // Chinese characters pair up by chance far less: half the bigrams still make alike.
+        assert_eq!(core(2, 3), 3);
     }
 
     #[test]
