@@ -1048,6 +1048,20 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("industrial", G), ("logistics", LOGISTICS), ("pharmaceuticals", HEALTH),
     ("pharmaceutical", HEALTH), ("investments", FINANCE), ("investment", FINANCE),
     ("consulting", CONSULT), ("manufacturing", G), ("group", G),
+    // What shippers make and sell, as their English names write it (Shenzhen Haijun Trading,
+    // Dongguan Yude Foods, Huilong Electrical Appliances (Hong Kong)).
+    ("commerce", TRADE), ("importexport", TRADE), ("importandexport", TRADE),
+    ("ecommerce", TRADE), ("electronic", ELECTRIC), ("electrical", ELECTRIC),
+    ("electricalappliances", ELECTRIC), ("appliances", ELECTRIC),
+    ("optoelectronics", ELECTRIC), ("lighting", ELECTRIC), ("foods", FOOD), ("food", FOOD),
+    ("garments", APPAREL), ("garment", APPAREL), ("apparel", APPAREL), ("textiles", APPAREL),
+    ("textile", APPAREL), ("plastics", MATERIAL), ("plastic", MATERIAL),
+    ("plasticproducts", MATERIAL), ("materials", MATERIAL), ("newmaterials", MATERIAL),
+    ("chemical", MATERIAL), ("chemicals", MATERIAL), ("packaging", PRINT),
+    ("packagingmaterials", PRINT), ("hardware", METAL), ("hardwareproducts", METAL),
+    ("furniture", FURNITURE), ("supplychain", LOGISTICS), ("supplychainmanagement", LOGISTICS),
+    ("network", IT), ("networktechnology", IT), ("autoparts", AUTO),
+    ("aquaticproducts", FARM), ("buildingmaterials", BUILD), ("products", G), ("management", G),
 ];
 
 /// Industry words as people write them short, at the end of a core: the long words, longest
@@ -1092,6 +1106,9 @@ fn with_short_trade_words(mut core: String, form: Option<&str>) -> String {
     }
     core
 }
+
+/// The bit of trade (贸易, 商贸, Trading) in [`industry_sectors`].
+pub const TRADE_SECTOR: u64 = 1 << TRADE;
 
 /// Sectors of industry words (bit indices); `G` is none.
 const G: u8 = 0;

@@ -722,7 +722,7 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
     // says nothing, the other fields decide. The region and the branch still count.
     if matches!(
         kind,
-        Kind::CompanyCore | Kind::CompanyTradeChars | Kind::CompanyBusiness | Kind::CompanyForm
+        Kind::CompanyCore | Kind::CompanyTradeChars | Kind::CompanyForm
     ) && scripts_differ(f, a, b)
     {
         // …unless the Latin name spells the Chinese one's 字号 in pinyin: alike (3), as much
@@ -774,6 +774,29 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
                 1
             } else {
                 2
+            }
+        }
+        Kind::CompanyBusiness if scripts_differ(f, a, b) => {
+            // A Latin name and a Chinese one: only what the Latin one makes or sells (Foods,
+            // Electrical Appliances) tells two businesses; Trading is how any company's name
+            // is put into English (Heze Yixiang Trading / 亿祥汽车零部件（菏泽）有限公司).
+            let sectors = |i: usize| {
+                let c = &f.core[i];
+                let s = if c.industry_words { c.sectors } else { 0 };
+                if f.script[i] == 1 {
+                    s & !company::TRADE_SECTOR
+                } else {
+                    s
+                }
+            };
+            let (x, y) = (sectors(a), sectors(b));
+            if x != 0
+                && y != 0
+                && company::short_name_sectors(x) & company::short_name_sectors(y) == 0
+            {
+                2
+            } else {
+                0
             }
         }
         Kind::CompanyBusiness => {
@@ -2422,6 +2445,33 @@ mod tests {
         assert_eq!(core(0, 1), 4);
         // Chinese characters pair up by chance far less: half the bigrams still make alike.
         assert_eq!(core(2, 3), 3);
+    }
+
+    #[test]
+    fn a_latin_name_tells_another_business_by_what_it_makes_not_by_trading() {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = [
+            "Dongguan Yude Foods CO., LIMITED",
+            "东莞市宇德贸易有限公司",
+            "Heze Yixiang Trading Co., Ltd.",
+            "亿祥汽车零部件（菏泽）有限公司",
+            "Fujian Yezhong Building Materials Co., Ltd.",
+            "福建烨众建材有限公司",
+            "Huilong Electrical Appliances (Hong Kong) Co., Limited",
+            "汇龙电器（香港）有限公司",
+            "匯龍國際電子有限公司",
+        ]
+        .iter()
+        .map(|name| company::company_key(name, &regions))
+        .collect();
+        let fast = fast_keys(&keys);
+        let business = |a, b| fast_level(Kind::CompanyBusiness, &fast, a, b);
+        assert_eq!(business(0, 1), 2);
+        assert_eq!(business(2, 3), 0);
+        assert_eq!(business(4, 5), 0);
+        assert_eq!(business(6, 7), 0);
+        // 电器 and 电子 are one sector: not told apart.
+        assert_eq!(business(6, 8), 0);
     }
 
     #[test]
