@@ -287,11 +287,11 @@ struct Fast {
     chars: Vec<CoreChars>,
     /// Interned (province, city); (0, 0) = none.
     region: Vec<(u32, u32)>,
-    /// The district's characters ([`district_bits`]).
-    district: Vec<u64>,
+    /// The district's characters ([`district_of`]).
+    district: Vec<District>,
     /// A shop named by its district (奥兴大药房（开福店）): the district's characters
-    /// ([`store_district_bits`]; 0 for any other name).
-    store: Vec<u64>,
+    /// ([`store_district`]; none for any other name).
+    store: Vec<District>,
     /// The shop's district is written whole, with its 区, 县 or 市 (远捷汽修（殷都区店）): a
     /// place, not a mall's or a landmark's name (银泰店, 湖滨店).
     store_whole: Vec<bool>,
@@ -576,8 +576,8 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
         c.trade_id = trade_id;
     }
     fast.region = region;
-    fast.district = keys.iter().map(district_bits).collect();
-    fast.store = keys.iter().map(store_district_bits).collect();
+    fast.district = keys.iter().map(district_of).collect();
+    fast.store = keys.iter().map(store_district).collect();
     fast.store_whole = keys
         .iter()
         .map(|k| {
@@ -740,16 +740,16 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             let (x, y) = (f.branch[a], f.branch[b]);
             // The shop of a district and a name written with that district: one shop.
             let shop_of = |hq: usize, shop: usize| {
-                f.branch[hq] == 0 && f.store[shop] != 0 && f.store[shop] == f.district[hq]
+                f.branch[hq] == 0 && f.store[shop][0] != 0 && f.store[shop] == f.district[hq]
             };
             // A name that writes no district (远捷汽修, 安阳市远捷汽修) may be the shop of the
             // district written whole (远捷汽修（殷都区店）) or another: the other fields decide. A
             // chain's store by a mall's name (银泰店) is not read so.
             let unplaced = |hq: usize, shop: usize| {
                 f.branch[hq] == 0
-                    && f.store[shop] != 0
+                    && f.store[shop][0] != 0
                     && f.store_whole[shop]
-                    && f.district[hq] == 0
+                    && f.district[hq][0] == 0
             };
             if x == NO_CORE || y == NO_CORE || unplaced(a, b) || unplaced(b, a) {
                 0
@@ -2019,23 +2019,42 @@ fn branch_place(branch: &str) -> &str {
         .unwrap_or(branch)
 }
 
-/// The characters of a name's district, without 区, 县 and 新, one bit each (hashed); 0 when
-/// the name writes none.
-fn district_bits(key: &CompanyKey) -> u64 {
-    key.district.as_deref().map_or(0, |d| {
-        d.chars()
-            .filter(|c| !matches!(c, '区' | '县' | '新'))
-            .fold(0, |m, c| m | bit_of(c as u64))
-    })
+/// A district's characters without 区, 县 and 新, at most four, sorted; all 0 for none.
+type District = [u32; 4];
+
+/// [`District`] of a place's name.
+fn district_chars(place: &str) -> District {
+    let mut out = [0; 4];
+    let mut n = 0;
+    for c in place
+        .chars()
+        .filter(|c| !matches!(c, '区' | '县' | '新'))
+        .take(4)
+    {
+        out[n] = c as u32;
+        n += 1;
+    }
+    out[..n].sort_unstable();
+    out
+}
+
+/// Whether two districts have a character in common (天心区 / 夭心区, mistyped).
+fn share_a_character(x: &District, y: &District) -> bool {
+    x.iter().any(|&c| c != 0 && y.contains(&c))
+}
+
+/// The characters of a name's district ([`District`]); none when the name writes none.
+fn district_of(key: &CompanyKey) -> District {
+    key.district.as_deref().map_or([0; 4], district_chars)
 }
 
 /// For a shop whose branch is two characters and 店 (开福店, 南山店, 鱼峰区店): those characters, as
-/// [`district_bits`] reads a district. A shop registered as 长沙市开福区奥兴大药房 is written
+/// [`district_of`] reads a district. A shop registered as 长沙市开福区奥兴大药房 is written
 /// 奥兴大药房（开福店） as often: one shop, not a head office and its branch. A chain's 分店
 /// and a street's 路店 are not read so.
-fn store_district_bits(key: &CompanyKey) -> u64 {
+fn store_district(key: &CompanyKey) -> District {
     let Some(place) = key.branch.as_deref().and_then(|b| b.strip_suffix('店')) else {
-        return 0;
+        return [0; 4];
     };
     // 科晨快餐店鱼峰区店, 远捷汽修（殷都区店）, 长江路汽修（临清市店）: the district written whole,
     // two or three characters before its 区, 县 or 市; without it, two (开福店, not 火车站店).
@@ -2046,17 +2065,14 @@ fn store_district_bits(key: &CompanyKey) -> u64 {
         || name.contains(['分', '路'])
         || name.chars().any(|c| c.is_ascii())
     {
-        return 0;
+        return [0; 4];
     }
-    // Read as district_bits reads the name's district (临清市 keeps its 市).
-    place
-        .chars()
-        .filter(|c| !matches!(c, '区' | '县' | '新'))
-        .fold(0, |m, c| m | bit_of(c as u64))
+    // Read as a name's district is (临清市 keeps its 市).
+    district_chars(place)
 }
 
 /// A region level (`level`, from the regions' codes) with the districts the names write
-/// ([`district_bits`]): one city, two districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店)
+/// ([`district_of`]): one city, two districts (徐州市鼓楼区张敏服装店 / 徐州市泉山区张敏服装店)
 /// is two places, as two cities are. Districts with a character in common are taken for one,
 /// mistyped (天心区 / 夭心区). A county's institution (not a city district's) is not the one
 /// its city's name writes either (苏州市太仓市疾病预防控制中心 / 苏州市疾病预防控制中心,
@@ -2069,8 +2085,8 @@ fn region_level(level: u8, f: &Fast, a: usize, b: usize) -> u8 {
     let (x, y) = (f.district[a], f.district[b]);
     // The name without a district writes its city (苏州市…), not nothing (谢集镇农技站 is
     // 辉县市谢集镇农技站).
-    let city_named = |i: usize| f.district[i] == 0 && f.region[i].1 != 0;
-    let two_districts = x != 0 && y != 0 && x & y == 0;
+    let city_named = |i: usize| f.district[i][0] == 0 && f.region[i].1 != 0;
+    let two_districts = x[0] != 0 && y[0] != 0 && !share_a_character(&x, &y);
     let county_and_city = (city_named(a) && f.core[b].county || city_named(b) && f.core[a].county)
         && f.core[a].institution
         && f.core[b].institution;
@@ -2561,6 +2577,8 @@ mod tests {
             "福州市仓山区杨勇口腔诊所",
             "谢集镇农技站",
             "新乡市辉县市谢集镇农技站",
+            "深圳市南山区跨境电子商务服务中心",
+            "深圳市光明区跨境电子商务服务中心",
         ]
         .iter()
         .map(|name| company::company_key(name, &regions))
@@ -2569,6 +2587,9 @@ mod tests {
         let region = |a, b| fast_level(Kind::CompanyRegion, &fast, a, b);
         // One city, two districts: different; a district on one side only: the same city.
         assert_eq!(region(0, 1), 3);
+        // Districts without a character in common, whatever their characters hash to (南 and
+        // 明 share a bit of a 64-bit mask).
+        assert_eq!(region(19, 20), 3);
         assert_eq!(region(0, 2), 1);
         // 鼓楼区 of two cities: the cities differ already.
         assert_eq!(region(0, 3), 3);
