@@ -1857,6 +1857,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
             .last()
             .or_else(|| district_after_trade(before))
             .or_else(|| region_after_trade(before, regions))
+            .or_else(|| place_after_trade(before))
             .or_else(|| district_and_ordinal(before)),
     };
     let at = anchor.unwrap_or(before.len());
@@ -2012,6 +2013,25 @@ fn region_after_trade(before: &str, regions: &Regions) -> Option<usize> {
             && regions
                 .leading(&before[p..], false)
                 .is_some_and(|found| before[p + found.len..].chars().count() <= 6)
+    })
+}
+
+/// Where a place written after the industry words starts, in a 分公司's or 分店's name without
+/// a form (博邦餐饮|塘厦|分店, 南安市悦致餐饮管理|南安|分店): two to six characters that are no
+/// industry words, after the last industry word that leaves them so; or a street after a
+/// 字号 of two characters (民生|春熙路|分公司, as 民生大药房|春熙路|分公司).
+fn place_after_trade(before: &str) -> Option<usize> {
+    boundaries_back(before).skip(2).take(5).find(|&p| {
+        let place = &before[p..];
+        let head = &before[..p];
+        let street = head.chars().count() == 2 && place.ends_with(['路', '街']);
+        (street || WORDS.industries.longest_suffix(head).is_some())
+            // No industry word runs on into the place (柏品医疗|器械工会委员会).
+            && WORDS.industries.longest_suffix(before).is_none()
+            && plausible(head)
+            && place.chars().all(is_han)
+            && !is_industry_words(place)
+            && WORDS.industries.longest_suffix(place).is_none()
     })
 }
 
@@ -2988,6 +3008,34 @@ mod tests {
             key("东莞市精通跨境电子商务有限公司-成品仓").core,
             key("东莞市精通跨境电子商务有限公司").core
         );
+        // A place after the industry words, or a street after a two-character 字号.
+        for (name, core, branch) in [
+            ("博邦餐饮塘厦分店", "博邦餐饮", "塘厦分店"),
+            (
+                "南安市悦致餐饮管理南安分店",
+                "南安市悦致餐饮管理",
+                "南安分店",
+            ),
+            ("民生春熙路分公司", "民生", "春熙路分公司"),
+            ("民生大药房春熙路分公司", "民生大药房", "春熙路分公司"),
+        ] {
+            let k = key(name);
+            assert_eq!(
+                (k.core.as_str(), k.branch.as_deref()),
+                (core, Some(branch)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            key("南安市悦致餐饮管理南安分店").core,
+            key("南安市悦致餐饮管理有限公司南安分店").core
+        );
+        // Industry words are no place (华远软件科技|分公司).
+        let k = key("华远软件科技分公司");
+        assert_eq!(
+            (k.core.as_str(), k.branch.as_deref()),
+            ("华远软件科技", Some("分公司"))
+        );
         // Without industry words before it, a city is not told from the 字号 (捷威福州…).
         assert_eq!(key("北京华远软件科技有限公司").branch, None);
     }
@@ -3074,9 +3122,14 @@ mod tests {
         for name in ["武汉兴迅开发区分店", "武汉兴迅商贸开发区分店"] {
             assert_eq!(key(name).branch.as_deref(), Some("开发区分店"), "{name}");
         }
-        // No industry words before it: where the 字号 ends is not known, nothing is split off.
-        assert_eq!(key("华远物流港区分公司").core, "华远物流港区");
-        assert_eq!(key("华远物流港区分公司").branch.as_deref(), Some("分公司"));
+        // A place of two characters after the industry words is the branch's too
+        // (place_after_trade); without industry words, nothing is split off.
+        assert_eq!(key("华远物流港区分公司").core, "华远物流");
+        assert_eq!(
+            key("华远物流港区分公司").branch.as_deref(),
+            Some("港区分公司")
+        );
+        assert_eq!(key("华远港区分公司").branch.as_deref(), Some("分公司"));
     }
 
     #[test]
