@@ -176,6 +176,9 @@ pub fn key_kind(key: &CompanyKey) -> u8 {
         "殡仪馆",
     ];
     match key.form.as_deref() {
+        // A chain's store named after its shop (源盛便利店|广州番禺店): the chain's 店 is part of
+        // its name, not a 个体工商户's form.
+        Some("店") if key.branch.is_some() => 0,
         Some(form) => form_kind(form),
         None if key.core.ends_with('馆') && !NOT_SHOPS.iter().any(|w| key.core.ends_with(w)) => 5,
         None => 0,
@@ -3247,6 +3250,12 @@ mod tests {
         assert_eq!(kind("华远咨询合伙企业(有限合伙)"), 3);
         assert_eq!(kind("华远个人独资企业"), 4);
         assert_eq!(kind("徐州市鼓楼区张敏服装店"), 5);
+        // A chain's store after its shop's 店 is no 个体工商户.
+        assert_eq!(key_kind(&company_key("源盛便利店广州番禺店", &regions)), 0);
+        assert_eq!(
+            key_kind(&company_key("徐州市鼓楼区张敏服装店", &regions)),
+            5
+        );
         assert_eq!(kind("成都市郫都区亨璟电子产品批发部"), 5);
         assert_eq!(kind("温州鹿城区华远建材经销部"), 5);
         assert_eq!(kind("常州市天宁区优林家电维修部"), 5);
