@@ -1937,6 +1937,10 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
 /// (资中中医院 for both), and a county written in the core without its 县 is the district.
 /// Any other core and district as they are.
 fn with_county(mut core: String, district: Option<&str>) -> (String, Option<String>) {
+    // A place's hospital, named by its place alone (正安县医院, 宜宾市医院), is its 人民医院.
+    if core == "医院" {
+        core = "人民医院".into();
+    }
     match district {
         Some(d) => {
             if is_county_institution(&core) {
@@ -2715,6 +2719,9 @@ mod tests {
             ("澄江市人民医院", "澄江县人民医院"),
             ("万山人民医院", "铜仁市万山区人民医院"),
             ("江安中医院", "四川宜宾江安县中医院"),
+            // A place's hospital named by its place alone is its 人民医院.
+            ("正安县医院", "正安县人民医院"),
+            ("万山区医院", "铜仁市万山区人民医院"),
         ] {
             let (s, f) = (key(short), key(full));
             assert_eq!(s.core, f.core, "{short} / {full}");
@@ -2728,6 +2735,11 @@ mod tests {
                 "{name}"
             );
         }
+        assert_eq!(key("宜宾市医院").core, key("宜宾市人民医院").core);
+        assert_eq!(
+            canonical_name("正安县医院", &regions),
+            key("正安县医院").canonical()
+        );
         // Two counties' hospitals are two cores; a 字号's hospital is no county's.
         assert_ne!(key("资中中医院").core, key("广汉中医院").core);
         assert_eq!(key("资中中医院").core, "资中中医院");
