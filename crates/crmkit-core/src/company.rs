@@ -1937,10 +1937,7 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
 /// (资中中医院 for both), and a county written in the core without its 县 is the district.
 /// Any other core and district as they are.
 fn with_county(mut core: String, district: Option<&str>) -> (String, Option<String>) {
-    // A place's hospital, named by its place alone (正安县医院, 宜宾市医院), is its 人民医院.
-    if core == "医院" {
-        core = "人民医院".into();
-    }
+    core = hospital_written_out(core);
     match district {
         Some(d) => {
             if is_county_institution(&core) {
@@ -1956,6 +1953,34 @@ fn with_county(mut core: String, district: Option<&str>) -> (String, Option<Stri
             }
             None => (core, None),
         },
+    }
+}
+
+/// A place's hospital as it is written out, from what people call it: its place alone (正安县
+/// 医院, 宜宾市医院) or its number (市二医院) is its 人民医院, 人医 is 人民医院 after a place
+/// (云县人医, 广汉人医), 中医医院 is 中医院 and 妇保院 妇幼保健院. Any other core as it is.
+fn hospital_written_out(core: String) -> String {
+    let numbered = core
+        .strip_suffix("医院")
+        .map(|n| n.strip_prefix('第').unwrap_or(n))
+        .filter(|n| n.chars().all(is_numeral));
+    if let Some(number) = numbered {
+        return format!(
+            "{}{number}人民医院",
+            if number.is_empty() { "" } else { "第" }
+        );
+    }
+    for (short, long) in [("中医医院", "中医院"), ("妇保院", "妇幼保健院")] {
+        if let Some(place) = core.strip_suffix(short) {
+            return format!("{place}{long}");
+        }
+    }
+    // Not 省人医, the province's: its short name is read as the institution's.
+    match core.strip_suffix("人医") {
+        Some(place) if place.is_empty() || (2..=3).contains(&place.chars().count()) => {
+            format!("{place}人民医院")
+        }
+        _ => core,
     }
 }
 
@@ -2719,9 +2744,13 @@ mod tests {
             ("澄江市人民医院", "澄江县人民医院"),
             ("万山人民医院", "铜仁市万山区人民医院"),
             ("江安中医院", "四川宜宾江安县中医院"),
-            // A place's hospital named by its place alone is its 人民医院.
+            // A place's hospital named by its place alone is its 人民医院; 人医, 中医医院 and
+            // 妇保院 are written out.
             ("正安县医院", "正安县人民医院"),
             ("万山区医院", "铜仁市万山区人民医院"),
+            ("云县人医", "云县人民医院"),
+            ("广汉人医", "广汉市人民医院"),
+            ("红塔妇保院", "玉溪市红塔区妇幼保健院"),
         ] {
             let (s, f) = (key(short), key(full));
             assert_eq!(s.core, f.core, "{short} / {full}");
@@ -2736,6 +2765,13 @@ mod tests {
             );
         }
         assert_eq!(key("宜宾市医院").core, key("宜宾市人民医院").core);
+        assert_eq!(key("遵义市中医医院").core, key("遵义市中医院").core);
+        assert_eq!(
+            key("西双版纳二医院").core,
+            key("西双版纳州第二人民医院").core
+        );
+        // The province's 省人医 stays as written (an institution's short name, compared so).
+        assert_eq!(key("省人医").core, "省人医");
         assert_eq!(
             canonical_name("正安县医院", &regions),
             key("正安县医院").canonical()

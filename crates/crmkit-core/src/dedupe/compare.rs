@@ -2545,8 +2545,9 @@ mod tests {
         assert_eq!(serial(0, 3), 2);
         assert_eq!(serial(3, 1), 2);
         assert_eq!(serial(4, 5), 2);
+        // 二医院 is read as 第二人民医院: one ordinal.
+        assert_eq!(serial(6, 7), 1);
         // An ordinal written on one side only says nothing; nor do two names without one.
-        assert_eq!(serial(6, 7), 0);
         assert_eq!(serial(3, 7), 0);
         assert_eq!(serial(4, 6), 2);
         // An English fund's number against a Chinese one.
