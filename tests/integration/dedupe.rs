@@ -309,7 +309,7 @@ fn twelfth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // misses is a trade-show card's brand (翔森 XIANGSEN) with the legal name's contact and
     // mobile, which a contact who changed jobs shows as well.
     let (p, r, f1) = held_out_scores("dedupe/holdout12");
-    assert!(f1 >= 0.96, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.965, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -328,7 +328,7 @@ fn thirteenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // merges wrongly is a holding company and its operating company, an individual business
     // and its owner's company, or sister companies, at one address or with one contact.
     let (p, r, f1) = held_out_scores("dedupe/holdout13");
-    assert!(f1 >= 0.92, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.925, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -386,7 +386,7 @@ fn seventeenth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // is a chain's store written as the brand and its district (九益烧烤（瑶海区店）), which
     // this set counts as the company itself and other sets as a store of its own.
     let (p, r, f1) = held_out_scores("dedupe/holdout17");
-    assert!(f1 >= 0.975, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.98, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -425,22 +425,27 @@ fn twentieth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // wholesalers, 疾控 and 卫健局). Its first, blind run (dedupe code of 2193407) scored F1
     // 0.9076 (precision 0.9680, recall 0.8542); Splink 0.7783. Then it was read (a
     // development set now): 0.9225 once a county's hospital is one with and without its 县
-    // (资中中医院 / 资中县中医院). Most of what it still misses is hospitals' short names
-    // (县医院 for 县人民医院, 红塔妇保院) and pharmacies' store names.
+    // (资中中医院 / 资中县中医院); 0.9345 once hospitals as people call them are written out
+    // (正安县医院, 西双版纳二医院, 云县人医, 红塔妇保院). Most of what it still misses is
+    // pharmacies' store names and a university hospital's short names (泸医中医院).
     let (p, r, f1) = held_out_scores("dedupe/holdout20");
-    assert!(f1 >= 0.92, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.93, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
-fn twenty_first_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_first_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout21: made on 2026-11-24 by a helper under the same reading rules
     // and convention, an auto-parts and lubricants distributor's sheet (dealer groups and
     // their 4S stores, repair shops, 汽配城 stalls, transport and bus companies and their
     // 分公司 and 车队, driving schools). Its first, blind run (dedupe code of 2193407) scored
-    // F1 0.9340 (precision 0.9607, recall 0.9088); Splink 0.7837. Only the scores have been
-    // looked at; the floor catches a regression.
+    // F1 0.9340 (precision 0.9607, recall 0.9088); Splink 0.7837. Then it was read (a
+    // development set now): 0.9587 once a fleet's units (…第二车队, …保修厂) are its company's,
+    // industry words written short read short (驾校, 公交, 危运, 汽修) and a shop of a district
+    // written whole is left to the other fields. Most of what it still misses is a 4S store's
+    // short name by group and brand (大同平畅福田 for …大同福田分公司) and same-name repair
+    // shops of one city.
     let (p, r, f1) = held_out_scores("dedupe/holdout21");
-    assert!(f1 >= 0.93, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.955, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -456,15 +461,19 @@ fn twenty_second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
 }
 
 #[test]
-fn twenty_third_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_third_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout23: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a freight forwarder's sheet (factories and their trading companies,
     // Hong Kong sister companies written in English, e-commerce sellers, chains and their
     // 分公司, customs brokers, business-centre neighbours). Its first, blind run (dedupe code
-    // of 4ed8fc7) scored F1 0.9308 (precision 0.9226, recall 0.9391); Splink 0.6227. Only the
-    // scores have been looked at; the floor catches a regression.
+    // of 4ed8fc7) scored F1 0.9308 (precision 0.9226, recall 0.9391); Splink 0.6227. Then it
+    // was read (a development set now): 0.9565 once two Latin names need four in five shared
+    // bigrams to be alike, English industry words tell a business, two districts are told
+    // apart by their characters and a chain's 分公司 and 店 of one place are one. Most of what
+    // it still misses is Hong Kong companies of like names and a factory (厂) and the company
+    // of its name.
     let (p, r, f1) = held_out_scores("dedupe/holdout23");
-    assert!(f1 >= 0.925, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.955, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
