@@ -1092,6 +1092,14 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     ("快修", "汽修"),
 ];
 
+/// The core as names are matched by, and its district: a place's hospital written out and a
+/// county's institution named by its county ([`with_county`]), long industry words written
+/// short ([`with_short_trade_words`]). What [`company_key`] and [`canonical_name`] both read.
+fn read_core(core: String, district: Option<&str>, form: Option<&str>) -> (String, Option<String>) {
+    let (core, district) = with_county(core, district);
+    (with_short_trade_words(core, form), district)
+}
+
 /// `core` with its long industry words written short ([`SHORT_TRADE_WORDS`]); a core ending in
 /// 汽车 under the form 维修部 (老冯汽车|维修部) is a garage's, 汽修 too. What stands before the
 /// words is a 字号 of two characters or more, or nothing (济南公共交通集团: 济南公交集团).
@@ -1275,8 +1283,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
-    let (core, district) = with_county(core, district);
-    let core = with_short_trade_words(core, tail.form.as_deref());
+    let (core, district) = read_core(core, district, tail.form.as_deref());
     let trade = trade_of(&core);
     let region = region.map(|found| regions.to_region(found));
     CompanyKey {
@@ -1299,8 +1306,7 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
-    let (core, _) = with_county(core, district);
-    let core = with_short_trade_words(core, tail.form.as_deref());
+    let (core, _) = read_core(core, district, tail.form.as_deref());
     let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
@@ -1842,7 +1848,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
                     shop == "店"
                         && plausible(&head[..p - shop.len()])
                         // …有限公司驻马店|长安分公司: a city, not a shop.
-                        && !ends_with_region(head, regions)
+                        && region_at_end(head, regions).is_none()
                         // A short place, or a city's and a place in it (中立便利店|广州海珠东路|店).
                         && (place.chars().count() <= 4
                             || place.chars().count() <= 8
@@ -1854,10 +1860,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     let anchor = match anchor {
         Some(p) => Some(p),
         None if needs_form => return (text, None),
-        None => boundaries_back(before)
-            .take(regions.longest + 1)
-            .filter(|&p| regions.whole(&before[p..]).is_some())
-            .last()
+        None => region_at_end(before, regions)
             .or_else(|| district_after_trade(before))
             .or_else(|| region_after_trade(before, regions))
             .or_else(|| place_after_trade(before))
@@ -1870,12 +1873,12 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     )
 }
 
-/// Whether `text` ends with a region's whole name (…驻马店, …淄博市张店区).
-fn ends_with_region(text: &str, regions: &Regions) -> bool {
+/// Where the longest region's whole name that ends `text` starts (…|驻马店, 水电八局|荆州).
+fn region_at_end(text: &str, regions: &Regions) -> Option<usize> {
     boundaries_back(text)
-        .skip(1)
-        .take(regions.longest)
-        .any(|p| regions.whole(&text[p..]).is_some())
+        .take(regions.longest + 1)
+        .filter(|&p| regions.whole(&text[p..]).is_some())
+        .last()
 }
 
 /// Where a chain's numbered store's place starts in a name without a form: a district and an
@@ -1902,10 +1905,7 @@ fn district_and_ordinal(before: &str) -> Option<usize> {
 /// and the branch, when a region's whole name stands before the 分 and a name before that.
 fn short_branch<'a>(text: &'a str, regions: &Regions) -> Option<(&'a str, Option<String>)> {
     let before = text.strip_suffix('分')?;
-    let at = boundaries_back(before)
-        .take(regions.longest + 1)
-        .filter(|&p| regions.whole(&before[p..]).is_some())
-        .last()?;
+    let at = region_at_end(before, regions)?;
     plausible(&before[..at]).then(|| {
         (
             &before[..at],

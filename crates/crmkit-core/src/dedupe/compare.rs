@@ -577,15 +577,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     }
     fast.region = region;
     fast.district = keys.iter().map(district_of).collect();
-    fast.store = keys.iter().map(store_district).collect();
-    fast.store_whole = keys
-        .iter()
-        .map(|k| {
-            k.branch
-                .as_deref()
-                .is_some_and(|b| b.ends_with("区店") || b.ends_with("县店") || b.ends_with("市店"))
-        })
-        .collect();
+    (fast.store, fast.store_whole) = keys.iter().map(store_district).unzip();
     fast.branch = branch;
     fast.group = keys
         .iter()
@@ -746,10 +738,7 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             // district written whole (远捷汽修（殷都区店）) or another: the other fields decide. A
             // chain's store by a mall's name (银泰店) is not read so.
             let unplaced = |hq: usize, shop: usize| {
-                f.branch[hq] == 0
-                    && f.store[shop][0] != 0
-                    && f.store_whole[shop]
-                    && f.district[hq][0] == 0
+                f.branch[hq] == 0 && f.store_whole[shop] && f.district[hq][0] == 0
             };
             if x == NO_CORE || y == NO_CORE || unplaced(a, b) || unplaced(b, a) {
                 0
@@ -2051,10 +2040,11 @@ fn district_of(key: &CompanyKey) -> District {
 /// For a shop whose branch is two characters and 店 (开福店, 南山店, 鱼峰区店): those characters, as
 /// [`district_of`] reads a district. A shop registered as 长沙市开福区奥兴大药房 is written
 /// 奥兴大药房（开福店） as often: one shop, not a head office and its branch. A chain's 分店
-/// and a street's 路店 are not read so.
-fn store_district(key: &CompanyKey) -> District {
+/// and a street's 路店 are not read so. With it, whether the district is written whole, with
+/// its 区, 县 or 市 (殷都区店, not 开福店).
+fn store_district(key: &CompanyKey) -> (District, bool) {
     let Some(place) = key.branch.as_deref().and_then(|b| b.strip_suffix('店')) else {
-        return [0; 4];
+        return ([0; 4], false);
     };
     // 科晨快餐店鱼峰区店, 远捷汽修（殷都区店）, 长江路汽修（临清市店）: the district written whole,
     // two or three characters before its 区, 县 or 市; without it, two (开福店, not 火车站店).
@@ -2065,10 +2055,10 @@ fn store_district(key: &CompanyKey) -> District {
         || name.contains(['分', '路'])
         || name.chars().any(|c| c.is_ascii())
     {
-        return [0; 4];
+        return ([0; 4], false);
     }
     // Read as a name's district is (临清市 keeps its 市).
-    district_chars(place)
+    (district_chars(place), whole)
 }
 
 /// A region level (`level`, from the regions' codes) with the districts the names write
@@ -2107,6 +2097,17 @@ fn region_text(r: &Region) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of names and their fast form.
+    fn keyed(names: &[&str]) -> (Vec<CompanyKey>, Fast) {
+        let regions = Regions::builtin().unwrap();
+        let keys: Vec<CompanyKey> = names
+            .iter()
+            .map(|name| company::company_key(name, &regions))
+            .collect();
+        let fast = fast_keys(&keys);
+        (keys, fast)
+    }
 
     #[test]
     fn common_shop_names_are_two_characters_with_ji_or_shi_or_lao() {
@@ -2228,8 +2229,7 @@ mod tests {
 
     #[test]
     fn another_business_under_the_same_trade_name_is_another_core() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "华远物流有限公司",
             "北京华远软件科技有限公司",
             "华远网络科技有限公司",
@@ -2244,11 +2244,7 @@ mod tests {
             "苏州耀创商贸有限公司",
             "北京壹锦蓝网络科技有限公司",
             "北京壹锦网络科技",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         // 耀创智商贸 / 耀创商贸: one business, two 字号s a character apart: alike (3), not the
         // 字号 intact with a typo after it (2).
         assert_eq!(core_level(&fast, 10, 11), 3);
@@ -2277,8 +2273,7 @@ mod tests {
 
     #[test]
     fn an_institutions_affiliate_is_not_its_abbreviation() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "南通方启职业技术学院",
             "南通方启职业技术学院资产经营有限公司",
             "嘉兴市水利局",
@@ -2300,11 +2295,7 @@ mod tests {
             "安徽省人民医院",
             "湖北工建",
             "湖北工建集团第三建筑工程有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         // The institution's company, a body's institution, the university's hospital: another
         // legal person.
         assert_eq!(core_level(&fast, 0, 1), 4);
@@ -2335,8 +2326,7 @@ mod tests {
 
     #[test]
     fn one_trade_name_in_two_trades_is_two_businesses() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "北京顺倍小额贷款有限公司",
             "北京顺倍置业有限公司",
             "顺倍投资有限公司",
@@ -2360,11 +2350,7 @@ mod tests {
             "和祥酒店",
             "石家庄长庆宾馆有限公司",
             "石家庄长庆餐饮管理有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let level = |a, b| fast_level(Kind::CompanyBusiness, &fast, a, b);
         // 小额贷款 / 置业, 生物科技 / 教育科技: two trades under one 字号.
         assert_eq!(level(0, 1), 2);
@@ -2397,19 +2383,14 @@ mod tests {
 
     #[test]
     fn a_shop_named_by_its_district_is_the_shop_of_that_district() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "长沙市开福区奥兴大药房",
             "奥兴大药房（开福店）",
             "奥兴大药房（天心店）",
             "长沙市奥兴大药房",
             "奥兴大药房开福分店",
             "奥兴大药房（五一路店）",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
         assert_eq!(branch(0, 1), 1);
         assert_eq!(branch(1, 0), 1);
@@ -2424,18 +2405,13 @@ mod tests {
 
     #[test]
     fn a_branch_registered_as_a_branch_and_written_as_a_store_is_one() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "广东源意便利店连锁有限公司深圳光明分公司",
             "源意便利店深圳光明店",
             "源意便利店深圳宝安店",
             "广东源意便利店连锁有限公司深圳营业部",
             "广东源意便利店连锁有限公司深圳分公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
         assert_eq!(branch(0, 1), 1);
         assert_eq!(branch(1, 2), 2);
@@ -2446,17 +2422,12 @@ mod tests {
 
     #[test]
     fn two_latin_names_of_one_city_are_not_alike_by_their_citys_letters() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "Guangzhou Shengyuan Garments CO., LIMITED",
             "GUANGZHOU CHUANGJIE AUTO PARTS CO., LTD.",
             "广州盛远服饰有限公司",
             "广州胜远服饰有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
         assert_eq!(core(0, 1), 4);
         // Chinese characters pair up by chance far less: half the bigrams still make alike.
@@ -2465,8 +2436,7 @@ mod tests {
 
     #[test]
     fn a_latin_name_tells_another_business_by_what_it_makes_not_by_trading() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "Dongguan Yude Foods CO., LIMITED",
             "东莞市宇德贸易有限公司",
             "Heze Yixiang Trading Co., Ltd.",
@@ -2476,11 +2446,7 @@ mod tests {
             "Huilong Electrical Appliances (Hong Kong) Co., Limited",
             "汇龙电器（香港）有限公司",
             "匯龍國際電子有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let business = |a, b| fast_level(Kind::CompanyBusiness, &fast, a, b);
         assert_eq!(business(0, 1), 2);
         assert_eq!(business(2, 3), 0);
@@ -2492,8 +2458,7 @@ mod tests {
 
     #[test]
     fn a_name_without_a_district_may_be_the_shop_of_a_district_written_whole() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "远捷汽修（殷都区店）",
             "安阳市远捷汽修",
             "远捷汽修",
@@ -2502,11 +2467,7 @@ mod tests {
             "聊城市临清市长江路汽车修理厂",
             "上海远福大药房连锁有限公司（银泰店）",
             "上海远福大药房连锁有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
         // No district on one side: the other fields decide.
         assert_eq!(branch(0, 1), 0);
@@ -2521,8 +2482,7 @@ mod tests {
 
     #[test]
     fn two_funds_of_one_series_and_two_numbered_schools_are_two() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "呼和浩特思纳二期股权投资基金合伙企业(有限合伙)",
             "思纳2期基金",
             "思纳四期基金宋总",
@@ -2533,11 +2493,7 @@ mod tests {
             "佛山市二医院",
             "Wuxi Ruizhen Fund 3 LP",
             "睿臻三期基金",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let serial = |a, b| fast_level(Kind::CompanySerial, &fast, a, b);
         assert_eq!(serial(0, 1), 1);
         assert_eq!(serial(0, 2), 2);
@@ -2557,8 +2513,7 @@ mod tests {
 
     #[test]
     fn two_districts_of_one_city_are_two_places_and_two_kinds_of_person_two_registrations() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "徐州市鼓楼区张敏服装店",
             "徐州市泉山区张敏服装店",
             "徐州张敏服装店",
@@ -2580,11 +2535,7 @@ mod tests {
             "新乡市辉县市谢集镇农技站",
             "深圳市南山区跨境电子商务服务中心",
             "深圳市光明区跨境电子商务服务中心",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let region = |a, b| fast_level(Kind::CompanyRegion, &fast, a, b);
         // One city, two districts: different; a district on one side only: the same city.
         assert_eq!(region(0, 1), 3);
@@ -2626,18 +2577,13 @@ mod tests {
 
     #[test]
     fn a_latin_name_and_a_chinese_name_are_not_compared_character_by_character() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (_, fast) = keyed(&[
             "科万电子（广州）有限公司",
             "Corvane Electronics (Guangzhou) Co., Ltd.",
             "Corvane Electronics (Shenzhen) Co., Ltd.",
             "Solvik Chemicals (Guangzhou) Co., Ltd.",
             "索维克化学（广州）有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let level = |kind, a, b| fast_level(kind, &fast, a, b);
         for kind in [
             Kind::CompanyCore,
@@ -2661,8 +2607,7 @@ mod tests {
 
     #[test]
     fn a_group_and_its_member_are_two_companies() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "湖北磐金集团股份有限公司",
             "武汉磐金贸易有限责任公司",
             "珠海市磐金装饰工程",
@@ -2670,11 +2615,7 @@ mod tests {
             "磐金集团",
             "磐金贸易集团有限公司",
             "博达物流有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let level = |a, b| fast_level(Kind::CompanyForm, &fast, a, b);
         // A group and a company of its 字号 in a business it does not name, with or without a
         // form of its own.
@@ -2696,8 +2637,7 @@ mod tests {
 
     #[test]
     fn trade_names_without_a_character_in_common() {
-        let regions = Regions::builtin().unwrap();
-        let keys: Vec<CompanyKey> = [
+        let (keys, fast) = keyed(&[
             "北京华远软件科技有限公司",
             "博达物流有限公司",
             "華遠科技(上海)有限公司",
@@ -2705,11 +2645,7 @@ mod tests {
             "有限公司",
             "广州禾环检测技术有限公司",
             "广州乾航五金制品有限公司",
-        ]
-        .iter()
-        .map(|name| company::company_key(name, &regions))
-        .collect();
-        let fast = fast_keys(&keys);
+        ]);
         let level = |a, b| fast_level(Kind::CompanyTradeChars, &fast, a, b);
         // 华远 / 博达: nothing in common.
         assert_eq!(level(0, 1), 2);
