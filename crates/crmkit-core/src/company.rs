@@ -82,6 +82,11 @@ pub struct CompanyKey {
     /// 湖南建工-梅溪湖住宅小区项目部): the row is the company's, but its contact, phone,
     /// address and region are the site's.
     pub site: bool,
+    /// The name is a site's own and names no company: a project's (书香春天小区项目, 光谷体育
+    /// 中心B地块项目部) or an estate's management office (翠湖花园物业服务中心, 梧桐御府物业,
+    /// 紫荆世纪山庄客服中心). Which company runs the site only its contact details tell, so
+    /// the name neither supports nor contradicts any company's. Implies [`CompanyKey::site`].
+    pub site_alone: bool,
 }
 
 impl CompanyKey {
@@ -1277,10 +1282,15 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let (named, cut) = without_project(without_contact(name));
     let normalized = normalize(named);
+    let kept = without_remarks(&normalized, regions);
+    // A project's name that nothing of a company stood before (without_remarks cuts one that
+    // did), or an estate's office.
+    let site_alone = !cut && (ends_with_project(kept) || estate_office(kept));
     let site = cut
+        || site_alone
         || ends_with_project(&normalized)
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
-    let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
+    let (rest, branch) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, district) = read_core(core, district, tail.form.as_deref());
@@ -1295,6 +1305,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         district,
         normalized,
         site,
+        site_alone,
     }
 }
 
@@ -1394,6 +1405,41 @@ fn ends_with_project(text: &str) -> bool {
     PROJECT_ENDS.iter().any(|w| text.ends_with(w))
 }
 
+/// What a residential estate's, a building's or a mall's name ends with (书香春天小区, 梧桐御府,
+/// 丽景雅居, 东湖壹号院, 海禾大厦).
+const ESTATE_ENDS: &[&str] = &[
+    "小区", "花园", "家园", "公馆", "名邸", "山庄", "世家", "雅居", "首府", "华府", "御府", "新城",
+    "号院", "大厦", "广场", "公寓", "府", "苑", "庭", "湾", "邸", "里",
+];
+
+/// What an estate's management office is called after the estate's name, longest first:
+/// 翠湖花园物业服务中心, 紫荆世纪山庄客服中心, 梧桐御府物业.
+const ESTATE_OFFICES: &[&str] = &[
+    "物业服务中心",
+    "物业管理中心",
+    "物业管理处",
+    "物业中心",
+    "客服中心",
+    "服务中心",
+    "物业",
+];
+
+/// Whether `text` (normalised) is an estate's management office and no company's name: an
+/// estate's name of Chinese characters ending as one does ([`ESTATE_ENDS`]), then its office
+/// ([`ESTATE_OFFICES`]). Before a bare 物业 the estate's name must have four characters or
+/// more: 碧桂园物业 and 金湾物业 are companies' short names.
+fn estate_office(text: &str) -> bool {
+    let Some(office) = ESTATE_OFFICES.iter().find(|w| text.ends_with(*w)) else {
+        return false;
+    };
+    let estate = &text[..text.len() - office.len()];
+    let n = estate.chars().count();
+    n >= if *office == "物业" { 4 } else { 3 }
+        && estate.chars().all(is_han)
+        && !["公司", "集团"].iter().any(|w| estate.contains(w))
+        && ESTATE_ENDS.iter().any(|w| estate.ends_with(w))
+}
+
 /// `name` without the project a site's people typed after it behind a separator (湖南建工-
 /// 梅溪湖住宅小区三标段项目部, 荆州方铭 后湖城市快速路项目部): the last dash, slash, underscore
 /// or space before a name ending in a project's word ([`PROJECT_ENDS`]). A tail with a 公司 in
@@ -1425,8 +1471,9 @@ fn without_project(name: &str) -> (&str, bool) {
 /// ([`PROJECT_ENDS`]), or failing one after the first 集团 or 局 and a branch of it (中铁十一局
 /// 襄阳分北部新城…项目部). A short name with no form
 /// (盛恒路桥老城区人民医院项目部, 衡阳恒力西城保障性住房项目部) is its region, a 字号 of two
-/// characters and the industry words after them. `None` when the name names no project, or
-/// nothing of a company stands before it.
+/// characters and the industry words after them; without industry words an estate's name
+/// (书香春天小区项目) is the project's alone. `None` when the name names no project, or nothing
+/// of a company stands before it.
 fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
     let word = PROJECT_ENDS.iter().find(|w| text.ends_with(*w))?;
     let body = &text[..text.len() - word.len()];
@@ -1463,6 +1510,11 @@ fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
         .max_by_key(|w| w.len())
     {
         end += w.len();
+    }
+    // An estate's name is the project's own (书香春天小区项目, 江山新首府项目): no 字号 and
+    // industry words stood before it.
+    if end == start + second + c.len_utf8() && ESTATE_ENDS.iter().any(|w| body.ends_with(w)) {
+        return None;
     }
     // The project's own name must remain.
     plausible(&body[end..]).then_some(end)
@@ -1639,8 +1691,13 @@ fn is_remark(content: &str) -> bool {
         // (2023展会), (广交会展会)
         || content.ends_with("展会")
         || content.ends_with("介绍")
-        // (王总), (沈老板): whom the salesman calls there.
+        // (王总), (沈老板): whom the salesman calls there; (王经理来电), (来电): who called.
         || (addressed(content) && !is_industry_words(content))
+        || ["来电", "来电话", "致电", "来访"].iter().any(|w| {
+            content
+                .strip_suffix(w)
+                .is_some_and(|who| who.is_empty() || addressed(who))
+        })
         || (content.contains("客户") && !content.contains("公司"))
         || (content.contains("合作") && !content.contains("合作社"))
         // (已更名), (已迁址), (迁至杭州): the company changed its name or moved.
@@ -2842,11 +2899,49 @@ mod tests {
         ] {
             let (s, c) = (key(site), key(company));
             assert_eq!(parts(&s), parts(&c), "{site}");
-            assert!(s.site && !c.site, "{site}");
+            assert!(s.site && !c.site && !s.site_alone, "{site}");
         }
         // Nothing of a company before the project: the name stays as it is.
         assert_eq!(key("光谷项目部").core, "光谷项目部");
+        assert!(key("光谷项目部").site_alone);
         assert!(!key("北京华远科技有限公司").site);
+    }
+
+    #[test]
+    fn a_sites_name_alone_names_no_company() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for alone in [
+            // A project named by its estate, with no 字号 and trade before it.
+            "书香春天小区项目",
+            "江山新首府项目",
+            "滨江苑项目",
+            // An estate's management office.
+            "翠湖花园物业服务中心",
+            "紫荆世纪山庄客服中心",
+            "梧桐御府物业",
+            "东湖壹号院物业",
+            "银湖国际世家物业（李经理来电）",
+            "桂园雅居物业服务中心",
+        ] {
+            let k = key(alone);
+            assert!(k.site_alone && k.site, "{alone}");
+        }
+        for company in [
+            // A company's project: the company is named.
+            "龙策物业 书香春天小区项目",
+            "皖轩物业阳光中央山庄项目部",
+            "盛恒路桥老城区人民医院项目部",
+            // Companies' short names and legal names.
+            "碧桂园物业",
+            "金湾物业",
+            "龙策物业",
+            "翠湖花园物业服务有限公司",
+            "华府物业服务中心",
+            "恒大集团华府物业",
+        ] {
+            assert!(!key(company).site_alone, "{company}");
+        }
     }
 
     #[test]

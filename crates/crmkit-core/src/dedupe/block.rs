@@ -726,6 +726,36 @@ mod tests {
     }
 
     #[test]
+    fn a_sites_name_alone_says_nothing_of_its_company() {
+        let r = records(&[
+            ("书香春天小区项目", "13212340768"),
+            ("襄阳龙策物业服务有限公司", "19012341590"),
+            ("书香春天小区项目", ""),
+            ("襄阳华远物业服务有限公司", ""),
+        ]);
+        let config = Config::builtin(&r.template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let names: Vec<usize> = (0..config.comparisons.len())
+            .filter(|&ci| config.comparisons[ci].kind.is_company())
+            .collect();
+        assert!(!names.is_empty());
+        for &ci in &names {
+            let c = &config.comparisons[ci];
+            // The estate's project against a company: nothing counted either way.
+            assert_eq!(features.level(ci, c, 0, 1), 0, "{}", c.name);
+        }
+        let core = config
+            .comparisons
+            .iter()
+            .position(|c| c.kind == crate::dedupe::config::Kind::CompanyCore)
+            .unwrap();
+        let c = &config.comparisons[core];
+        // Two rows of one estate compare by its name; two companies as ever.
+        assert_eq!(features.level(core, c, 0, 2), 1);
+        assert!(features.level(core, c, 1, 3) >= 3);
+    }
+
+    #[test]
     fn keys_find_typos_phones_and_skip_exploding_blocks() {
         let r = records(&[
             ("北京华远软件科技有限公司", "13812345678"),

@@ -40,7 +40,7 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
         return "行业词缺失或不在行业表里、无从比较, 或字号不同而行业相近 (不计分)".into();
     }
     if level == 0 && c.kind.is_company() {
-        return "缺失或中英文名无从比较 (不计分)".into();
+        return "缺失或中英文名无从比较, 或一方只是小区、项目的名字 (不计分)".into();
     }
     if level == 0 && c.kind == Kind::Levenshtein {
         // A person's name: a form of address (陈总) is compared by its surname alone.
@@ -1151,6 +1151,10 @@ pub struct Features {
     /// Per record: its name is a project's site office (…有限公司光谷科学岛项目部,
     /// [`CompanyKey::site`]).
     site: Vec<bool>,
+    /// Per comparison: it reads a company's name (its parts, or a former name).
+    name: Vec<bool>,
+    /// Per record: its name is a site's alone and names no company ([`CompanyKey::site_alone`]).
+    site_alone: Vec<bool>,
     /// The number of records.
     len: usize,
 }
@@ -1365,6 +1369,14 @@ impl Features {
         let site = (0..records.len())
             .map(|i| companies.iter().any(|(_, keys)| keys[i].site))
             .collect();
+        let name = config
+            .comparisons
+            .iter()
+            .map(|c| c.kind.is_company() || c.kind == Kind::FormerName)
+            .collect();
+        let site_alone = (0..records.len())
+            .map(|i| companies.iter().any(|(_, keys)| keys[i].site_alone))
+            .collect();
         let mut features = Features {
             columns,
             companies,
@@ -1375,6 +1387,8 @@ impl Features {
             tf_bits: Vec::new(),
             contact,
             site,
+            name,
+            site_alone,
             len: records.len(),
         };
         features.tf = config.comparisons.iter().map(|c| c.tf).collect();
@@ -1594,8 +1608,13 @@ impl Features {
 
     /// The level of comparison `ci` for records `a` and `b`. A project's site office has its
     /// own contact, phone, e-mail and address (湖南建工-梅溪湖住宅小区项目部 and 湖南省建工集团
-    /// 有限公司): where one of the two is one, their differing counts for nothing.
+    /// 有限公司): where one of the two is one, their differing counts for nothing. A site's
+    /// name that names no company (翠湖花园物业服务中心) is compared only with another such
+    /// name: against a company's, each comparison of the names is missing.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
+        if self.name[ci] && self.site_alone[a] != self.site_alone[b] {
+            return 0;
+        }
         let level = self.own_level(ci, c, a, b);
         if self.contact[ci]
             && (self.site[a] || self.site[b])
@@ -2747,6 +2766,8 @@ mod tests {
                 tf_bits: Vec::new(),
                 contact: vec![true],
                 site: vec![false; values.len()],
+                name: vec![false],
+                site_alone: vec![false; values.len()],
                 len: values.len(),
             };
             for a in 0..values.len() {
