@@ -74,6 +74,10 @@ pub struct CompanyKey {
     /// The branch marker with its location: 上海分公司, 第一分公司, 分店; `None` for a head
     /// office.
     pub branch: Option<String>,
+    /// The branch is read from a place written after the industry words without a marker
+    /// (同盈物业南昌, 汇辉物业肥东县: the 南昌 or 肥东县 branch as a project manager calls it).
+    /// The company's head office may be there too, so against a head office it tells nothing.
+    pub branch_implied: bool,
     /// The county-level district written after the leading region (徐州市鼓楼区张敏服装店:
     /// 鼓楼区). A shop or a 个体工商户 is registered in its district: 鼓楼区张敏服装店 and
     /// 泉山区张敏服装店 are two. Not part of the core or of [`CompanyKey::canonical`].
@@ -1290,7 +1294,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         || site_alone
         || ends_with_project(&normalized)
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
-    let (rest, branch) = split_branch(kept, regions);
+    let (rest, branch, branch_implied) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, district) = read_core(core, district, tail.form.as_deref());
@@ -1302,6 +1306,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         trade,
         form: tail.form,
         branch,
+        branch_implied,
         district,
         normalized,
         site,
@@ -1314,7 +1319,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(without_project(without_contact(name)).0);
-    let (rest, branch) = split_branch(without_remarks(&normalized, regions), regions);
+    let (rest, branch, _) = split_branch(without_remarks(&normalized, regions), regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, _) = read_core(core, district, tail.form.as_deref());
@@ -1869,8 +1874,9 @@ fn boundaries_back(text: &str) -> impl Iterator<Item = usize> + '_ {
     std::iter::once(text.len()).chain(text.char_indices().rev().map(|(i, _)| i))
 }
 
-/// The branch marker at the end and its location: `(rest, branch)`.
-fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String>) {
+/// The branch marker at the end and its location: `(rest, branch, implied)`, `implied` when
+/// no marker was written ([`place_as_branch`]).
+fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String>, bool) {
     let words = &*WORDS;
     // A branch in brackets of its own (益德家政服务(南京)(五一广场分店)): all of it is the
     // branch, whatever stands before.
@@ -1883,12 +1889,26 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
         {
             let location = &content[..content.len() - marker.len()];
             if !location.contains(['(', ')']) {
-                return (&text[..open], Some(branch_name(location, marker, regions)));
+                return (
+                    &text[..open],
+                    Some(branch_name(location, marker, regions)),
+                    false,
+                );
             }
         }
     }
     let Some((marker, needs_form)) = words.branches.longest_suffix(text) else {
-        return short_branch(text, regions).unwrap_or((text, None));
+        if let Some(found) = short_branch(text, regions) {
+            return (found.0, found.1, false);
+        }
+        return match place_as_branch(text, regions) {
+            Some(at) => (
+                &text[..at],
+                Some(branch_name(&text[at..], "分公司", regions)),
+                true,
+            ),
+            None => (text, None, false),
+        };
     };
     let before = &text[..text.len() - marker.len()];
     // The location runs from the end of the company's form (…有限公司|上海|分公司), unless the
@@ -1916,7 +1936,7 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     });
     let anchor = match anchor {
         Some(p) => Some(p),
-        None if needs_form => return (text, None),
+        None if needs_form => return (text, None, false),
         None => region_at_end(before, regions)
             .or_else(|| district_after_trade(before))
             .or_else(|| region_after_trade(before, regions))
@@ -1927,7 +1947,42 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     (
         &before[..at],
         Some(branch_name(&before[at..], marker, regions)),
+        false,
     )
+}
+
+/// Where a place written after the industry words starts, in a name with no form and no
+/// branch marker: a region's whole name (同盈物业|南昌, 云茂物业|武汉) or a county-level
+/// district's written whole (汇辉物业|肥东县, 德晨物业|南昌县), after a 字号 of two characters or
+/// more. How a project manager names the branch of that place. Not a province's: 国药控股贵州
+/// is 国药控股贵州有限公司, a company.
+fn place_as_branch(text: &str, regions: &Regions) -> Option<usize> {
+    // Most names end in a form or a trade's word: look only where a place could end.
+    if WORDS.forms.longest_suffix(text).is_some() {
+        return None;
+    }
+    boundaries_back(text)
+        .skip(2)
+        .take(regions.longest.max(4))
+        .filter(|&p| {
+            let place = &text[p..];
+            // A province's subsidiary is a company of its own (国药控股贵州).
+            regions
+                .whole(place)
+                .is_some_and(|found| found.city.is_some())
+                || district_or_city_len(place, true) == Some(place.len())
+        })
+        .find(|&p| {
+            let head = &text[..p];
+            WORDS
+                .industries
+                .longest_suffix(head)
+                .is_some_and(|(industry, _)| {
+                    head[..head.len() - industry.len()].chars().count() >= 2
+                        && head.chars().all(is_han)
+                        && WORDS.forms.longest_suffix(head).is_none()
+                })
+        })
 }
 
 /// Where the longest region's whole name that ends `text` starts (…|驻马店, 水电八局|荆州).
@@ -3674,7 +3729,35 @@ mod tests {
             ),
         ];
         for (name, rest, marker) in cases {
-            assert_eq!(branch(name), (rest, marker.map(String::from)), "{name}");
+            assert_eq!(
+                branch(name),
+                (rest, marker.map(String::from), false),
+                "{name}"
+            );
+        }
+        // A place after the industry words, without a marker: that place's branch, implied.
+        for (name, rest, marker) in [
+            ("同盈物业南昌", "同盈物业", "南昌分公司"),
+            ("云茂物业武汉", "云茂物业", "武汉分公司"),
+            ("汇辉物业肥东县", "汇辉物业", "肥东县分公司"),
+            ("同洲物业君山区", "同洲物业", "君山区分公司"),
+        ] {
+            assert_eq!(
+                branch(name),
+                (rest, Some(marker.to_string()), true),
+                "{name}"
+            );
+        }
+        // A place in the 字号, a form at the end, or no 字号 before the trade: no branch.
+        for name in [
+            "南昌同盈物业",
+            "同盈物业有限公司",
+            "物业南昌",
+            "华远科技园区",
+            "宜昌君弘电气",
+            "国药控股贵州",
+        ] {
+            assert_eq!(branch(name), (name, None, false), "{name}");
         }
     }
 

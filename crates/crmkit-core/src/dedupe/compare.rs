@@ -297,6 +297,8 @@ struct Fast {
     store_whole: Vec<bool>,
     /// Interned branch (0 = head office; `NO_CORE` when the name has no core).
     branch: Vec<u32>,
+    /// The branch is implied by a place without a marker ([`CompanyKey::branch_implied`]).
+    implied: Vec<bool>,
     /// Interned form class (0 = none).
     form: Vec<u32>,
     /// The form is a group's (集团, 集团有限公司, 控股集团…).
@@ -579,6 +581,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     fast.district = keys.iter().map(district_of).collect();
     (fast.store, fast.store_whole) = keys.iter().map(store_district).unzip();
     fast.branch = branch;
+    fast.implied = keys.iter().map(|k| k.branch_implied).collect();
     fast.group = keys
         .iter()
         .map(|k| k.form.as_deref().is_some_and(|f| f.contains("集团")))
@@ -740,7 +743,15 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             let unplaced = |hq: usize, shop: usize| {
                 f.branch[hq] == 0 && f.store_whole[shop] && f.district[hq][0] == 0
             };
-            if x == NO_CORE || y == NO_CORE || unplaced(a, b) || unplaced(b, a) {
+            // 同盈物业南昌 may be the company's 南昌 branch or its head office there.
+            let implied = |hq: usize, other: usize| f.branch[hq] == 0 && f.implied[other];
+            if x == NO_CORE
+                || y == NO_CORE
+                || unplaced(a, b)
+                || unplaced(b, a)
+                || implied(a, b)
+                || implied(b, a)
+            {
                 0
             } else if x == y || shop_of(a, b) || shop_of(b, a) {
                 1
@@ -2497,6 +2508,26 @@ mod tests {
         assert_eq!(branch(4, 5), 1);
         // A chain's store by a mall's name and its head office: two.
         assert_eq!(branch(6, 7), 2);
+    }
+
+    #[test]
+    fn a_place_after_the_trade_is_its_branch_or_its_head_office() {
+        let (_, fast) = keyed(&[
+            "同盈物业南昌",
+            "同盈物业管理有限公司南昌分公司",
+            "同盈物业管理有限公司",
+            "同盈物业管理有限公司岳阳分公司",
+        ]);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
+        // The branch of that place; the head office, which may be there, tells nothing.
+        assert_eq!(branch(0, 1), 1);
+        assert_eq!(branch(0, 2), 0);
+        assert_eq!(branch(2, 0), 0);
+        // Another place's branch is another.
+        assert_eq!(branch(0, 3), 2);
+        // The place is no part of the core: 同盈物业 is 同盈物业管理 written short.
+        assert_eq!(core(0, 1), 2);
     }
 
     #[test]
