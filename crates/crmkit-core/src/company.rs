@@ -1756,11 +1756,19 @@ const DEPARTMENTS: &[&str] = &[
     "关务部",
     "成品仓",
     "原料仓",
+    // A property company's or a branch's front desk; an institution's services; a 街道's
+    // offices (…分公司客服中心, …人民医院（后勤服务中心）, …街道办事处（城管办）).
+    "客服中心",
+    "后勤服务中心",
+    "社区服务中心",
+    "城管办",
+    "党政办",
+    "综治办",
 ];
 
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
-    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓',
+    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -3115,9 +3123,28 @@ mod tests {
                 "泰安元嘉机动车驾驶员培训学校第三车队",
                 "泰安元嘉机动车驾驶员培训学校",
             ),
-            // The person the salesman calls, in brackets.
+            // The person the salesman calls, in brackets, or who called.
             ("东越运输（曹总）", "东越运输"),
             ("临汾老张汽修（李老板）", "临汾老张汽修"),
+            ("星河物业服务有限公司（王经理来电）", "星河物业服务有限公司"),
+            // A front desk, an institution's services, a 街道's offices.
+            (
+                "合肥云茂物业服务有限公司肥东县分公司客服中心",
+                "合肥云茂物业服务有限公司肥东县分公司",
+            ),
+            (
+                "长沙皖澜物业管理有限公司阜阳分公司（客服中心）",
+                "长沙皖澜物业管理有限公司阜阳分公司",
+            ),
+            ("长沙市第二人民医院（后勤服务中心）", "长沙市第二人民医院"),
+            (
+                "宜昌市伍家岗区人民政府水果湖街道办事处（城管办）",
+                "宜昌市伍家岗区人民政府水果湖街道办事处",
+            ),
+            (
+                "襄阳市襄城区人民政府八一桥街道办事处城管办",
+                "襄阳市襄城区人民政府八一桥街道办事处",
+            ),
         ] {
             let (u, c) = (key(unit), key(company));
             assert_eq!(
