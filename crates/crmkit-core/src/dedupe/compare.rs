@@ -931,7 +931,8 @@ fn institution_abbreviated(f: &Fast, a: usize, b: usize) -> bool {
 /// Whether the longer of two cores, the shorter its start, names an affiliate of the
 /// institution the shorter names in full, another legal person: the institution's company
 /// (方启职业技术学院 / 方启职业技术学院资产经营有限公司, 汇洋医院 / 汇洋医院管理有限公司), its
-/// affiliated hospital (万乾大学 / 万乾大学附属医院), a government body's institution (嘉兴市水利局 /
+/// affiliated hospital or school (万乾大学 / 万乾大学附属医院, 永州理工学院 / 永州理工学院附属中学),
+/// a government body's institution (嘉兴市水利局 /
 /// 嘉兴市水利局水文水资源监测中心, 自然资源和规划局 / …局信息中心), or a member of the group it
 /// names (湖北工建 / 湖北工建集团第三建筑工程). A department written after the name (第一医院设备科,
 /// 浙江大学医学院) is still the institution.
@@ -966,6 +967,8 @@ fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -
     let extension = &long[short.len()..];
     (long_form && !short_form)
         || ends_with_any(extension, &["医院"])
+        // Its affiliated school or hospital (永州理工学院附属中学, …学院附中).
+        || extension.first() == Some(&'附')
         || (ends_with_any(short, GOVERNMENT) && ends_with_any(extension, GOVERNMENT_UNITS))
 }
 
@@ -2325,6 +2328,8 @@ mod tests {
             "安徽省人民医院",
             "湖北工建",
             "湖北工建集团第三建筑工程有限公司",
+            "永州理工学院",
+            "永州理工学院附属中学",
         ]);
         // The institution's company, a body's institution, the university's hospital: another
         // legal person.
@@ -2344,6 +2349,8 @@ mod tests {
         assert_eq!(core_level(&fast, 12, 18), 2);
         // A member of the group the short name names.
         assert_eq!(core_level(&fast, 19, 20), 4);
+        // A college's affiliated school.
+        assert_eq!(core_level(&fast, 21, 22), 4);
         for a in 0..keys.len() {
             for b in 0..keys.len() {
                 assert_eq!(
