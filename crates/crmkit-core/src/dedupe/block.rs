@@ -726,6 +726,48 @@ mod tests {
     }
 
     #[test]
+    fn an_old_tax_number_or_an_organisation_code_is_the_credit_code_it_is_part_of() {
+        let codes = [
+            "91431300177417725R",
+            "431300177417725",
+            "17741772-5",
+            "431300177417726",
+            "91431300177417725X",
+        ];
+        let mut r = records(&[("湖南祥成电气有限公司", ""); 5]);
+        let field = r
+            .template
+            .fields
+            .iter()
+            .position(|f| f.kind == crate::template::FieldType::CreditCode)
+            .unwrap();
+        for (i, code) in codes.iter().enumerate() {
+            let mut v: Vec<String> = r.values[i].iter().map(String::from).collect();
+            v[field] = code.to_string();
+            r.values[i] = csv::StringRecord::from(v);
+            // All but the full code fail the credit code's check.
+            if i > 0 {
+                r.invalid[i] |= 1 << field;
+            }
+        }
+        let config = Config::builtin(&r.template).unwrap().unwrap();
+        let features = Features::new(&r, &config, &Regions::builtin().unwrap());
+        let ci = config
+            .comparisons
+            .iter()
+            .position(|c| c.fields == [field])
+            .unwrap();
+        let c = &config.comparisons[ci];
+        // The 15-digit 税号 and the organisation code alone hold the code's 17741772-5.
+        assert_eq!(features.level(ci, c, 0, 1), 1);
+        assert_eq!(features.level(ci, c, 0, 2), 1);
+        assert_eq!(features.level(ci, c, 1, 2), 1);
+        // A 税号 whose organisation code fails its check, a mistyped code: nothing said.
+        assert_eq!(features.level(ci, c, 0, 3), 0);
+        assert_eq!(features.level(ci, c, 3, 4), 0);
+    }
+
+    #[test]
     fn a_sites_name_alone_says_nothing_of_its_company() {
         let r = records(&[
             ("书香春天小区项目", "13212340768"),

@@ -126,6 +126,9 @@ enum Column {
         ids: Vec<u32>,
         mail: Option<Vec<Mail>>,
         char_bits: Option<Vec<u64>>,
+        /// For credit codes, the organisation code in each (interned, 0 = none):
+        /// [`organisation_code`].
+        org: Option<Vec<u32>>,
     },
     /// Phone numbers as integers (empty when none).
     Phones(Vec<Box<[u64]>>),
@@ -1333,13 +1336,20 @@ impl Features {
                                 .collect();
                             let (values, marks): (Vec<Box<str>>, Vec<u32>) =
                                 values.into_iter().unzip();
+                            let orgs = credit_code.then(|| {
+                                intern_all(
+                                    values.iter().map(|v| organisation_code(v).unwrap_or("")),
+                                    &[],
+                                )
+                            });
                             let mut column = text_column(values, c.kind);
-                            if let Column::Text { ids, .. } = &mut column {
+                            if let Column::Text { ids, org, .. } = &mut column {
                                 for (id, mark) in ids.iter_mut().zip(&marks) {
                                     if *id != 0 {
                                         *id |= mark;
                                     }
                                 }
+                                *org = orgs;
                             }
                             column
                         }
@@ -1647,6 +1657,7 @@ impl Features {
                 ids,
                 mail,
                 char_bits,
+                org,
             } => {
                 let (x, y) = (ids[a], ids[b]);
                 if x == 0 || y == 0 {
@@ -1663,8 +1674,13 @@ impl Features {
                 } else if x == y {
                     1
                 } else if (x | y) & SUSPECT != 0 {
-                    // A value that failed its check says nothing when it differs.
-                    0
+                    // A value that failed its check says nothing when it differs, unless it
+                    // holds the other's organisation code: an old 15-digit 税号 or the code
+                    // alone, against the credit code it is part of.
+                    match org {
+                        Some(org) if org[a] != 0 && org[a] == org[b] => 1,
+                        _ => 0,
+                    }
                 } else if let Some(mail) = mail {
                     mail_level(mail[a], mail[b])
                 } else if char_bits.as_ref().is_some_and(|bits| {
@@ -1930,7 +1946,24 @@ fn text_column(values: Vec<Box<str>>, kind: Kind) -> Column {
         ids,
         mail,
         char_bits,
+        org: None,
     }
+}
+
+/// The 组织机构代码 (GB 11714) a credit code holds, as [`identifier_of`] writes codes (lower
+/// case, letters and digits): characters 9 to 17 of an 18-character 统一社会信用代码, 7 to 15 of
+/// an old 15-digit 税号 (region and organisation code), or the 9 characters of the code
+/// alone; `None` when its own check character is wrong or it is none of these.
+fn organisation_code(code: &str) -> Option<&str> {
+    let org = match code.len() {
+        18 => code.get(8..17)?,
+        15 if code.bytes().take(6).all(|b| b.is_ascii_digit()) => code.get(6..15)?,
+        9 => code,
+        _ => return None,
+    };
+    crate::checks::org_code(&org.to_ascii_uppercase())
+        .is_ok()
+        .then_some(org)
 }
 
 /// Each value's id (0 for an empty value and for the values in `zero`).
