@@ -86,11 +86,12 @@ pub struct CompanyKey {
     /// 湖南建工-梅溪湖住宅小区项目部): the row is the company's, but its contact, phone,
     /// address and region are the site's.
     pub site: bool,
-    /// The name is a site's own and names no company: a project's (书香春天小区项目, 光谷体育
-    /// 中心B地块项目部) or an estate's management office (翠湖花园物业服务中心, 梧桐御府物业,
-    /// 紫荆世纪山庄客服中心). Which company runs the site only its contact details tell, so
-    /// the name neither supports nor contradicts any company's. Implies [`CompanyKey::site`].
-    pub site_alone: bool,
+    /// The name names no company: a site's own, a project's (书香春天小区项目, 光谷体育中心B地块
+    /// 项目部) or an estate's management office (翠湖花园物业服务中心, 梧桐御府物业, 紫荆世纪山庄
+    /// 客服中心), which is then a [`CompanyKey::site`]; or a person's, an individual business
+    /// written as its keeper (任桂睿（个体保洁）). Which company it is only the contact details
+    /// tell, so the name neither supports nor contradicts any company's.
+    pub no_company: bool,
 }
 
 impl CompanyKey {
@@ -1290,6 +1291,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     // A project's name that nothing of a company stood before (without_remarks cuts one that
     // did), or an estate's office.
     let site_alone = !cut && (ends_with_project(kept) || estate_office(kept));
+    let no_company = site_alone || keeper_named(&normalized);
     let site = cut
         || site_alone
         || ends_with_project(&normalized)
@@ -1310,7 +1312,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         district,
         normalized,
         site,
-        site_alone,
+        no_company,
     }
 }
 
@@ -1408,6 +1410,19 @@ const PROJECT_ENDS: &[&str] = &[
 /// Whether `text` ends with one of [`PROJECT_ENDS`].
 fn ends_with_project(text: &str) -> bool {
     PROJECT_ENDS.iter().any(|w| text.ends_with(w))
+}
+
+/// Whether `text` (normalised) is an individual business written as its keeper's name, a
+/// person's two to four Chinese characters and a note of what it is in brackets (任桂睿（个体保洁）,
+/// 杜丽（个体户）).
+fn keeper_named(text: &str) -> bool {
+    trailing_bracket(text).is_some_and(|(open, content)| {
+        let person = &text[..open];
+        content.starts_with("个体")
+            && (2..=4).contains(&person.chars().count())
+            && person.chars().all(is_han)
+            && WORDS.industries.longest_suffix(person).is_none()
+    })
 }
 
 /// What a residential estate's, a building's or a mall's name ends with (书香春天小区, 梧桐御府,
@@ -2962,11 +2977,11 @@ mod tests {
         ] {
             let (s, c) = (key(site), key(company));
             assert_eq!(parts(&s), parts(&c), "{site}");
-            assert!(s.site && !c.site && !s.site_alone, "{site}");
+            assert!(s.site && !c.site && !s.no_company, "{site}");
         }
         // Nothing of a company before the project: the name stays as it is.
         assert_eq!(key("光谷项目部").core, "光谷项目部");
-        assert!(key("光谷项目部").site_alone);
+        assert!(key("光谷项目部").no_company);
         assert!(!key("北京华远科技有限公司").site);
     }
 
@@ -2988,8 +3003,14 @@ mod tests {
             "桂园雅居物业服务中心",
         ] {
             let k = key(alone);
-            assert!(k.site_alone && k.site, "{alone}");
+            assert!(k.no_company && k.site, "{alone}");
         }
+        // An individual business written as its keeper: no company named, and no site.
+        for keeper in ["任桂睿（个体保洁）", "杜丽(个体户)"] {
+            let k = key(keeper);
+            assert!(k.no_company && !k.site, "{keeper}");
+        }
+        assert!(!key("华远科技（个体）").no_company);
         for company in [
             // A company's project: the company is named.
             "龙策物业 书香春天小区项目",
@@ -3003,7 +3024,7 @@ mod tests {
             "华府物业服务中心",
             "恒大集团华府物业",
         ] {
-            assert!(!key(company).site_alone, "{company}");
+            assert!(!key(company).no_company, "{company}");
         }
     }
 

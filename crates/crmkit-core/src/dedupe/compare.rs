@@ -1170,8 +1170,8 @@ pub struct Features {
     site: Vec<bool>,
     /// Per comparison: it reads a company's name (its parts, or a former name).
     name: Vec<bool>,
-    /// Per record: its name is a site's alone and names no company ([`CompanyKey::site_alone`]).
-    site_alone: Vec<bool>,
+    /// Per record: its name names no company ([`CompanyKey::no_company`]).
+    no_company: Vec<bool>,
     /// The number of records.
     len: usize,
 }
@@ -1398,8 +1398,8 @@ impl Features {
             .iter()
             .map(|c| c.kind.is_company() || c.kind == Kind::FormerName)
             .collect();
-        let site_alone = (0..records.len())
-            .map(|i| companies.iter().any(|(_, keys)| keys[i].site_alone))
+        let no_company = (0..records.len())
+            .map(|i| companies.iter().any(|(_, keys)| keys[i].no_company))
             .collect();
         let mut features = Features {
             columns,
@@ -1412,7 +1412,7 @@ impl Features {
             contact,
             site,
             name,
-            site_alone,
+            no_company,
             len: records.len(),
         };
         features.tf = config.comparisons.iter().map(|c| c.tf).collect();
@@ -1632,11 +1632,11 @@ impl Features {
 
     /// The level of comparison `ci` for records `a` and `b`. A project's site office has its
     /// own contact, phone, e-mail and address (湖南建工-梅溪湖住宅小区项目部 and 湖南省建工集团
-    /// 有限公司): where one of the two is one, their differing counts for nothing. A site's
-    /// name that names no company (翠湖花园物业服务中心) is compared only with another such
-    /// name: against a company's, each comparison of the names is missing.
+    /// 有限公司): where one of the two is one, their differing counts for nothing. A name that
+    /// names no company (翠湖花园物业服务中心, 任桂睿（个体保洁）) is compared only with another
+    /// such name: against a company's, each comparison of the names is missing.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
-        if self.name[ci] && self.site_alone[a] != self.site_alone[b] {
+        if self.name[ci] && self.no_company[a] != self.no_company[b] {
             return 0;
         }
         let level = self.own_level(ci, c, a, b);
@@ -2838,7 +2838,7 @@ mod tests {
                 contact: vec![true],
                 site: vec![false; values.len()],
                 name: vec![false],
-                site_alone: vec![false; values.len()],
+                no_company: vec![false; values.len()],
                 len: values.len(),
             };
             for a in 0..values.len() {
