@@ -1774,6 +1774,10 @@ const DEPARTMENTS: &[&str] = &[
     // A property company's or a branch's front desk; an institution's services; a 街道's
     // offices (…分公司客服中心, …人民医院（后勤服务中心）, …街道办事处（城管办）).
     "客服中心",
+    // A developer's sales office, of no place: with a place (…有限公司佛山营销中心) it is a
+    // branch.
+    "营销中心",
+    "销售中心",
     "后勤服务中心",
     "社区服务中心",
     "城管办",
@@ -3166,6 +3170,15 @@ mod tests {
                 "襄阳市襄城区人民政府八一桥街道办事处城管办",
                 "襄阳市襄城区人民政府八一桥街道办事处",
             ),
+            // A developer's sales office of no place.
+            (
+                "凯源置业（阜阳）有限公司（营销中心）",
+                "凯源置业（阜阳）有限公司",
+            ),
+            (
+                "泰澜（咸宁）房地产开发有限公司营销中心",
+                "泰澜（咸宁）房地产开发有限公司",
+            ),
         ] {
             let (u, c) = (key(unit), key(company));
             assert_eq!(
@@ -3783,6 +3796,15 @@ mod tests {
                 "{name}"
             );
         }
+        // A sales office of a place is a branch.
+        assert_eq!(
+            branch("利阳企业管理咨询(苏州)有限公司佛山营销中心"),
+            (
+                "利阳企业管理咨询(苏州)有限公司",
+                Some("佛山营销中心".to_string()),
+                false
+            )
+        );
         // A place after the industry words, without a marker: that place's branch, implied.
         for (name, rest, marker) in [
             ("同盈物业南昌", "同盈物业", "南昌分公司"),
