@@ -126,9 +126,9 @@ enum Column {
         ids: Vec<u32>,
         mail: Option<Vec<Mail>>,
         char_bits: Option<Vec<u64>>,
-        /// For credit codes, the organisation code in each (interned, 0 = none):
+        /// For credit codes, the organisation code in each, packed (0 = none):
         /// [`organisation_code`].
-        org: Option<Vec<u32>>,
+        org: Option<Vec<u64>>,
     },
     /// Phone numbers as integers (empty when none).
     Phones(Vec<Box<[u64]>>),
@@ -1336,12 +1336,8 @@ impl Features {
                                 .collect();
                             let (values, marks): (Vec<Box<str>>, Vec<u32>) =
                                 values.into_iter().unzip();
-                            let orgs = credit_code.then(|| {
-                                intern_all(
-                                    values.iter().map(|v| organisation_code(v).unwrap_or("")),
-                                    &[],
-                                )
-                            });
+                            let orgs = credit_code
+                                .then(|| values.par_iter().map(|v| organisation_code(v)).collect());
                             let mut column = text_column(values, c.kind);
                             if let Column::Text { ids, org, .. } = &mut column {
                                 for (id, mark) in ids.iter_mut().zip(&marks) {
@@ -1639,6 +1635,11 @@ impl Features {
         if self.name[ci] && self.no_company[a] != self.no_company[b] {
             return 0;
         }
+        self.level_of_named(ci, c, a, b)
+    }
+
+    /// [`Features::level`] for a pair whose names both name a company or both do not.
+    fn level_of_named(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
         let level = self.own_level(ci, c, a, b);
         if self.contact[ci]
             && (self.site[a] || self.site[b])
@@ -1727,9 +1728,16 @@ impl Features {
 
     /// The comparison vector of a pair: 4 bits per comparison.
     pub fn pattern(&self, config: &Config, a: usize, b: usize) -> u64 {
+        // What [`Features::level`] asks per comparison, asked once.
+        let one_nameless = self.no_company[a] != self.no_company[b];
         let mut pattern = 0u64;
         for (ci, c) in config.comparisons.iter().enumerate() {
-            pattern |= (self.level(ci, c, a, b) as u64) << (4 * ci);
+            let level = if one_nameless && self.name[ci] {
+                0
+            } else {
+                self.level_of_named(ci, c, a, b)
+            };
+            pattern |= (level as u64) << (4 * ci);
         }
         pattern
     }
@@ -1953,17 +1961,25 @@ fn text_column(values: Vec<Box<str>>, kind: Kind) -> Column {
 /// The 组织机构代码 (GB 11714) a credit code holds, as [`identifier_of`] writes codes (lower
 /// case, letters and digits): characters 9 to 17 of an 18-character 统一社会信用代码, 7 to 15 of
 /// an old 15-digit 税号 (region and organisation code), or the 9 characters of the code
-/// alone; `None` when its own check character is wrong or it is none of these.
-fn organisation_code(code: &str) -> Option<&str> {
+/// alone; its nine bytes packed in a `u64` (7 bits each), 0 when its own check character is
+/// wrong or it is none of these.
+fn organisation_code(code: &str) -> u64 {
     let org = match code.len() {
-        18 => code.get(8..17)?,
-        15 if code.bytes().take(6).all(|b| b.is_ascii_digit()) => code.get(6..15)?,
-        9 => code,
-        _ => return None,
+        18 => &code.as_bytes()[8..17],
+        15 if code.bytes().take(6).all(|b| b.is_ascii_digit()) => &code.as_bytes()[6..15],
+        9 => code.as_bytes(),
+        _ => return 0,
     };
-    crate::checks::org_code(&org.to_ascii_uppercase())
-        .is_ok()
-        .then_some(org)
+    let mut upper = [0u8; 9];
+    for (u, b) in upper.iter_mut().zip(org) {
+        *u = b.to_ascii_uppercase();
+    }
+    match std::str::from_utf8(&upper) {
+        Ok(text) if crate::checks::org_code(text).is_ok() => upper
+            .iter()
+            .fold(0u64, |packed, &b| (packed << 7) | u64::from(b & 0x7F)),
+        _ => 0,
+    }
 }
 
 /// Each value's id (0 for an empty value and for the values in `zero`).
