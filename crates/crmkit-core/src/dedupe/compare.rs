@@ -216,6 +216,7 @@ struct NameId {
     branch: u32,
     province: u32,
     city: u32,
+    district: u32,
 }
 
 impl NameId {
@@ -230,6 +231,7 @@ impl NameId {
             branch: interner.id(key.branch.as_deref().unwrap_or("")),
             province,
             city,
+            district: interner.id(key.district.as_deref().unwrap_or("")),
         }
     }
 
@@ -246,17 +248,20 @@ impl NameId {
             branch: get(key.branch.as_deref().unwrap_or("")),
             province,
             city,
+            district: key.district.as_deref().map_or(0, get),
         }
     }
 
     /// One company: the same 字号 (the same core when there is no 字号) and branch, in
-    /// regions that do not differ (a name without one agrees with any). 原名江苏巨亚文化传媒有限公司
-    /// is the company a row names 巨亚传媒 in 江苏苏州.
+    /// regions and districts that do not differ (a name without one agrees with any).
+    /// 原名江苏巨亚文化传媒有限公司 is the company a row names 巨亚传媒 in 江苏苏州; 原名宜宾市宜宾县
+    /// 第二中学 is not 四川省彭州市第二中学.
     fn same_company(self, other: NameId) -> bool {
         let agree = |x: u32, y: u32| x == 0 || y == 0 || x == y;
         self.same_name_elsewhere(other)
             && agree(self.province, other.province)
             && agree(self.city, other.city)
+            && agree(self.district, other.district)
     }
 
     /// [`NameId::same_company`] but for the region: what a company that moved is called in
@@ -2564,6 +2569,23 @@ mod tests {
         assert_eq!(branch(4, 5), 1);
         // A chain's store by a mall's name and its head office: two.
         assert_eq!(branch(6, 7), 2);
+    }
+
+    #[test]
+    fn a_former_name_of_another_district_is_another_company() {
+        let (keys, _) = keyed(&[
+            "宜宾市宜宾县第二中学",
+            "四川省彭州市第二中学",
+            "宜宾市第二中学",
+            "江苏巨亚文化传媒有限公司",
+            "巨亚传媒",
+        ]);
+        let mut interner = Interner::with_capacity(keys.len());
+        let ids: Vec<NameId> = keys.iter().map(|k| NameId::of(k, &mut interner)).collect();
+        // Two counties' second schools; a county's and the city's written without a county.
+        assert!(!ids[0].same_company(ids[1]));
+        assert!(ids[0].same_company(ids[2]));
+        assert!(ids[3].same_company(ids[4]));
     }
 
     #[test]
