@@ -2069,6 +2069,30 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
     "卫健局",
     "卫健委",
     "人民政府",
+    // A county's bureaus of education and its school services; what most often buys for its
+    // schools, and is the city's bureau of the same name otherwise (彭山区教育局 / 眉山市教育局).
+    "教育局",
+    "教育委员会",
+    "教委",
+    "教育和体育局",
+    "教育体育局",
+    "教体局",
+    "教育技术装备中心",
+    "电化教育馆",
+    "教师进修学校",
+    "财政局",
+    "公安局",
+    "民政局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "住房和城乡建设局",
+    "住建局",
+    "自然资源局",
+    "自然资源和规划局",
+    "生态环境局",
+    "市场监督管理局",
+    "应急管理局",
 ];
 
 /// The core and district of a county's public institution, named by its county with its 县
@@ -2920,6 +2944,10 @@ mod tests {
         assert_eq!(key("资中中医院").core, "资中中医院");
         assert_eq!(key("仁爱医院").district, None);
         assert_eq!(key("华西医院").core, "华西医院");
+        // A county's bureau is its county's; the city's is another.
+        assert_eq!(key("眉山市彭山区教育局").core, key("彭山县教育局").core);
+        assert_ne!(key("眉山市彭山区教育局").core, key("眉山市教育局").core);
+        assert_eq!(key("垫江县教育委员会").core, "垫江教育委员会");
     }
 
     #[test]
