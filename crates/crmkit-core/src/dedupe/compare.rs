@@ -217,6 +217,9 @@ struct NameId {
     province: u32,
     city: u32,
     district: u32,
+    /// The core is a numbered institution's (第四幼儿园, 第二中学): a city's and a county's are
+    /// two, so a district written on one side only differs.
+    numbered: bool,
 }
 
 impl NameId {
@@ -232,6 +235,7 @@ impl NameId {
             province,
             city,
             district: interner.id(key.district.as_deref().unwrap_or("")),
+            numbered: key.core.starts_with('第'),
         }
     }
 
@@ -249,19 +253,25 @@ impl NameId {
             province,
             city,
             district: key.district.as_deref().map_or(0, get),
+            numbered: key.core.starts_with('第'),
         }
     }
 
     /// One company: the same 字号 (the same core when there is no 字号) and branch, in
     /// regions and districts that do not differ (a name without one agrees with any).
     /// 原名江苏巨亚文化传媒有限公司 is the company a row names 巨亚传媒 in 江苏苏州; 原名宜宾市宜宾县
-    /// 第二中学 is not 四川省彭州市第二中学.
+    /// 第二中学 is not 四川省彭州市第二中学, nor 原名成都市双流县第四幼儿园 成都市第四幼儿园 (a numbered
+    /// institution's district must be the same, written or not on both sides).
     fn same_company(self, other: NameId) -> bool {
         let agree = |x: u32, y: u32| x == 0 || y == 0 || x == y;
         self.same_name_elsewhere(other)
             && agree(self.province, other.province)
             && agree(self.city, other.city)
-            && agree(self.district, other.district)
+            && if self.numbered {
+                self.district == other.district
+            } else {
+                agree(self.district, other.district)
+            }
     }
 
     /// [`NameId::same_company`] but for the region: what a company that moved is called in
@@ -2582,9 +2592,9 @@ mod tests {
         ]);
         let mut interner = Interner::with_capacity(keys.len());
         let ids: Vec<NameId> = keys.iter().map(|k| NameId::of(k, &mut interner)).collect();
-        // Two counties' second schools; a county's and the city's written without a county.
+        // Two counties' second schools; a county's and the city's.
         assert!(!ids[0].same_company(ids[1]));
-        assert!(ids[0].same_company(ids[2]));
+        assert!(!ids[0].same_company(ids[2]));
         assert!(ids[3].same_company(ids[4]));
     }
 
