@@ -1102,10 +1102,22 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     ("快修", "汽修"),
 ];
 
-/// The core as names are matched by, and its district: a place's hospital written out and a
-/// county's institution named by its county ([`with_county`]), long industry words written
-/// short ([`with_short_trade_words`]). What [`company_key`] and [`canonical_name`] both read.
-fn read_core(core: String, district: Option<&str>, form: Option<&str>) -> (String, Option<String>) {
+/// The core as names are matched by, and its district: an ordinal's 第 typed as 弟
+/// (盘龙区弟一小学), a place's hospital written out and a county's institution named by its
+/// county ([`with_county`]), long industry words written short ([`with_short_trade_words`]).
+/// What [`company_key`] and [`canonical_name`] both read.
+fn read_core(
+    mut core: String,
+    district: Option<&str>,
+    form: Option<&str>,
+) -> (String, Option<String>) {
+    if core
+        .strip_prefix('弟')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(is_numeral)
+    {
+        core.replace_range(..'弟'.len_utf8(), "第");
+    }
     let (core, district) = with_county(core, district);
     (with_short_trade_words(core, form), district)
 }
@@ -1704,6 +1716,8 @@ fn is_remark(content: &str) -> bool {
             .is_some_and(|r| SALES_REGIONS.contains(&r))
     });
     EXACT.contains(&content)
+        // (), a remark left empty.
+        || content.is_empty()
         || is_department(content)
         // (东新区人才公寓二标段项目经理部): the company's site office.
         || (ends_with_project(content) && plausible(content))
@@ -2944,6 +2958,16 @@ mod tests {
         assert_eq!(key("资中中医院").core, "资中中医院");
         assert_eq!(key("仁爱医院").district, None);
         assert_eq!(key("华西医院").core, "华西医院");
+        // An ordinal's 第 typed as 弟; an empty remark.
+        assert_eq!(
+            key("昆明市盘龙区弟一小学").canonical(),
+            key("昆明市盘龙区第一小学").canonical()
+        );
+        assert_eq!(
+            key("遂宁市船山区第二幼儿园（）").core,
+            key("遂宁市船山区第二幼儿园").core
+        );
+        assert_eq!(key("兄弟一心").core, "兄弟一心");
         // A county's bureau is its county's; the city's is another.
         assert_eq!(key("眉山市彭山区教育局").core, key("彭山县教育局").core);
         assert_ne!(key("眉山市彭山区教育局").core, key("眉山市教育局").core);
