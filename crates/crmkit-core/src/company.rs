@@ -235,6 +235,27 @@ impl Serial {
 
 /// The characters a number is written with, in a name: Arabic digits and 一 to 十 (两, 〇 and
 /// 零 are left out: 两岸, 零售).
+/// 1 to 99 in Chinese numerals, as ordinals are written (8: 八, 12: 十二, 20: 二十, 21: 二十一).
+fn chinese_numeral(n: u8) -> Option<String> {
+    const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let (tens, ones) = (usize::from(n / 10), usize::from(n % 10));
+    let mut out = String::new();
+    match (tens, ones) {
+        (0, 0) | (10.., _) => return None,
+        (0, o) => out.push(DIGITS[o]),
+        (t, o) => {
+            if t > 1 {
+                out.push(DIGITS[t]);
+            }
+            out.push('十');
+            if o > 0 {
+                out.push(DIGITS[o]);
+            }
+        }
+    }
+    Some(out)
+}
+
 fn is_numeral(c: char) -> bool {
     c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
 }
@@ -1118,6 +1139,19 @@ fn read_core(
     {
         core.replace_range(..'弟'.len_utf8(), "第");
     }
+    // An ordinal in digits is written in Chinese numerals (第8小学校: 第八小学校).
+    if let Some(rest) = core.strip_prefix('第') {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if let Some(chinese) = (1..=2)
+            .contains(&digits)
+            .then(|| rest[..digits].parse::<u8>().ok())
+            .flatten()
+            .and_then(chinese_numeral)
+        {
+            let end = '第'.len_utf8() + digits;
+            core.replace_range('第'.len_utf8()..end, &chinese);
+        }
+    }
     let (core, district) = with_county(core, district);
     (with_short_trade_words(core, form), district)
 }
@@ -1299,7 +1333,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let (named, cut) = without_project(without_contact(name));
     let normalized = normalize(named);
-    let kept = without_remarks(&normalized, regions);
+    let kept = without_remarks(full_name_in_brackets(&normalized), regions);
     // A project's name that nothing of a company stood before (without_remarks cuts one that
     // did), or an estate's office.
     let site_alone = !cut && (ends_with_project(kept) || estate_office(kept));
@@ -1333,7 +1367,8 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(without_project(without_contact(name)).0);
-    let (rest, branch, _) = split_branch(without_remarks(&normalized, regions), regions);
+    let kept = without_remarks(full_name_in_brackets(&normalized), regions);
+    let (rest, branch, _) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, _) = read_core(core, district, tail.form.as_deref());
@@ -1647,6 +1682,46 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
         }
     }
     &text[..end]
+}
+
+/// The full name a short name is followed by in brackets (凤凰中心校(四川省资中县凤凰乡中心小学),
+/// 温江二幼(成都市温江区第二幼儿园), 湄潭县三中(湄潭县第三中学)): bracketed text of six characters
+/// or more, longer than the name before it and holding its first two characters, that ends as
+/// a company's or an institution's name does, and is no remark or branch. Not a market's name
+/// (发隆汽配(新乡轮胎市场)) or a second name (…镇卫生院(观音社区医院)). `text` itself when there
+/// is none.
+fn full_name_in_brackets(text: &str) -> &str {
+    const INSTITUTIONS: &[&str] = &[
+        "小学",
+        "中学",
+        "学校",
+        "幼儿园",
+        "学院",
+        "大学",
+        "医院",
+        "卫生院",
+        "中心",
+    ];
+    let Some((open, content)) = trailing_bracket(text) else {
+        return text;
+    };
+    let head = &text[..open];
+    let n = content.chars().count();
+    let full = n >= 6
+        && plausible(head)
+        && n > head.chars().count()
+        && !content.contains(['(', ')'])
+        && (WORDS.forms.longest_suffix(content).is_some()
+            || INSTITUTIONS.iter().any(|w| content.ends_with(w)))
+        && WORDS.branches.longest_suffix(content).is_none()
+        && !is_remark(content)
+        // The short name's 字号 is the full name's: they share the head's first two characters.
+        && head.chars().take(2).all(|c| content.contains(c));
+    if full {
+        content
+    } else {
+        text
+    }
 }
 
 /// Whether bracketed text (normalised) is a user's remark, not part of a name.
@@ -2968,6 +3043,17 @@ mod tests {
             key("遂宁市船山区第二幼儿园").core
         );
         assert_eq!(key("兄弟一心").core, "兄弟一心");
+        // An ordinal in digits; a short name followed by its full name.
+        assert_eq!(key("九龙坡区第8小学校").core, "第八小学校");
+        assert_eq!(key("第12中学").core, "第十二中学");
+        assert_eq!(key("第21中学").core, "第二十一中学");
+        assert_eq!(key("第20中学").core, "第二十中学");
+        assert_eq!(
+            key("温江二幼（成都市温江区第二幼儿园）").canonical(),
+            key("成都市温江区第二幼儿园").canonical()
+        );
+        assert!(key("发隆汽配（新乡轮胎市场）").core.starts_with("发隆汽配"));
+        assert_ne!(key("隆昌市观音镇卫生院(观音社区医院)").core, "观音社区医院");
         // A county's bureau is its county's; the city's is another.
         assert_eq!(key("眉山市彭山区教育局").core, key("彭山县教育局").core);
         assert_ne!(key("眉山市彭山区教育局").core, key("眉山市教育局").core);
