@@ -1815,9 +1815,11 @@ fn is_remark(content: &str) -> bool {
             .any(|w| content.starts_with(w))
         // (原华远软件): a former name; (原平) is a place.
         || (content.starts_with('原') && content.chars().count() >= 4)
-        // (仙林院区), (江宁校区): a campus of the hospital or school, the same legal person.
+        // (仙林院区), (江宁校区), (校本部), (分部): a campus of the hospital or school, the same
+        // legal person.
         || content.ends_with("院区")
         || content.ends_with("校区")
+        || ["校本部", "本部", "分部"].contains(&content)
 }
 
 /// A department of the customer, typed after its name: (采购部), …有限公司财务部,
@@ -3053,6 +3055,12 @@ mod tests {
             key("成都市温江区第二幼儿园").canonical()
         );
         assert!(key("发隆汽配（新乡轮胎市场）").core.starts_with("发隆汽配"));
+        // A school's campus.
+        for campus in ["营山县实验中学（校本部）", "四川省盐亭县职业中学(分部)"]
+        {
+            let plain = campus.split(['（', '(']).next().unwrap_or_default();
+            assert_eq!(key(campus).core, key(plain).core, "{campus}");
+        }
         assert_ne!(key("隆昌市观音镇卫生院(观音社区医院)").core, "观音社区医院");
         // A county's bureau is its county's; the city's is another.
         assert_eq!(key("眉山市彭山区教育局").core, key("彭山县教育局").core);
