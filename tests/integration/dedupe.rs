@@ -449,15 +449,18 @@ fn twenty_first_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
 }
 
 #[test]
-fn twenty_second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_second_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout22: made on 2026-11-24 by a helper under the same reading rules
     // and convention, an education-equipment supplier's sheet (public schools and
     // kindergartens by ordinal and district, 民办 schools of a public school's brand, 附属
     // schools, education bureaus and their 装备中心, training companies, dealers). Its first,
     // blind run (dedupe code of 4ed8fc7) scored F1 0.9324 (precision 0.9498, recall 0.9156);
-    // Splink 0.7650. Only the scores have been looked at; the floor catches a regression.
+    // Splink 0.7650. What was read from holdout24 took it to 0.9404 unread (附 begins an
+    // affiliate); then it was read (a development set now): 0.9590 once a former name must
+    // agree on the county, a county's bureaus are its county's, 第8 is 第八 and 弟一 第一, a
+    // short name's full name in brackets is read, and (分部) and (校本部) are the school.
     let (p, r, f1) = held_out_scores("dedupe/holdout22");
-    assert!(f1 >= 0.93, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.955, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -477,16 +480,19 @@ fn twenty_third_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
 }
 
 #[test]
-fn twenty_fourth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_fourth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout24: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a facility-services company's sheet (developers and their project
     // companies, 物业 companies and their 分公司 and 服务中心, 业主委员会, hotels and their
     // 酒店管理 companies, parks' 管委会, hospitals' and schools' 后勤). Its first, blind run
     // (dedupe code of 07c3039) scored F1 0.9145 (precision 0.9539, recall 0.8783); Splink
-    // 0.7045; the code of 4ed8fc7 scored 0.9143. Only the scores have been looked at; the
-    // floor catches a regression.
+    // 0.7045; the code of 4ed8fc7 scored 0.9143. Then it was read (a development set now):
+    // 0.9694 once a site's name that names no company (翠湖花园物业服务中心) says nothing of
+    // a company's, a place after the trade is its branch (同盈物业南昌), a front desk and a
+    // sales office are units, 附 begins an affiliate, a 15-digit 税号 holds its organisation
+    // code, and a keeper's name (任桂睿（个体保洁）) names no company.
     let (p, r, f1) = held_out_scores("dedupe/holdout24");
-    assert!(f1 >= 0.91, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.965, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
