@@ -1386,13 +1386,17 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
 }
 
 /// `name` without the person a salesman typed after it to know whom to call (华远-王总,
-/// 捷乐检测-郭经理, 启安服装加工—梁老板): a surname and a title after a dash, a slash or an
-/// underscore. The separator is what tells the person from the name (the dash is gone once the
+/// 捷乐检测-郭经理, 启安服装加工—梁老板, 雨花亭街道 林经理): a surname and a title after a dash,
+/// a slash or an underscore, or failing those a space. The separator is what tells the person from the name (the dash is gone once the
 /// name is normalised, and 昌托化工 ends in 化 and 工 too).
 fn without_contact(name: &str) -> &str {
     let trimmed = crate::normalize::trim(name);
-    // The last separator (most names have none): - _ / as such, — – － ／ by their first
-    // byte (E2 or EF, which full-width brackets share).
+    // Most names end in no title at all.
+    if !TITLES.iter().any(|title| trimmed.ends_with(title)) {
+        return name;
+    }
+    // The last separator: - _ / as such, — – － ／ by their first byte (E2 or EF, which
+    // full-width brackets share); failing one, a space (雨花亭街道 林经理).
     let bytes = trimmed.as_bytes();
     let ascii = memchr::memrchr3(b'-', b'_', b'/', bytes);
     // E2 and EF only ever start a character: the last of them that starts a dash.
@@ -1402,11 +1406,11 @@ fn without_contact(name: &str) -> &str {
             Some('—' | '–' | '－' | '／')
         )
     });
-    let Some(at) = ascii.max(wide) else {
+    let Some(at) = ascii.max(wide).or_else(|| trimmed.rfind([' ', '\u{3000}'])) else {
         return name;
     };
     let person = trimmed[at..]
-        .trim_start_matches(['-', '—', '－', '–', '_', '/', '／'])
+        .trim_start_matches(['-', '—', '－', '–', '_', '/', '／', ' ', '\u{3000}'])
         .trim();
     if addressed(person)
         && !is_industry_words(&normalize(person))
@@ -3482,6 +3486,8 @@ mod tests {
             ("启安服装加工—梁老板", "启安服装加工"),
             ("福州恒荣光电有限公司-姚总", "福州恒荣光电有限公司"),
             ("华远软件_欧阳总", "华远软件"),
+            ("雨花亭街道 林经理", "雨花亭街道"),
+            ("华远科技有限公司　王总", "华远科技有限公司"),
         ] {
             assert_eq!(key(typed), key(name), "{typed}");
             assert_eq!(
@@ -3496,6 +3502,7 @@ mod tests {
             "南京昌托-化工",
             "华远-王建国",
             "华远-王总监理工程",
+            "华远 科技",
         ] {
             assert_eq!(without_contact(kept), kept);
         }
