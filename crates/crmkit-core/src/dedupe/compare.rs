@@ -40,7 +40,7 @@ pub fn level_label(c: &Comparison, level: u8) -> String {
         return "行业词缺失或不在行业表里、无从比较, 或字号不同而行业相近 (不计分)".into();
     }
     if level == 0 && c.kind.is_company() {
-        return "缺失或中英文名无从比较, 或一方只是小区、项目的名字 (不计分)".into();
+        return "缺失或中英文名无从比较, 或一方的名称不指向企业 (小区、项目或个体经营者的名字; 不计分)".into();
     }
     if level == 0 && c.kind == Kind::Levenshtein {
         // A person's name: a form of address (陈总) is compared by its surname alone.
