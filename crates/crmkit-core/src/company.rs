@@ -143,6 +143,9 @@ pub fn form_kind(form: &str) -> u8 {
         f if contains_short(f, "公司") || f.starts_with("集团") => 1,
         "ltd" | "inc" | "corp" | "co" | "pte ltd" | "sdn bhd" | "gmbh" | "llc" | "plc" => 1,
         "合作社联合社" => 7,
+        // A village's committee and its collective are two (村民委员会 / 股份经济合作社).
+        "村民委员会" => 8,
+        "村集体经济组织" => 9,
         "家庭农场" => 6,
         f if contains_short(f, "合作社") => 2,
         f if contains_short(f, "合伙") => 3,
@@ -977,6 +980,9 @@ const BRANCHES: &[(&str, bool)] = &[
     ("工会委员会", false),
     ("工会联合会", false),
     ("工会", false),
+    // A grid's city or county company, registered as the provincial company's branch
+    // (国网河南省电力公司|西华县|供电公司, as 国网河北省电力有限公司|邯郸供电|分公司).
+    ("供电公司", true),
     ("服务部", true),
     // After a company's form, its unit selling or repairing somewhere (…有限公司经营部, …有限公司
     // 城西维修部); on their own, an individual business's forms (优林家电维修部).
@@ -1342,6 +1348,30 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         || site_alone
         || ends_with_project(&normalized)
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
+    if let Some(grid) = grid_name(&normalized, regions) {
+        return CompanyKey {
+            region: grid.province.map(|found| regions.to_region(found)),
+            trade: grid.core.to_string(),
+            core: grid.core(),
+            form: Some("公司".to_string()),
+            branch: grid.branch,
+            normalized,
+            site,
+            ..CompanyKey::default()
+        };
+    }
+    if let Some(village) = village_name(&normalized, regions) {
+        return CompanyKey {
+            region: village.region.map(|found| regions.to_region(found)),
+            trade: village.core.clone(),
+            core: village.core,
+            form: village.form.map(String::from),
+            district: village.county,
+            normalized,
+            site,
+            ..CompanyKey::default()
+        };
+    }
     let (rest, branch, branch_implied) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
@@ -1368,11 +1398,34 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(without_project(without_contact(name)).0);
     let kept = without_remarks(full_name_in_brackets(&normalized), regions);
+    let mut out = String::with_capacity(normalized.len() + 8);
+    if let Some(grid) = grid_name(&normalized, regions) {
+        if let Some(found) = grid.province {
+            out.push_str(&regions.provinces[found.province]);
+        }
+        out.push_str(grid.core);
+        out.push_str("公司");
+        // The branch names its place.
+
+        out.push_str(grid.branch.as_deref().unwrap_or(""));
+        return out;
+    }
+    if let Some(village) = village_name(&normalized, regions) {
+        if let Some(found) = village.region {
+            out.push_str(match found.city {
+                Some(city) => &regions.cities[city].0,
+                None => &regions.provinces[found.province],
+            });
+        }
+        out.push_str(village.county.as_deref().unwrap_or(""));
+        out.push_str(&village.core);
+        out.push_str(village.form.unwrap_or(""));
+        return out;
+    }
     let (rest, branch, _) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, _) = read_core(core, district, tail.form.as_deref());
-    let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
             Some(city) => &regions.cities[city].0,
@@ -1383,6 +1436,273 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     out.push_str(tail.form.as_deref().unwrap_or(""));
     out.push_str(branch.as_deref().unwrap_or(""));
     out
+}
+
+/// A power grid's company, read by [`grid_name`].
+struct Grid {
+    /// 国家电网 or 南方电网.
+    core: &'static str,
+    /// The place of the branch, canonical (西华, 济宁市).
+    place: Option<String>,
+    /// The province of the provincial company, when the name writes it.
+    province: Option<Found>,
+    /// The city's or county's company: its place and 供电分公司 (西华供电分公司).
+    branch: Option<String>,
+}
+
+/// A power grid's company, however written. The grid's provincial company (国网河南省电力公司,
+/// 国网冀北电力有限公司, 广东电网有限责任公司) registers each city's and county's 供电公司 as a
+/// branch, with a credit code of its own: 国网河南省电力公司西华县供电公司, 国网河北省电力有限
+/// 公司邯郸供电分公司. People write the branch short as well (国网西华县供电公司, 西华县供电局,
+/// 济宁供电, 國網…供電公司), the province company left out: one core for the grid, the branch
+/// by its place, whatever the province company is called. A unit typed after it (…供电公司
+/// 小连供电所, …供电公司营销部) is the branch's. `None` for any other name, a local power
+/// company's among them (西华县供电服务有限公司).
+fn grid_name(text: &str, regions: &Regions) -> Option<Grid> {
+    // Most names say nothing of a grid.
+    if !(text.contains("供电") || text.contains("电力") || text.contains("电网")) {
+        return None;
+    }
+    // Remarks in brackets aside ((张经理来电), (运维检修部), (邵坡供电所)), but not a note after
+    // the form: …电力有限公司景县供电 is the county's company cut short.
+    let mut text = text;
+    while let Some((open, content)) = trailing_bracket(text) {
+        if open == 0 || !is_remark(content) {
+            break;
+        }
+        text = &text[..open];
+    }
+    let (rest, named) = match ["国家电网", "国网"]
+        .iter()
+        .find_map(|w| text.strip_prefix(w))
+    {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    // The provincial company: a province, 电力 or 电网, and a company's form or none.
+    let mut core = "国家电网";
+    let mut province = None;
+    let mut rest = rest;
+    let (found, after) = match rest.strip_prefix("冀北") {
+        Some(after) => (regions.leading("河北", true), after),
+        None => match regions.leading(rest, true).filter(|f| f.city.is_none()) {
+            Some(found) => (Some(found), &rest[found.len..]),
+            None => (None, rest),
+        },
+    };
+    if let Some(found) = found {
+        let after = after.strip_prefix('省').unwrap_or(after);
+        let trade = ["电力", "电网"].iter().find(|w| after.starts_with(*w));
+        if let Some(&trade) = trade {
+            if trade == "电网" && !named {
+                core = "南方电网";
+            }
+            let after = &after[trade.len()..];
+            rest = ["有限责任公司", "有限公司", "公司"]
+                .iter()
+                .find_map(|form| after.strip_prefix(form))
+                .unwrap_or(after);
+            province = Some(found);
+        }
+    }
+    // A unit: a department (发展策划部, 运维检修部), a service centre (客户服务中心), a 供电所.
+    let unit = |tail: &str| {
+        tail.is_empty()
+            || power_station(tail)
+            || is_department(tail)
+            || (tail.ends_with("中心") && tail.chars().count() <= 8)
+    };
+    let Some(at) = rest.find("供电") else {
+        // The provincial company itself, a department of it typed after (…公司发展策划部).
+        if province.is_none() || !(named || rest.len() < text.len()) {
+            return None;
+        }
+        // …电力公司扶沟县: the name of the county's company, cut short.
+        if district_or_city_len(rest, true) == Some(rest.len()) {
+            return Some(Grid::branch(core, province, rest, regions));
+        }
+        return unit(rest).then_some(Grid {
+            core,
+            place: None,
+            province,
+            branch: None,
+        });
+    };
+    let place = &rest[..at];
+    let after = &rest[at + "供电".len()..];
+    let (marker, tail) = match ["分公司", "公司", "局"]
+        .iter()
+        .find_map(|m| after.strip_prefix(m).map(|tail| (Some(*m), tail)))
+    {
+        Some(found) => found,
+        None => (None, after),
+    };
+    let n = place.chars().count();
+    let plain = place.chars().all(is_han) && !place.contains("电力") && (1..=6).contains(&n);
+    // Without the grid's name, a place of its own (济宁, 西华县, 乐陵市) and a 供电 word.
+    let placed = named
+        || province.is_some()
+        || regions.whole(place).is_some()
+        || (n >= 2 && place.ends_with(['县', '市', '区']) && marker.is_some());
+    (plain && placed && unit(tail)).then(|| Grid::branch(core, province, place, regions))
+}
+
+impl Grid {
+    fn branch(core: &'static str, province: Option<Found>, place: &str, regions: &Regions) -> Grid {
+        let branch = branch_name(place, "供电公司", regions);
+        Grid {
+            core,
+            place: Some(branch.trim_end_matches("供电分公司").to_string()),
+            province,
+            branch: Some(branch),
+        }
+    }
+
+    /// The core: the grid's name, and the branch's place (国家电网西华): a branch is a company
+    /// of its own, and the grid's name alone is shared by hundreds.
+    fn core(&self) -> String {
+        format!("{}{}", self.core, self.place.as_deref().unwrap_or(""))
+    }
+}
+
+/// A village's organisation, read by [`village_name`].
+struct Village {
+    region: Option<Found>,
+    /// The county (霍州市, 莘县, 黄岛区), when written.
+    county: Option<String>,
+    /// The village: 杨口村.
+    core: String,
+    /// 村民委员会 (a 村委会, 基层群众性自治组织), 村集体经济组织 (a 股份经济合作社), or none
+    /// when the village alone is written (张庄村, 张庄村（屋顶光伏）).
+    form: Option<&'static str>,
+}
+
+/// The village committee's words after the village's 村, longest first.
+const VILLAGE_COMMITTEE: &[&str] = &["民委员会", "民委会", "委员会", "民委", "委会", "委"];
+/// The village's collective's (股份经济合作社, registered apart from the committee).
+const VILLAGE_COLLECTIVE: &[&str] = &[
+    "股份经济合作社",
+    "股份经济联合社",
+    "集体经济合作社",
+    "集体经济组织",
+    "经济合作社",
+    "经济联合社",
+    "股份合作社",
+    "集体",
+];
+
+/// A village's organisation however written: the county and town before it or not, the
+/// village, and which of its two legal persons, the 村民委员会 (村委会, 村委) or the collective
+/// (股份经济合作社, 经济合作社, 村集体; cut short as 股份经济合), or the village alone; a unit
+/// after it (村部, 村委大院, （冷库）). The town is left out: rows write it or not, and two
+/// villages of one name in one county are rare. `None` for any other name (张庄村卫生室,
+/// 张庄村镇银行).
+fn village_name(text: &str, regions: &Regions) -> Option<Village> {
+    // Most names have no 村.
+    if !text.contains('村') {
+        return None;
+    }
+    let mut text = text;
+    while let Some((open, content)) = trailing_bracket(text) {
+        if open == 0 || !short_unit(content) {
+            break;
+        }
+        text = &text[..open];
+    }
+    // A region's name may start a village's (长春村): without it, if with it fails.
+    let found = regions.leading(text, false);
+    found
+        .and_then(|f| village_after(&text[f.len..], Some(f)))
+        .or_else(|| village_after(text, None))
+}
+
+/// [`village_name`] after the region.
+fn village_after(text: &str, region: Option<Found>) -> Option<Village> {
+    let county_len = district_or_city_len(text, true).filter(|&n| n < text.len());
+    let county = county_len.map(|n| text[..n].to_string());
+    let mut rest = &text[county_len.unwrap_or(0)..];
+    // The town: two to five characters and 镇, 乡 or 街道.
+    let town = rest
+        .char_indices()
+        .skip(2)
+        .take(4)
+        .find(|&(_, c)| c == '镇' || c == '乡')
+        .map(|(i, c)| i + c.len_utf8())
+        .or_else(|| {
+            rest.find("街道")
+                .filter(|&i| (2..=5).contains(&rest[..i].chars().count()))
+                .map(|i| i + "街道".len())
+        });
+    if let Some(end) = town {
+        rest = &rest[end..];
+    }
+    let at = rest
+        .char_indices()
+        .skip(1)
+        .take(4)
+        .find(|&(_, c)| c == '村')
+        .map(|(i, _)| i)?;
+    let name = &rest[..at];
+    if !name.chars().all(is_han) || name.contains(['镇', '乡', '县', '市', '区', '村']) {
+        return None;
+    }
+    let mut after = &rest[at + '村'.len_utf8()..];
+    // 常圈村村委会: the village's committee.
+    if let Some(again) = after.strip_prefix('村') {
+        if again.starts_with('委') || again.starts_with("民委") || village_collective(again) {
+            after = again;
+        }
+    }
+    let (form, tail) = if let Some(w) = VILLAGE_COMMITTEE.iter().find(|w| after.starts_with(*w)) {
+        (Some("村民委员会"), &after[w.len()..])
+    } else if let Some(w) = VILLAGE_COLLECTIVE.iter().find(|w| after.starts_with(*w)) {
+        (Some("村集体经济组织"), &after[w.len()..])
+    } else if village_collective(after) {
+        (Some("村集体经济组织"), "")
+    } else {
+        (None, after)
+    };
+    (tail.is_empty() || short_unit(tail)).then(|| Village {
+        region,
+        county,
+        core: format!("{name}村"),
+        form,
+    })
+}
+
+/// Whether `text` is a village collective's name cut short (股份经济合, 股份, 经济合): the
+/// start of one, to the end.
+fn village_collective(text: &str) -> bool {
+    !text.is_empty()
+        && ["股份经济合作社", "经济合作社", "股份经济联合社"]
+            .iter()
+            .any(|w| w.starts_with(text))
+}
+
+/// A village's unit or a note after its name: at most six characters naming no legal person
+/// of its own (村部, 村委大院, 屋顶光伏, 户用整村, 冷库), not a clinic's, a school's, a
+/// shop's or a company's.
+fn short_unit(text: &str) -> bool {
+    const OWN: &[&str] = &[
+        "公司",
+        "合作社",
+        "委员会",
+        "卫生",
+        "小学",
+        "学校",
+        "医院",
+        "银行",
+        "站",
+        "所",
+        "厂",
+        "店",
+        "社",
+        "场",
+        "镇",
+        "乡",
+    ];
+    let n = text.chars().count();
+    (1..=6).contains(&n) && text.chars().all(is_han) && !OWN.iter().any(|w| text.contains(w))
 }
 
 /// `name` without the person a salesman typed after it to know whom to call (华远-王总,
@@ -1824,6 +2144,14 @@ fn is_remark(content: &str) -> bool {
         || content.ends_with("院区")
         || content.ends_with("校区")
         || ["校本部", "本部", "分部"].contains(&content)
+        || power_station(content)
+}
+
+/// Whether text (normalised) names a grid's 供电所 (小连供电所, 青岗集供电所): a unit of the
+/// county 供电公司 it is typed after, with no code of its own.
+fn power_station(text: &str) -> bool {
+    text.strip_suffix("供电所")
+        .is_some_and(|place| (1..=6).contains(&place.chars().count()))
 }
 
 /// A department of the customer, typed after its name: (采购部), …有限公司财务部,
@@ -1958,7 +2286,8 @@ fn note_after_form(text: &str) -> Option<usize> {
     let short = tail.chars().count() <= 6;
     let unit = tail.contains([
         '分', '店', '行', '处', '厂', '所', '站', '院', '校', '社', '中', '(', ')',
-    ]) && !is_department(tail);
+    ]) && !is_department(tail)
+        && !power_station(tail);
     (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
 }
 
@@ -2328,7 +2657,15 @@ fn place_after_trade(before: &str) -> Option<usize> {
 /// A branch as kept in the key: its location (a region by its short name: 广东省深圳市 → 深圳)
 /// and marker.
 fn branch_name(location: &str, marker: &str, regions: &Regions) -> String {
-    let mut branch = String::with_capacity(location.len() + marker.len());
+    // A grid's 供电公司 is its 供电分公司: 西华县|供电公司 and 西华|供电分公司 are one.
+    let (location, grid, marker) = match marker {
+        "供电公司" => (location, "供电", "分公司"),
+        _ => match location.strip_suffix("供电") {
+            Some(place) if !place.is_empty() => (place, "供电", marker),
+            _ => (location, "", marker),
+        },
+    };
+    let mut branch = String::with_capacity(location.len() + grid.len() + marker.len());
     match regions.whole(location) {
         Some(found) => {
             let region = match found.city {
@@ -2337,8 +2674,17 @@ fn branch_name(location: &str, marker: &str, regions: &Regions) -> String {
             };
             branch.push_str(region);
         }
+        // A grid's county company written with or without its 县 or 市 (太康县, 太康; 乐陵市,
+        // 乐陵); not a city's name (长沙县). A shop's keeps them: they tell its district.
+        None if !grid.is_empty() => branch.push_str(
+            location
+                .strip_suffix(['县', '市'])
+                .filter(|place| place.chars().count() >= 2 && regions.whole(place).is_none())
+                .unwrap_or(location),
+        ),
         None => branch.push_str(location),
     }
+    branch.push_str(grid);
     branch.push_str(marker);
     branch
 }
@@ -3884,6 +4230,154 @@ mod tests {
         );
         assert_eq!(key("衡水市深州市富利家庭农场").core, "富利");
         assert_eq!(key("金化市第二中学").district, None);
+    }
+
+    #[test]
+    fn a_grid_company_is_read_by_its_place_however_written() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let grid = |name: &str| {
+            let k = key(name);
+            (k.core, k.branch, k.region.map(|r| r.province))
+        };
+        let xihua = (
+            "国家电网西华".to_string(),
+            Some("西华供电分公司".to_string()),
+            Some("河南".to_string()),
+        );
+        assert_eq!(grid("国网河南省电力公司西华县供电公司"), xihua);
+        assert_eq!(grid("國網河南省電力公司西華縣供電公司"), xihua);
+        // Its units and remarks; the name cut short after the county.
+        assert_eq!(grid("国网河南省电力公司西华县供电公司 小连供电所"), xihua);
+        assert_eq!(grid("国网河南省电力公司西华县供电公司(邵坡供电所)"), xihua);
+        assert_eq!(grid("国网河南省电力公司西华县供电公司（张经理来电)"), xihua);
+        assert_eq!(grid("国网河南省电力公司西华县供电公司营销部"), xihua);
+        assert_eq!(grid("国网河南省电力公司西华县"), xihua);
+        assert_eq!(grid("国网河南省电力公司西华供电"), xihua);
+        // Short, the province company left out: the branch of that place.
+        for short in ["国网西华县供电公司", "西华县供电局", "西华县供电公司"]
+        {
+            let (core, branch, _) = grid(short);
+            assert_eq!(
+                (core.as_str(), branch.as_deref()),
+                ("国家电网西华", Some("西华供电分公司")),
+                "{short}"
+            );
+        }
+        // 供电分公司 as 供电公司; a city's by the city.
+        assert_eq!(
+            grid("国网河北省电力有限公司邯郸供电分公司").1,
+            grid("国网河北省电力有限公司邯郸供电公司").1
+        );
+        assert_eq!(grid("济宁供电").1, grid("国网山东省电力公司济宁供电公司").1);
+        assert_eq!(
+            grid("国网冀北电力有限公司康保供电公司").2.as_deref(),
+            Some("河北")
+        );
+        // The provincial company, a department of it.
+        for head in [
+            "国网河南省电力公司",
+            "国网河南电力",
+            "国网河南省电力公司发展策划部",
+        ] {
+            assert_eq!(
+                grid(head),
+                ("国家电网".into(), None, Some("河南".into())),
+                "{head}"
+            );
+        }
+        assert_ne!(
+            key("国网河南省电力公司").canonical(),
+            key("国网山东省电力公司").canonical()
+        );
+        assert_eq!(
+            canonical_name("西华县供电局", &regions),
+            canonical_name("国网西华县供电公司", &regions)
+        );
+        // Other companies with 电力 or 供电 in their names.
+        for other in [
+            "西华县供电服务有限公司",
+            "山东电力工程咨询院",
+            "山东电力建设第三工程有限公司",
+            "河南京原电力科技有限公司",
+            "华远供电设备有限公司",
+        ] {
+            assert!(!key(other).core.starts_with("国家电网"), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_village_is_read_with_its_committee_or_its_collective() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let village = |name: &str| {
+            let k = key(name);
+            (k.core, k.form, k.district)
+        };
+        let committee = |county: Option<&str>| {
+            (
+                "杨口村".to_string(),
+                Some("村民委员会".to_string()),
+                county.map(String::from),
+            )
+        };
+        assert_eq!(
+            village("霍州市砖庙镇杨口村民委员会"),
+            committee(Some("霍州市"))
+        );
+        assert_eq!(
+            village("山西省临汾市霍州市砖庙镇杨口村委会"),
+            committee(Some("霍州市"))
+        );
+        assert_eq!(village("砖庙镇杨口村村委"), committee(None));
+        assert_eq!(village("杨口村村委会村部"), committee(None));
+        assert_eq!(village("杨口村民委员会(监控离线)"), committee(None));
+        assert_eq!(
+            key("山西省临汾市霍州市砖庙镇杨口村委会")
+                .region
+                .unwrap()
+                .city
+                .as_deref(),
+            Some("临汾")
+        );
+        let collective = Some("村集体经济组织".to_string());
+        for name in [
+            "霍州市砖庙镇杨口村股份经济合作社",
+            "霍州市砖庙镇杨口村股份经济合",
+            "霍州市砖庙镇杨口村股",
+            "杨口村经济合作社",
+            "杨口村集体（冷库）",
+        ] {
+            assert_eq!(village(name).1, collective, "{name}");
+            assert_eq!(village(name).0, "杨口村", "{name}");
+        }
+        // The village alone, a project on its roofs: which of the two is not said.
+        assert_eq!(village("砖庙镇杨口村（屋顶光伏）").1, None);
+        assert_eq!(village("砖庙镇杨口村（屋顶光伏）").0, "杨口村");
+        // Two kinds of legal person.
+        assert!(two_registrations(
+            key("杨口村民委员会").form.as_deref().map_or(0, form_kind),
+            key("杨口村股份经济合作社")
+                .form
+                .as_deref()
+                .map_or(0, form_kind)
+        ));
+        // Not a village's organisation.
+        for other in [
+            "杨口村卫生室",
+            "杨口村镇银行",
+            "马村区交通局",
+            "莒县郭圈中药材种植专业合作社",
+        ] {
+            assert_ne!(village(other).0, "杨口村", "{other}");
+            assert!(
+                !matches!(
+                    key(other).form.as_deref(),
+                    Some("村民委员会" | "村集体经济组织")
+                ),
+                "{other}"
+            );
+        }
     }
 
     #[test]
