@@ -3020,35 +3020,46 @@ fn split_region<'a>(
 ) -> (Option<Found>, String, Option<&'a str>) {
     let (region, start, district_end) = leading_region(tail.body, regions);
     match split_region_from(tail, regions, region, start) {
-        (_, _, true) if start > 0 => {
-            let (region, core, _) = split_region_from(tail, regions, None, 0);
-            (region, core, None)
+        (_, _, true, _) if start > 0 => {
+            let (region, core, _, county) = split_region_from(tail, regions, None, 0);
+            (region, core, county)
         }
-        (region, core, _) => {
+        (region, core, _, county) => {
             let from = region.map_or(0, |found| found.len);
             let district = (district_end > from).then(|| &tail.body[from..district_end]);
-            (region, core, district)
+            (region, core, district.or(county))
         }
     }
 }
 
 /// [`split_region`] with the leading region already read (`region`, the core from `start`);
 /// also whether a bracketed region named somewhere else.
-fn split_region_from(
-    tail: &Tail<'_>,
+fn split_region_from<'a>(
+    tail: &Tail<'a>,
     regions: &Regions,
     mut region: Option<Found>,
     start: usize,
-) -> (Option<Found>, String, bool) {
+) -> (Option<Found>, String, bool, Option<&'a str>) {
     let mut conflict = false;
+    let mut county = None;
     let mut core = String::with_capacity(tail.body.len() - start);
     let push_plain = |core: &mut String, text: &str| {
         for part in text.split(['(', ')']) {
             core.push_str(part);
         }
     };
-    let mut bracket = |core: &mut String, content: &str, region: &mut Option<Found>| {
+    let mut bracket = |core: &mut String, content: &'a str, region: &mut Option<Found>| {
         match bracket_kind(content, regions) {
+            // A county in brackets (兴汇能源科技（虞城县）有限公司): the name's district, as
+            // 虞城县兴汇能源科技有限公司 writes it before.
+            Bracket::Other
+                if county.is_none()
+                    && content.chars().count() >= 3
+                    && district_or_city_len(content, true) == Some(content.len())
+                    && WORDS.zones.longest_prefix(content).is_none() =>
+            {
+                county = Some(content);
+            }
             Bracket::Country => {}
             Bracket::Region(found) => {
                 if !merge_region(region, found) {
@@ -3085,7 +3096,7 @@ fn split_region_from(
     for content in &tail.regions[..tail.region_count] {
         bracket(&mut core, content, &mut region);
     }
-    (region, core, conflict)
+    (region, core, conflict, county)
 }
 
 /// The core without trailing industry words, longest first, as long as two characters remain.

@@ -2166,14 +2166,20 @@ fn store_district(key: &CompanyKey) -> (District, bool) {
 /// 睢宁县人民医院 / 徐州市人民医院), where a company of a county is often written with its
 /// city's name. The districts are read only for one city, as few random pairs are.
 fn region_level(level: u8, f: &Fast, a: usize, b: usize) -> u8 {
-    if level != 1 {
-        return level;
-    }
     let (x, y) = (f.district[a], f.district[b]);
+    let two_districts = x[0] != 0 && y[0] != 0 && !share_a_character(&x, &y);
+    // Two counties written (鲁灵能源科技（行唐县）/ 鲁灵能源科技（高阳县）) are two places, the
+    // city or the province written on one side only or on neither.
+    if level != 1 {
+        return if two_districts && level != 3 {
+            3
+        } else {
+            level
+        };
+    }
     // The name without a district writes its city (苏州市…), not nothing (谢集镇农技站 is
     // 辉县市谢集镇农技站).
     let city_named = |i: usize| f.district[i][0] == 0 && f.region[i].1 != 0;
-    let two_districts = x[0] != 0 && y[0] != 0 && !share_a_character(&x, &y);
     let county_and_city = (city_named(a) && f.core[b].county || city_named(b) && f.core[a].county)
         && f.core[a].institution
         && f.core[b].institution;
@@ -2673,8 +2679,18 @@ mod tests {
             "新乡市辉县市谢集镇农技站",
             "深圳市南山区跨境电子商务服务中心",
             "深圳市光明区跨境电子商务服务中心",
+            "鲁灵能源科技（行唐县）有限公司",
+            "鲁灵能源科技（高阳县）有限公司",
+            "行唐县鲁灵能源科技有限公司",
+            "河北鲁灵能源科技（高阳县）有限公司",
         ]);
         let region = |a, b| fast_level(Kind::CompanyRegion, &fast, a, b);
+        // Two counties, no city written, or a province on one side: two places.
+        assert_eq!(region(21, 22), 3);
+        assert_eq!(region(21, 24), 3);
+        // One county, in brackets or before: nothing else to compare.
+        assert_eq!(region(21, 23), 0);
+        assert_eq!(keys[21].core, keys[23].core);
         // One city, two districts: different; a district on one side only: the same city.
         assert_eq!(region(0, 1), 3);
         // Districts without a character in common, whatever their characters hash to (南 and
