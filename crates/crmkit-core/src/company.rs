@@ -1245,6 +1245,8 @@ const COUNTRIES: &[&str] = &["中国", "中华人民共和国", "中国大陆", 
 const NOT_BEFORE_DISTRICT: &[char] = &[
     '社', '园', '小', '景', '厂', '矿', '片', '街', '校', '学', '商', '牧', '灾', '疫', '禁', '展',
     '赛', '专', '战', '军', '营', '湾', '辖', '郊', '分', '地', '林',
+    // A site's areas: 大棚区, 生活区, 仓储区, 办公区, 宿舍区.
+    '棚', '活', '储', '公', '舍',
 ];
 
 /// Characters that make a word with a 市 after them (超市, 门市, 都市, 城市, 夜市), not a
@@ -1659,6 +1661,10 @@ fn village_after(text: &str, region: Option<Found>) -> Option<Village> {
         (Some("村集体经济组织"), &after[w.len()..])
     } else if village_collective(after) {
         (Some("村集体经济组织"), "")
+    } else if after == "合作社" {
+        // 胡口村合作社: the village's collective, or a farmers' co-operative named after the
+        // village; which, the name does not say.
+        (None, "")
     } else {
         (None, after)
     };
@@ -1710,6 +1716,7 @@ fn short_unit(text: &str) -> bool {
 /// a slash or an underscore, or failing those a space. The separator is what tells the person from the name (the dash is gone once the
 /// name is normalised, and 昌托化工 ends in 化 and 工 too).
 fn without_contact(name: &str) -> &str {
+    let name = without_call_note(name);
     let trimmed = crate::normalize::trim(name);
     // Most names end in no title at all.
     if !TITLES.iter().any(|title| trimmed.ends_with(title)) {
@@ -1737,6 +1744,27 @@ fn without_contact(name: &str) -> &str {
         && plausible(trimmed[..at].trim_end())
     {
         trimmed[..at].trim_end()
+    } else {
+        name
+    }
+}
+
+/// `name` without a note in brackets at its end that says who called and why, as a hotline
+/// writes it (（王工：逆变器报警）, (村会计：屋面漏水), （老板娘：问补贴到账)): bracketed text with a
+/// colon in it, which no name has. The brackets may be of two widths.
+fn without_call_note(name: &str) -> &str {
+    let trimmed = name.trim_end();
+    // Most names end in no bracket.
+    if !(trimmed.ends_with(')') || trimmed.ends_with('）')) {
+        return name;
+    }
+    let Some(open) = trimmed.rfind(['(', '（']) else {
+        return name;
+    };
+    let note = &trimmed[open..];
+    let head = trimmed[..open].trim_end();
+    if note.contains(['：', ':']) && plausible(head) {
+        head
     } else {
         name
     }
@@ -2126,10 +2154,11 @@ fn is_remark(content: &str) -> bool {
         || content.ends_with("介绍")
         // (王总), (沈老板): whom the salesman calls there; (王经理来电), (来电): who called.
         || (addressed(content) && !is_industry_words(content))
+        // (门卫来电), (村会计来电): anyone of four characters or fewer.
         || ["来电", "来电话", "致电", "来访"].iter().any(|w| {
-            content
-                .strip_suffix(w)
-                .is_some_and(|who| who.is_empty() || addressed(who))
+            content.strip_suffix(w).is_some_and(|who| {
+                who.chars().count() <= 4 && who.chars().all(is_han)
+            })
         })
         || (content.contains("客户") && !content.contains("公司"))
         || (content.contains("合作") && !content.contains("合作社"))
@@ -3042,6 +3071,20 @@ fn split_region_from<'a>(
 ) -> (Option<Found>, String, bool, Option<&'a str>) {
     let mut conflict = false;
     let mut county = None;
+    // A place in brackets before a company's form is where it is registered (远达绿色能源
+    // （稷山）有限公司), a county's name whole or short: what the rules for names allow there.
+    let place_before_form = tail
+        .form
+        .as_deref()
+        .filter(|form| form.ends_with("公司"))
+        .and_then(|_| trailing_bracket(tail.body))
+        .map(|(_, content)| content)
+        .filter(|content| {
+            (2..=4).contains(&content.chars().count())
+                && content.chars().all(is_han)
+                && !is_industry_words(content)
+                && !NOT_PLACES.contains(content)
+        });
     let mut core = String::with_capacity(tail.body.len() - start);
     let push_plain = |core: &mut String, text: &str| {
         for part in text.split(['(', ')']) {
@@ -3054,9 +3097,10 @@ fn split_region_from<'a>(
             // 虞城县兴汇能源科技有限公司 writes it before.
             Bracket::Other
                 if county.is_none()
-                    && content.chars().count() >= 3
-                    && district_or_city_len(content, true) == Some(content.len())
-                    && WORDS.zones.longest_prefix(content).is_none() =>
+                    && (content.chars().count() >= 3
+                        && district_or_city_len(content, true) == Some(content.len())
+                        && WORDS.zones.longest_prefix(content).is_none()
+                        || place_before_form.is_some_and(|p| std::ptr::eq(p, content))) =>
             {
                 county = Some(content);
             }
@@ -3098,6 +3142,19 @@ fn split_region_from<'a>(
     }
     (region, core, conflict, county)
 }
+
+/// Words a company writes in brackets before its form that name no place.
+const NOT_PLACES: &[&str] = &[
+    "国际",
+    "控股",
+    "亚洲",
+    "亚太",
+    "全球",
+    "中外合资",
+    "合资",
+    "独资",
+    "外资",
+];
 
 /// The core without trailing industry words, longest first, as long as two characters remain.
 fn trade_of(core: &str) -> String {
@@ -4244,6 +4301,49 @@ mod tests {
     }
 
     #[test]
+    fn a_county_in_brackets_is_the_names_district() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let k = key("兴汇能源科技（虞城县）有限公司");
+        assert_eq!(
+            (k.core.as_str(), k.district.as_deref()),
+            ("兴汇能源科技", Some("虞城县"))
+        );
+        assert_eq!(key("虞城县兴汇能源科技有限公司").core, k.core);
+        // Short, right before the form: where the rules for names put the place.
+        let k = key("远达绿色能源（稷山）有限公司");
+        assert_eq!(
+            (k.core.as_str(), k.district.as_deref()),
+            ("远达绿色能源", Some("稷山"))
+        );
+        // Not a place: (国际), a site's area after a co-operative's name.
+        assert_eq!(key("华远（国际）有限公司").district, None);
+        let k = key("阎湾食用菌种植合作社（大棚区）");
+        assert_eq!(k.district, None);
+    }
+
+    #[test]
+    fn a_callers_note_in_brackets_is_no_part_of_the_name() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let plain = key("乐陵市财政局").core;
+        for noted in [
+            "乐陵市财政局（电工：监控离线）",
+            "乐陵市财政局(老板娘：问补贴到账）",
+            "乐陵市财政局（门卫来电）",
+            "乐陵市财政局(村会计来电)",
+        ] {
+            assert_eq!(key(noted).core, plain, "{noted}");
+        }
+        // A colon outside brackets, or brackets alone, are the name's.
+        assert_eq!(
+            without_call_note("（电工：监控离线）"),
+            "（电工：监控离线）"
+        );
+        assert_eq!(without_call_note("华远（北京）"), "华远（北京）");
+    }
+
+    #[test]
     fn a_grid_company_is_read_by_its_place_however_written() {
         let regions = regions();
         let key = |name: &str| company_key(name, &regions);
@@ -4362,6 +4462,8 @@ mod tests {
             assert_eq!(village(name).1, collective, "{name}");
             assert_eq!(village(name).0, "杨口村", "{name}");
         }
+        // 村合作社: the collective or a farmers' co-operative named after the village.
+        assert_eq!(village("胡口村合作社"), ("胡口村".to_string(), None, None));
         // The village alone, a project on its roofs: which of the two is not said.
         assert_eq!(village("砖庙镇杨口村（屋顶光伏）").1, None);
         assert_eq!(village("砖庙镇杨口村（屋顶光伏）").0, "杨口村");
