@@ -2235,11 +2235,19 @@ const DEPARTMENTS: &[&str] = &[
     "城管办",
     "党政办",
     "综治办",
+    // A school's or a hospital's buildings (…中心小学宿舍楼, …卫生院门诊楼).
+    "教学楼",
+    "宿舍楼",
+    "办公楼",
+    "综合楼",
+    "实验楼",
+    "门诊楼",
+    "住院楼",
 ];
 
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
-    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办',
+    '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办', '楼',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -2283,6 +2291,9 @@ fn department_after_institution(text: &str) -> Option<usize> {
         "所",
         "校",
         "局",
+        "小学",
+        "中学",
+        "幼儿园",
         "人医",
         "院区)",
         "校区)",

@@ -361,6 +361,8 @@ struct Core {
     /// The name is written out with a company's form (有限公司, 股份有限公司…; not a bare 公司):
     /// what [`company::short_name_sectors`] reads.
     full_form: bool,
+    /// The kind of public institution the core ends in ([`institution_kind`]; 0 for none).
+    institution_kind: u8,
     /// The core's serial number ([`company::serial`]), if any.
     serial: Option<company::Serial>,
     /// The core's length in characters, its first two characters packed, and one bit per
@@ -543,6 +545,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 trade_len,
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 serial: company::serial(&chars),
+                institution_kind: institution_kind(&k.core),
                 // A county written without its 县 (资中中医院) is one too.
                 county: k.district.as_deref().is_some_and(|d| !d.ends_with('区')),
                 full_form: k
@@ -892,6 +895,13 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
         } else {
             2
         }
+    } else if p.institution_kind != 0
+        && q.institution_kind != 0
+        && p.institution_kind != q.institution_kind
+    {
+        // A town's school and its clinic (梁乐镇中心小学 / 梁乐镇中心卫生院): two institutions,
+        // however much of the name they share.
+        4
     } else if p.trade_id != 0 && p.trade_id == q.trade_id && other_business(f, a, b) {
         // One 字号, two businesses the list of industry words knows, one character apart
         // (数字科技 / 数据科技, 机电 / 机械): two words, not a typo of one.
@@ -924,6 +934,29 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
     } else {
         4
     }
+}
+
+/// The kind of public institution a core ends in: 1 a primary school, 2 a middle school, 3 a
+/// kindergarten, 4 a hospital or a township's clinic (卫生院, written 医院 too), 5 a village's
+/// clinic (卫生室), 6 a government (人民政府), 7 a police station, 8 an old people's home; 0
+/// for any other core (学校 may be either school).
+fn institution_kind(core: &str) -> u8 {
+    const KINDS: &[(&str, u8)] = &[
+        ("小学", 1),
+        ("中学", 2),
+        ("幼儿园", 3),
+        ("卫生院", 4),
+        ("医院", 4),
+        ("卫生室", 5),
+        ("政府", 6),
+        ("派出所", 7),
+        ("敬老院", 8),
+        ("养老院", 8),
+    ];
+    KINDS
+        .iter()
+        .find(|(end, _)| core.ends_with(end))
+        .map_or(0, |&(_, kind)| kind)
 }
 
 /// How many character bigrams two cores share, at least, to be alike (Dice): half for Chinese
@@ -2210,6 +2243,23 @@ mod tests {
             .collect();
         let fast = fast_keys(&keys);
         (keys, fast)
+    }
+
+    #[test]
+    fn two_kinds_of_institution_are_two_whatever_they_share() {
+        let (_, fast) = keyed(&[
+            "栾川县梁乐镇中心小学",
+            "栾川县梁乐镇中心卫生院",
+            "梁乐镇中心小学宿舍楼",
+            "梁乐镇中心医院",
+            "梁乐镇中心幼儿园",
+        ]);
+        let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
+        assert_eq!(core(0, 1), 4);
+        assert_eq!(core(0, 4), 4);
+        // A building of the school is the school; a township's clinic is written 医院 too.
+        assert_eq!(core(0, 2), 1);
+        assert_ne!(core(1, 3), 4);
     }
 
     #[test]
