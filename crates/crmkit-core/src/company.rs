@@ -1350,28 +1350,11 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         || site_alone
         || ends_with_project(&normalized)
         || trailing_bracket(&normalized).is_some_and(|(_, content)| ends_with_project(content));
-    if let Some(grid) = grid_name(&normalized, regions) {
+    if let Some(key) = whole_name_key(&normalized, regions) {
         return CompanyKey {
-            region: grid.province.map(|found| regions.to_region(found)),
-            trade: grid.core.to_string(),
-            core: grid.core(),
-            form: Some("公司".to_string()),
-            branch: grid.branch,
             normalized,
             site,
-            ..CompanyKey::default()
-        };
-    }
-    if let Some(village) = village_name(&normalized, regions) {
-        return CompanyKey {
-            region: village.region.map(|found| regions.to_region(found)),
-            trade: village.core.clone(),
-            core: village.core,
-            form: village.form.map(String::from),
-            district: village.county,
-            normalized,
-            site,
-            ..CompanyKey::default()
+            ..key
         };
     }
     let (rest, branch, branch_implied) = split_branch(kept, regions);
@@ -1399,35 +1382,15 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
     let normalized = normalize(without_project(without_contact(name)).0);
+    if let Some(key) = whole_name_key(&normalized, regions) {
+        return key.canonical();
+    }
     let kept = without_remarks(full_name_in_brackets(&normalized), regions);
-    let mut out = String::with_capacity(normalized.len() + 8);
-    if let Some(grid) = grid_name(&normalized, regions) {
-        if let Some(found) = grid.province {
-            out.push_str(&regions.provinces[found.province]);
-        }
-        out.push_str(grid.core);
-        out.push_str("公司");
-        // The branch names its place.
-
-        out.push_str(grid.branch.as_deref().unwrap_or(""));
-        return out;
-    }
-    if let Some(village) = village_name(&normalized, regions) {
-        if let Some(found) = village.region {
-            out.push_str(match found.city {
-                Some(city) => &regions.cities[city].0,
-                None => &regions.provinces[found.province],
-            });
-        }
-        out.push_str(village.county.as_deref().unwrap_or(""));
-        out.push_str(&village.core);
-        out.push_str(village.form.unwrap_or(""));
-        return out;
-    }
     let (rest, branch, _) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, _) = read_core(core, district, tail.form.as_deref());
+    let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
             Some(city) => &regions.cities[city].0,
@@ -1444,8 +1407,6 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
 struct Grid {
     /// 国家电网 or 南方电网.
     core: &'static str,
-    /// The place of the branch, canonical (西华, 济宁市).
-    place: Option<String>,
     /// The province of the provincial company, when the name writes it.
     province: Option<Found>,
     /// The city's or county's company: its place and 供电分公司 (西华供电分公司).
@@ -1525,7 +1486,6 @@ fn grid_name(text: &str, regions: &Regions) -> Option<Grid> {
         }
         return unit(rest).then_some(Grid {
             core,
-            place: None,
             province,
             branch: None,
         });
@@ -1551,20 +1511,46 @@ fn grid_name(text: &str, regions: &Regions) -> Option<Grid> {
 
 impl Grid {
     fn branch(core: &'static str, province: Option<Found>, place: &str, regions: &Regions) -> Grid {
-        let branch = branch_name(place, "供电公司", regions);
         Grid {
             core,
-            place: Some(branch.trim_end_matches("供电分公司").to_string()),
             province,
-            branch: Some(branch),
+            branch: Some(branch_name(place, "供电公司", regions)),
         }
     }
 
     /// The core: the grid's name, and the branch's place (国家电网西华): a branch is a company
     /// of its own, and the grid's name alone is shared by hundreds.
     fn core(&self) -> String {
-        format!("{}{}", self.core, self.place.as_deref().unwrap_or(""))
+        let place = self
+            .branch
+            .as_deref()
+            .map_or("", |b| b.trim_end_matches("供电分公司"));
+        format!("{}{place}", self.core)
     }
+}
+
+/// The key of a name read whole rather than as a 字号 and a form: a grid's company
+/// ([`grid_name`]) or a village's organisation ([`village_name`]); `normalized` and `site` left
+/// for the caller.
+fn whole_name_key(normalized: &str, regions: &Regions) -> Option<CompanyKey> {
+    if let Some(grid) = grid_name(normalized, regions) {
+        return Some(CompanyKey {
+            region: grid.province.map(|found| regions.to_region(found)),
+            trade: grid.core.to_string(),
+            core: grid.core(),
+            form: Some("公司".to_string()),
+            branch: grid.branch,
+            ..CompanyKey::default()
+        });
+    }
+    village_name(normalized, regions).map(|village| CompanyKey {
+        region: village.region.map(|found| regions.to_region(found)),
+        trade: village.core.clone(),
+        core: village.core,
+        form: village.form.map(String::from),
+        district: village.county,
+        ..CompanyKey::default()
+    })
 }
 
 /// A village's organisation, read by [`village_name`].
@@ -4416,6 +4402,20 @@ mod tests {
             canonical_name("西华县供电局", &regions),
             canonical_name("国网西华县供电公司", &regions)
         );
+        // The database's key, worked out alone, is the key's canonical spelling.
+        for name in [
+            "国网河南省电力公司西华县供电公司（张经理来电)",
+            "西华县供电局",
+            "国网河南省电力公司",
+            "霍州市砖庙镇杨口村股份经济合",
+            "杨口村村委会村部",
+        ] {
+            assert_eq!(
+                canonical_name(name, &regions),
+                key(name).canonical(),
+                "{name}"
+            );
+        }
         // Other companies with 电力 or 供电 in their names.
         for other in [
             "西华县供电服务有限公司",
