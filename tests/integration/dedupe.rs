@@ -1228,6 +1228,47 @@ fn bad_input_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn a_rules_directorys_brands_are_read_and_a_bad_list_refused() {
+    // rules/reference/brands.toml: a rules directory may bring its own list of national
+    // brands. One that gives a brand's short name to two brands is refused, naming the file
+    // and the entry, before anything is written.
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference");
+    std::fs::create_dir(&reference).unwrap();
+    let builtin = std::fs::read_to_string(crate::util::root().join("rules/reference/brands.toml"))
+        .unwrap();
+    let input = fixture("dedupe/holdout28/customers.csv");
+    let clusters = dir.path().join("c.csv");
+    let run = |text: &str| {
+        std::fs::write(reference.join("brands.toml"), text).unwrap();
+        crmkit(&[
+            "dedupe",
+            &input,
+            "-t",
+            "customer",
+            "--rules-dir",
+            dir.path().to_str().unwrap(),
+            "--clusters",
+            clusters.to_str().unwrap(),
+        ])
+    };
+    let clashing = builtin.replace(
+        r#"aliases = ["中国银行", "中行"]"#,
+        r#"aliases = ["中国银行", "农行"]"#,
+    );
+    assert_ne!(clashing, builtin);
+    run(&clashing)
+        .code(2)
+        .stderr_has("brands.toml")
+        .stderr_has("brands[2].aliases[1]")
+        .stderr_has("农行");
+    assert!(!clusters.exists());
+    // The built-in list, copied, is read as the built-in one.
+    run(&builtin).code(0);
+    assert!(clusters.exists());
+}
+
+#[test]
 fn a_users_own_template_is_deduplicated_with_its_own_rules() {
     // A person register (surname, given name, birth date, phone, address), hand-made with its
     // truth: the rules file names comparisons and blocking keys on the template's own fields.

@@ -40,6 +40,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::error::{Error, Result};
 use crate::normalize::contains_short;
 
+mod brand;
+
 const REGIONS: &str = include_str!("../../../rules/reference/regions.toml");
 
 /// A region named in a company name.
@@ -92,6 +94,10 @@ pub struct CompanyKey {
     /// written as its keeper (任桂睿（个体保洁）). Which company it is only the contact details
     /// tell, so the name neither supports nor contradicts any company's.
     pub no_company: bool,
+    /// The name is a national brand's head office or branch (`rules/reference/brands.toml`):
+    /// the core is the brand and the branch's place in pinyin (中国农业银行·wuhou), the branch
+    /// that place, however the name writes the brand (农行, Agricultural Bank of China).
+    pub brand: bool,
 }
 
 impl CompanyKey {
@@ -483,6 +489,9 @@ pub struct Regions {
     not_regions: Vec<String>,
     /// The longest spelling, in characters.
     longest: usize,
+    /// The national brands (`rules/reference/brands.toml`), whose branches are named by their
+    /// place: read with the regions, as names are; `None` only while the regions are parsed.
+    brands: Option<brand::Brands>,
 }
 
 impl Regions {
@@ -511,18 +520,35 @@ struct Found {
 impl Regions {
     /// The regions compiled into crmkit.
     pub fn builtin() -> Result<Regions> {
-        Regions::parse(REGIONS, "rules/reference/regions.toml")
+        Regions::parse(REGIONS, "rules/reference/regions.toml")?
+            .with_brands(brand::BRANDS, "rules/reference/brands.toml")
     }
 
-    /// The regions in `dir/reference/regions.toml`, or the built-in ones when that file is absent.
+    fn with_brands(mut self, text: &str, origin: &str) -> Result<Regions> {
+        self.brands = Some(brand::Brands::parse(text, origin, &self)?);
+        Ok(self)
+    }
+
+    /// The regions in `dir/reference/regions.toml` and the brands in
+    /// `dir/reference/brands.toml`, each the built-in one when its file is absent.
     pub fn load(dir: &Path) -> Result<Regions> {
-        let path = dir.join("reference").join("regions.toml");
-        if !path.exists() {
-            return Regions::builtin();
+        let read = |name: &str| -> Result<Option<(String, String)>> {
+            let path = dir.join("reference").join(name);
+            if !path.exists() {
+                return Ok(None);
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(&path, "read reference data", e))?;
+            Ok(Some((text, path.display().to_string())))
+        };
+        let regions = match read("regions.toml")? {
+            Some((text, origin)) => Regions::parse(&text, &origin)?,
+            None => Regions::parse(REGIONS, "rules/reference/regions.toml")?,
+        };
+        match read("brands.toml")? {
+            Some((text, origin)) => regions.with_brands(&text, &origin),
+            None => regions.with_brands(brand::BRANDS, "rules/reference/brands.toml"),
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::io(&path, "read reference data", e))?;
-        Regions::parse(&text, &path.display().to_string())
     }
 
     fn parse(text: &str, origin: &str) -> Result<Regions> {
@@ -644,6 +670,7 @@ impl Regions {
             spellings: by_first,
             not_regions: file.not_regions,
             longest,
+            brands: None,
         })
     }
 
@@ -1127,6 +1154,9 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     ("汽车维修", "汽修"),
     ("汽车快修", "汽修"),
     ("快修", "汽修"),
+    // A county's rural commercial bank (宣威农商行, 云南宣威农村商业银行股份有限公司).
+    ("农村商业银行", "农商行"),
+    ("农商银行", "农商行"),
 ];
 
 /// The core as names are matched by, and its district: an ordinal's 第 typed as 弟
@@ -1374,6 +1404,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
         normalized,
         site,
         no_company,
+        brand: false,
     }
 }
 
@@ -1530,8 +1561,8 @@ impl Grid {
 }
 
 /// The key of a name read whole rather than as a 字号 and a form: a grid's company
-/// ([`grid_name`]) or a village's organisation ([`village_name`]); `normalized` and `site` left
-/// for the caller.
+/// ([`grid_name`]), a national brand's ([`brand_key`]) or a village's organisation
+/// ([`village_name`]); `normalized` and `site` left for the caller.
 fn whole_name_key(normalized: &str, regions: &Regions) -> Option<CompanyKey> {
     if let Some(grid) = grid_name(normalized, regions) {
         return Some(CompanyKey {
@@ -1543,6 +1574,9 @@ fn whole_name_key(normalized: &str, regions: &Regions) -> Option<CompanyKey> {
             ..CompanyKey::default()
         });
     }
+    if let Some(brand) = (regions.brands.as_ref()).and_then(|b| b.read(normalized, regions)) {
+        return Some(brand_key(brand, regions));
+    }
     village_name(normalized, regions).map(|village| CompanyKey {
         region: village.region.map(|found| regions.to_region(found)),
         trade: village.core.clone(),
@@ -1551,6 +1585,25 @@ fn whole_name_key(normalized: &str, regions: &Regions) -> Option<CompanyKey> {
         district: village.county,
         ..CompanyKey::default()
     })
+}
+
+/// The key of a national brand's head office or branch ([`brand::Brands::read`]): the brand
+/// and the branch's place make the core (中国农业银行·wuhou), as a grid's branch's do, for a
+/// brand's name alone is shared by hundreds of branches; the place is the branch.
+fn brand_key(brand: brand::BrandName, regions: &Regions) -> CompanyKey {
+    let core = match &brand.place {
+        Some(place) => format!("{}·{place}", brand.brand),
+        None => brand.brand.clone(),
+    };
+    CompanyKey {
+        region: brand.region.map(|found| regions.to_region(found)),
+        trade: brand.brand,
+        core,
+        form: brand.form,
+        branch: brand.place,
+        brand: true,
+        ..CompanyKey::default()
+    }
 }
 
 /// A village's organisation, read by [`village_name`].
@@ -2229,6 +2282,20 @@ const DEPARTMENTS: &[&str] = &[
     "实验楼",
     "门诊楼",
     "住院楼",
+    // A bank's counter, an operator's or a bank's technology and sales departments, its machine
+    // room (…农商行城北支行营业室, …分行信息科技部, …分公司政企客户部, …分行数据中心机房).
+    "营业室",
+    "信息科技部",
+    "科技信息部",
+    "金融科技部",
+    "信息技术部",
+    "运营管理部",
+    "网络部",
+    "运维部",
+    "政企部",
+    "政企客户部",
+    "数据中心机房",
+    "机房",
 ];
 
 /// The last characters of every department ([`is_department`]).
@@ -3338,6 +3405,106 @@ mod tests {
 
     fn regions() -> Regions {
         Regions::builtin().unwrap()
+    }
+
+    #[test]
+    fn a_national_brands_branch_is_its_brand_and_place_however_written() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let same = |names: &[&str]| {
+            let first = key(names[0]);
+            assert!(first.brand, "{}", names[0]);
+            for name in &names[1..] {
+                let k = key(name);
+                assert!(k.brand, "{name}");
+                assert_eq!((&k.core, &k.branch), (&first.core, &first.branch), "{name}");
+            }
+            first
+        };
+        let wuhou = same(&[
+            "中国农业银行股份有限公司成都武侯支行",
+            "中國農業銀行股份有限公司成都武侯支行",
+            "农行成都武侯支行",
+            "武侯农行",
+            "农行武侯支行营业部",
+            "农行成都武侯支行（石溪网点）",
+            "AGRICULTURAL BANK OF CHINA CHENGDU WUHOU SUB-BRANCH",
+        ]);
+        assert_eq!(wuhou.core, "中国农业银行·wuhou");
+        assert_eq!(wuhou.trade, "中国农业银行");
+        assert_eq!(wuhou.form.as_deref(), Some("股份有限公司"));
+        assert_eq!(wuhou.region.unwrap().city.as_deref(), Some("成都"));
+        // An outlet named by its street is its county's branch; the post's old bureau is the
+        // post's branch.
+        same(&[
+            "中国联合网络通信有限公司剑阁县分公司",
+            "中国联通剑阁金江营业厅",
+            "联通剑阁分公司城关营业部",
+        ]);
+        same(&[
+            "中国邮政集团有限公司安宁市分公司",
+            "安宁市邮政局",
+            "安宁邮政河西支局",
+            "China Post Group Anning Branch",
+        ]);
+        // A county of one character keeps its 县; the city's 市 may start the county's name.
+        same(&[
+            "中国联合网络通信有限公司荣县分公司",
+            "荣县联通",
+            "China Unicom Rongxian Branch",
+        ]);
+        same(&[
+            "中国邮政储蓄银行股份有限公司内江市中区支行",
+            "邮储银行内江市中区支行营业部",
+            "POSTAL SAVINGS BANK OF CHINA NEIJIANG SHIZHONG SUB-BRANCH",
+        ]);
+        // Xiangyun is 祥云, not Xi'an and gyun.
+        same(&[
+            "中国联合网络通信有限公司祥云县分公司",
+            "CHINA UNICOM XIANGYUN BRANCH",
+        ]);
+        // A province's company, and its city's branch; 中国 mistyped; a homophone of a place.
+        let sichuan = key("中国移动通信集团四川有限公司");
+        assert_eq!(sichuan.region.unwrap().province, "四川");
+        same(&[
+            "中国移动通信集团四川有限公司眉山分公司",
+            "眉山移动",
+            "China Mobile Sichuan Meishan Branch",
+        ]);
+        same(&[
+            "中国人寿保险股份有限公司黔南分公司",
+            "忠国人寿保险股份有限公司黔南分公司",
+        ]);
+        same(&[
+            "中国联合网络通信有限公司黔南市分公司",
+            "中国联合网络通信有限公司钱南市分公司",
+        ]);
+        // Two brands, a brand's two places, a city's branch and a county's: each another.
+        let differ = |a: &str, b: &str| {
+            let (x, y) = (key(a), key(b));
+            assert!(x.brand && y.brand, "{a} / {b}");
+            assert_ne!(x.core, y.core, "{a} / {b}");
+        };
+        differ("中国人寿保险股份有限公司内江分公司", "内江国寿财险");
+        differ(
+            "中国邮政储蓄银行股份有限公司沐川县支行",
+            "中国邮政集团有限公司沐川县分公司",
+        );
+        differ("交行宜宾分行", "交通银行股份有限公司宜宾叙州支行");
+        differ("联通泸州分公司", "中国联通泸县分公司");
+        differ("建行云南省分行", "中国建设银行股份有限公司昆明分行");
+        differ("平昌交行", "平昌农行");
+        // A company with a brand's short name in its own is no brand's.
+        for name in [
+            "内江上联通信技术有限公司",
+            "重庆铭联通信技术有限责任公司",
+            "联通照明",
+            "中国电信工程有限公司",
+            "鸿达电信有限公司",
+            "Bank of China Tower Property Management Co., Ltd.",
+        ] {
+            assert!(!key(name).brand, "{name}");
+        }
     }
 
     #[test]

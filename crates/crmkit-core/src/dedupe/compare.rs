@@ -363,6 +363,8 @@ struct Core {
     full_form: bool,
     /// The kind of public institution the core ends in ([`institution_kind`]; 0 for none).
     institution_kind: u8,
+    /// The name is a national brand's head office or branch ([`CompanyKey::brand`]).
+    brand: bool,
     /// The core's serial number ([`company::serial`]), if any.
     serial: Option<company::Serial>,
     /// The core's length in characters, its first two characters packed, and one bit per
@@ -546,6 +548,7 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
                 common_trade: is_common_trade(&chars[..(trade_len as usize).min(chars.len())]),
                 serial: company::serial(&chars),
                 institution_kind: institution_kind(&k.core),
+                brand: k.brand,
                 // A county written without its 县 (资中中医院) is one too.
                 county: k.district.as_deref().is_some_and(|d| !d.ends_with('区')),
                 full_form: k
@@ -886,6 +889,10 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
         0
     } else if p.id == q.id {
         1
+    } else if p.brand && q.brand {
+        // Two brands' branches of one place (建行广安分行 / 联通广安分公司), or one brand's of two
+        // places: two companies, however alike their cores look.
+        4
     } else if same_head && (x().starts_with(y()) || y().starts_with(x())) {
         // One is the other's abbreviation (迅顺 / 迅顺货运代理), unless the shorter is a whole
         // institution's name and the longer one of its affiliates.
@@ -2652,6 +2659,25 @@ mod tests {
         assert!(!ids[0].same_company(ids[1]));
         assert!(!ids[0].same_company(ids[2]));
         assert!(ids[3].same_company(ids[4]));
+    }
+
+    #[test]
+    fn two_brands_branches_of_one_place_are_two_companies() {
+        let (_, fast) = keyed(&[
+            "建行广安分行",
+            "中国联合网络通信有限公司广安市分公司",
+            "China Construction Bank Guang'an Branch",
+            "中国建设银行股份有限公司广安分行",
+        ]);
+        let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        // Alike as their cores look (中国…·guangan), two brands are two companies.
+        assert_eq!(core(0, 1), 4);
+        assert_eq!(core(1, 2), 4);
+        // One brand's branch, however written.
+        assert_eq!(core(0, 2), 1);
+        assert_eq!(core(0, 3), 1);
+        assert_eq!(branch(2, 3), 1);
     }
 
     #[test]
