@@ -1154,6 +1154,34 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     ("汽车维修", "汽修"),
     ("汽车快修", "汽修"),
     ("快修", "汽修"),
+    // A government's bureaus, as everyone writes them (达州市人力资源和社会保障局, 达州人社局).
+    ("人力资源和社会保障局", "人社局"),
+    ("人力资源社会保障局", "人社局"),
+    ("卫生健康局", "卫健局"),
+    ("卫生健康委员会", "卫健委"),
+    ("医疗保障局", "医保局"),
+    ("教育和体育局", "教体局"),
+    ("教育体育局", "教体局"),
+    ("经济和信息化局", "经信局"),
+    ("经济信息化局", "经信局"),
+    ("住房和城乡建设局", "住建局"),
+    ("市场监督管理局", "市场监管局"),
+    ("发展和改革委员会", "发改委"),
+    ("发展和改革局", "发改局"),
+    ("公安局交通警察大队", "交警大队"),
+    ("公安局交通警察支队", "交警支队"),
+    ("交通警察大队", "交警大队"),
+    ("交通警察支队", "交警支队"),
+    ("人民政府办公室", "政府办"),
+    ("文化广播电视和旅游局", "文旅局"),
+    ("文化和旅游局", "文旅局"),
+    ("退役军人事务局", "退役军人局"),
+    ("科学技术局", "科技局"),
+    ("大数据发展管理局", "大数据局"),
+    ("大数据管理局", "大数据局"),
+    ("交通运输局", "交通局"),
+    ("应急管理局", "应急局"),
+    ("疾病预防控制中心", "疾控中心"),
     // A county's rural commercial bank (宣威农商行, 云南宣威农村商业银行股份有限公司).
     ("农村商业银行", "农商行"),
     ("农商银行", "农商行"),
@@ -2610,6 +2638,40 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
     "生态环境局",
     "市场监督管理局",
     "应急管理局",
+    // The other bureaus a county has, long and short (永胜县医疗保障局, 永胜医保局).
+    "医疗保障局",
+    "医保局",
+    "人力资源和社会保障局",
+    "人力资源社会保障局",
+    "人社局",
+    "经济和信息化局",
+    "经济信息化局",
+    "经信局",
+    "市场监管局",
+    "发展和改革局",
+    "发展和改革委员会",
+    "发改局",
+    "发改委",
+    "公安局交通警察大队",
+    "交警大队",
+    "人民政府办公室",
+    "政府办",
+    "文化广播电视和旅游局",
+    "文化和旅游局",
+    "文旅局",
+    "退役军人事务局",
+    "科学技术局",
+    "科技局",
+    "大数据发展管理局",
+    "大数据管理局",
+    "大数据局",
+    "交通局",
+    "应急局",
+    "统计局",
+    "审计局",
+    "司法局",
+    "税务局",
+    "档案馆",
 ];
 
 /// The core and district of a county's public institution, named by its county with its 县
@@ -2907,6 +2969,8 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
         Some(("店", _)) if text[..end].ends_with("酒店") || text[..end].ends_with("饭店") => {
             None
         }
+        // 农商行 is a rural commercial bank (农村商业银行), not a 商行.
+        Some(("商行", _)) if text[..end].ends_with("农商行") => None,
         Some((written, form)) if form != "公司" => {
             end -= written.len();
             Some(form)
@@ -3960,6 +4024,22 @@ mod tests {
         }
         // Their 字号 is what stands before them.
         assert_eq!(company_key("佳豪驾校", &regions).trade, "佳豪");
+        // A government's bureaus and rural banks, long and short, the county with its 县 or
+        // without; two bureaus stay two.
+        let key = |name: &str| company_key(name, &regions);
+        for (short, long) in [
+            ("永胜医保局", "永胜县医疗保障局"),
+            ("达州人社局", "四川省达州市人力资源和社会保障局"),
+            ("大英交警大队", "大英县公安局交通警察大队"),
+            ("五通桥区经信局", "乐山市五通桥区经济和信息化局"),
+            ("泸州政府办", "泸州市人民政府办公室"),
+            ("宣威农商行", "云南宣威农村商业银行股份有限公司"),
+        ] {
+            let (s, l) = (key(short), key(long));
+            assert_eq!(s.core, l.core, "{short} {long}");
+        }
+        assert_ne!(core("永胜县医疗保障局"), core("永胜县人力资源和社会保障局"));
+        assert_ne!(core("泸州市人民政府"), core("泸州市人民政府办公室"));
         // The words alone are the core (济南公交), and another garage's form leaves the words be.
         assert_eq!(core("济南公共交通"), "公交");
         assert_eq!(core("常州市天宁区优林家电维修部"), "优林家电");
