@@ -3558,6 +3558,16 @@ mod tests {
         differ("联通泸州分公司", "中国联通泸县分公司");
         differ("建行云南省分行", "中国建设银行股份有限公司昆明分行");
         differ("平昌交行", "平昌农行");
+        // A 支行 or 支公司 of a prefecture's name is its seat's, the county-level city's.
+        differ("中国农业银行股份有限公司楚雄分行", "农行楚雄市支行");
+        differ(
+            "中国人民财产保险股份有限公司大理市分公司",
+            "中国人民财产保险股份有限公司大理支公司",
+        );
+        same(&[
+            "农行楚雄市支行",
+            "Agricultural Bank of China Chuxiong Sub-branch",
+        ]);
         // A company with a brand's short name in its own is no brand's.
         for name in [
             "内江上联通信技术有限公司",

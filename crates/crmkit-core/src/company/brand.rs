@@ -233,11 +233,17 @@ impl Brands {
         }
         self.finder.find_iter(text).find_map(|m| {
             let brand = &self.brands[self.of_alias[m.pattern().as_usize()]];
-            let (place, region) = around(&text[..m.start()], &text[m.end()..], regions)?;
+            let rest = &text[m.end()..];
+            let (place, region) = around(&text[..m.start()], rest, regions)?;
             let (place, region) = match place {
                 Some(place) => {
                     let (token, found) = chinese_place(place, regions);
-                    (Some(token), found.or(region))
+                    let county = rest.contains("支行")
+                        || (rest.contains("支公司") && !rest.contains("中心支公司"));
+                    (
+                        Some(county_seat(token, found, county, regions)),
+                        found.or(region),
+                    )
                 }
                 None => (None, region),
             };
@@ -263,6 +269,7 @@ impl Brands {
         }
         let mut place = rest;
         let mut marked = false;
+        let county = rest.ends_with("subbranch") && !rest.ends_with("centralsubbranch");
         loop {
             if let Some(before) = LATIN_FORMS.iter().find_map(|w| place.strip_suffix(w)) {
                 place = before;
@@ -286,7 +293,15 @@ impl Brands {
             (None, None)
         } else {
             let (token, region) = self.latin_place(place);
-            (Some(token), region)
+            let seat = county
+                && self
+                    .places
+                    .iter()
+                    .any(|(_, f, t)| *t == token && f.city.is_some());
+            (
+                Some(if seat { format!("{token}shi") } else { token }),
+                region,
+            )
         };
         Some(BrandName {
             brand: brand.core.clone(),
@@ -533,6 +548,18 @@ fn chinese_place(place: &str, regions: &Regions) -> (String, Option<Found>) {
         }
     }
     (pinyin_of(county_name(place, regions)), None)
+}
+
+/// A city's county-level namesake: a 支行 or 支公司 (a county's branch's word, where a city has
+/// a 分行, 分公司 or 中心支公司) of a prefecture's name is the county-level city's, the seat the
+/// prefecture is named after (楚雄市支行 in 楚雄州, 大理支公司 in 大理州): its token and shi.
+fn county_seat(token: String, found: Option<Found>, county: bool, regions: &Regions) -> String {
+    match found {
+        Some(f) if county && f.city.is_some() && token == region_token(f, regions) => {
+            format!("{token}shi")
+        }
+        _ => token,
+    }
 }
 
 /// A county's name without its 县, 区, 市 or 旗 when two characters remain and they are no
