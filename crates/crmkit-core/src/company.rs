@@ -1399,10 +1399,16 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
 pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let (named, cut) = without_project(without_contact(name));
     let normalized = normalize(named);
-    let kept = without_remarks(full_name_in_brackets(&normalized), regions);
+    // 江南雅苑（天川物业）: the property company, at an estate.
+    let managing = company_of_estate(&normalized);
+    let cut = cut || managing.is_some();
+    let kept = without_remarks(
+        managing.unwrap_or_else(|| full_name_in_brackets(&normalized)),
+        regions,
+    );
     // A project's name that nothing of a company stood before (without_remarks cuts one that
-    // did), or an estate's office.
-    let site_alone = !cut && (ends_with_project(kept) || estate_office(kept));
+    // did), an estate's office, an estate or a building of it.
+    let site_alone = !cut && (ends_with_project(kept) || estate_office(kept) || estate_named(kept));
     let no_company = site_alone || keeper_named(&normalized);
     let site = cut
         || site_alone
@@ -1444,7 +1450,10 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     if let Some(key) = whole_name_key(&normalized, regions) {
         return key.canonical();
     }
-    let kept = without_remarks(full_name_in_brackets(&normalized), regions);
+    let kept = without_remarks(
+        company_of_estate(&normalized).unwrap_or_else(|| full_name_in_brackets(&normalized)),
+        regions,
+    );
     let (rest, branch, _) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
@@ -1820,6 +1829,7 @@ fn without_contact(name: &str) -> &str {
 /// writes it (（王工：逆变器报警）, (村会计：屋面漏水), （老板娘：问补贴到账)): bracketed text with a
 /// colon in it, which no name has. The brackets may be of two widths.
 fn without_call_note(name: &str) -> &str {
+    let name = without_service_note(name);
     let trimmed = name.trim_end();
     // Most names end in no bracket.
     if !(trimmed.ends_with(')') || trimmed.ends_with('）')) {
@@ -1838,6 +1848,41 @@ fn without_call_note(name: &str) -> &str {
 }
 
 /// How a salesman addresses a person after a surname (王总, 郭经理, 梁老板).
+/// Words of a service call's note typed after the name: what broke, how urgent, who called,
+/// whether the account is verified (…分公司/夜间报修, 杭州宝澜物业-扶梯急停, 安发物业杭州分公司
+/// 2#梯门故障, (电梯停运), 【加急】, (未认证)).
+const SERVICE_NOTES: &[&str] = &[
+    "报修", "故障", "急停", "停运", "困人", "加急", "急修", "维保", "年检", "保养", "投诉", "认证",
+    "来电", "夜间",
+];
+
+/// Whether text (normalised) is a service call's note: at most twelve characters with one of
+/// [`SERVICE_NOTES`], and no company's form.
+fn service_note(text: &str) -> bool {
+    text.chars().count() <= 12
+        && SERVICE_NOTES.iter().any(|w| text.contains(w))
+        && !text.contains("公司")
+}
+
+/// `name` without a service call's note typed after it behind a dash, a slash or a space
+/// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保).
+fn without_service_note(name: &str) -> &str {
+    let mut name = name.trim_end();
+    while let Some((at, c)) = name.char_indices().rev().find(|&(_, c)| {
+        matches!(
+            c,
+            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
+        )
+    }) {
+        let head = name[..at].trim_end();
+        if !(service_note(&normalize(&name[at + c.len_utf8()..])) && plausible(&normalize(head))) {
+            break;
+        }
+        name = head;
+    }
+    name
+}
+
 const TITLES: &[&str] = &[
     "总经理",
     "经理",
@@ -1873,9 +1918,18 @@ const PROJECT_ENDS: &[&str] = &[
     "标段",
 ];
 
-/// Whether `text` ends with one of [`PROJECT_ENDS`].
+/// Whether `text` ends with one of [`PROJECT_ENDS`], or is a property company's office at an
+/// estate ([`estate_office_word`]).
 fn ends_with_project(text: &str) -> bool {
-    PROJECT_ENDS.iter().any(|w| text.ends_with(w))
+    PROJECT_ENDS.iter().any(|w| text.ends_with(w)) || estate_office_word(text).is_some()
+}
+
+/// A property company's office at an estate, read as a project's site (浙江宝澜物业管理有限公司
+/// 和睦佳苑管理处, 凯恒物业滨江御府一期管理处): the company's, with the estate's contact details.
+/// Only after 物业: a university's 后勤管理处 is a department, a scenic area's 管理处 an
+/// institution.
+fn estate_office_word(text: &str) -> Option<&'static str> {
+    (text.ends_with("管理处") && text.contains("物业")).then_some("管理处")
 }
 
 /// Whether `text` (normalised) is an individual business written as its keeper's name, a
@@ -1910,6 +1964,79 @@ const ESTATE_OFFICES: &[&str] = &[
     "物业",
 ];
 
+/// A property company's name with the estate it manages after a dash, a slash or a space
+/// (银安物业-明月佳苑, 兴恒物业-梧桐苑二期): the company, at a site.
+fn without_estate(name: &str) -> (&str, bool) {
+    let trimmed = crate::normalize::trim(name);
+    let Some((at, separator)) = trimmed.char_indices().rev().find(|&(_, c)| {
+        matches!(
+            c,
+            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
+        )
+    }) else {
+        return (name, false);
+    };
+    let head = normalize(&trimmed[..at]);
+    let tail = normalize(&trimmed[at + separator.len_utf8()..]);
+    let estate = match tail.strip_suffix('期') {
+        Some(t) if t.trim_end_matches(is_numeral).len() < t.len() => t.trim_end_matches(is_numeral),
+        _ => &tail,
+    };
+    let is_estate = (estate_named(&tail)
+        || ESTATE_ENDS.iter().any(|w| estate.ends_with(w))
+        || estate.ends_with("新村"))
+        && estate.chars().count() >= 3
+        && estate.chars().all(is_han)
+        && !["公司", "集团", "物业"].iter().any(|w| estate.contains(w));
+    if is_estate && head.contains("物业") && plausible(&head) {
+        (trimmed[..at].trim_end(), true)
+    } else {
+        (name, false)
+    }
+}
+
+/// Whether `text` (normalised) names an estate or a building of it, and no company: 江南公馆
+/// 小区, 嘉和华府一期小区, 阳光雅苑13幢, 香樟嘉园一期9幢 (a building numbered, 幢, 栋, 号楼 or 单元).
+fn estate_named(text: &str) -> bool {
+    let numbered = |t: &str| t.trim_end_matches(is_numeral).len() < t.len();
+    let estate = match text.strip_suffix("小区") {
+        Some(estate) => estate,
+        None => match ["幢", "栋", "号楼", "单元"]
+            .iter()
+            .find_map(|w| text.strip_suffix(w))
+            .filter(|t| numbered(t))
+        {
+            Some(t) => t.trim_end_matches(is_numeral),
+            None => return false,
+        },
+    };
+    // A phase: 一期, 2期.
+    let estate = match estate.strip_suffix('期').filter(|t| numbered(t)) {
+        Some(t) => t.trim_end_matches(is_numeral),
+        None => estate,
+    };
+    estate.chars().count() >= 2
+        && estate.chars().all(is_han)
+        && !["公司", "集团", "物业"].iter().any(|w| estate.contains(w))
+}
+
+/// The property company an estate's row names in brackets (江南雅苑（天川物业）, 书香印象
+/// (新悦物业)): the estate before it is the site, the company the customer. `None` for any
+/// other name.
+fn company_of_estate(text: &str) -> Option<&str> {
+    let (open, content) = trailing_bracket(text)?;
+    let head = &text[..open];
+    let n = head.chars().count();
+    ((2..=10).contains(&n)
+        && head.chars().all(|c| is_han(c) || c.is_ascii_digit())
+        && !["公司", "集团", "物业"].iter().any(|w| head.contains(w))
+        && content.contains("物业")
+        && plausible(content)
+        && content.chars().count() <= 16
+        && !content.contains(['(', ')']))
+    .then_some(content)
+}
+
 /// Whether `text` (normalised) is an estate's management office and no company's name: an
 /// estate's name of Chinese characters ending as one does ([`ESTATE_ENDS`]), then its office
 /// ([`ESTATE_OFFICES`]). Before a bare 物业 the estate's name must have four characters or
@@ -1919,6 +2046,11 @@ fn estate_office(text: &str) -> bool {
         return false;
     };
     let estate = &text[..text.len() - office.len()];
+    // A phase of it: 湖畔公寓二期.
+    let estate = match estate.strip_suffix('期') {
+        Some(t) if t.trim_end_matches(is_numeral).len() < t.len() => t.trim_end_matches(is_numeral),
+        _ => estate,
+    };
     let n = estate.chars().count();
     n >= if *office == "物业" { 4 } else { 3 }
         && estate.chars().all(is_han)
@@ -1934,7 +2066,7 @@ fn estate_office(text: &str) -> bool {
 fn without_project(name: &str) -> (&str, bool) {
     let trimmed = crate::normalize::trim(name);
     if !ends_with_project(trimmed) {
-        return (name, false);
+        return without_estate(name);
     }
     let Some((at, separator)) = trimmed.char_indices().rev().find(|&(_, c)| {
         matches!(
@@ -1961,7 +2093,12 @@ fn without_project(name: &str) -> (&str, bool) {
 /// (书香春天小区项目) is the project's alone. `None` when the name names no project, or nothing
 /// of a company stands before it.
 fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
-    let word = PROJECT_ENDS.iter().find(|w| text.ends_with(*w))?;
+    let word = match PROJECT_ENDS.iter().copied().find(|w| text.ends_with(*w)) {
+        Some(word) => word,
+        // An estate's own office (海棠名苑物业管理处) names no company to cut it from.
+        None if estate_office(text) => return None,
+        None => estate_office_word(text)?,
+    };
     let body = &text[..text.len() - word.len()];
     if let Some(form) = body.rfind("公司") {
         return plausible(&body[..form]).then_some(form + "公司".len());
@@ -2241,6 +2378,7 @@ fn is_remark(content: &str) -> bool {
         || content.ends_with("校区")
         || ["校本部", "本部", "分部"].contains(&content)
         || power_station(content)
+        || service_note(content)
 }
 
 /// Whether text (normalised) names a grid's 供电所 (小连供电所, 青岗集供电所): a unit of the
@@ -3807,10 +3945,40 @@ mod tests {
             "东湖壹号院物业",
             "银湖国际世家物业（李经理来电）",
             "桂园雅居物业服务中心",
+            "湖畔公寓二期物业管理处",
+            // An estate, or a numbered building of it.
+            "江南公馆小区",
+            "嘉和华府一期小区",
+            "阳光雅苑13幢",
+            "香樟嘉园一期9幢-扶梯急停",
+            "湖畔家园13幢（重复来电）",
         ] {
             let k = key(alone);
             assert!(k.no_company && k.site, "{alone}");
         }
+        // A property company at an estate: the company is the customer, at a site.
+        for (at_site, company) in [
+            ("江南雅苑（天川物业）", "天川物业"),
+            ("书香印象(新悦物业)", "新悦物业"),
+            ("银安物业-明月佳苑", "银安物业"),
+            ("兴恒物业-梧桐苑二期", "兴恒物业"),
+            ("凯恒物业滨江御府一期管理处", "凯恒物业"),
+            (
+                "浙江宝澜物业管理有限公司和睦佳苑管理处",
+                "浙江宝澜物业管理有限公司",
+            ),
+        ] {
+            let (k, c) = (key(at_site), key(company));
+            assert!(k.site && !k.no_company, "{at_site}");
+            assert_eq!(
+                (&k.core, &k.form, &k.branch),
+                (&c.core, &c.form, &c.branch),
+                "{at_site}"
+            );
+        }
+        // A 管理处 of no property company is no site: a university's department, an institution.
+        assert!(!key("西南医科大学信息化建设与管理处").site);
+        assert!(!key("西湖风景名胜区管理处").site);
         // An individual business written as its keeper: no company named, and no site.
         for keeper in ["任桂睿（个体保洁）", "杜丽(个体户)"] {
             let k = key(keeper);
@@ -3832,6 +4000,32 @@ mod tests {
         ] {
             assert!(!key(company).no_company, "{company}");
         }
+    }
+
+    #[test]
+    fn a_service_calls_note_is_no_part_of_the_name() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (noted, name) in [
+            (
+                "上海凯恒物业服务有限公司宁波分公司/夜间报修",
+                "上海凯恒物业服务有限公司宁波分公司",
+            ),
+            ("杭州宝澜物业-扶梯急停", "杭州宝澜物业"),
+            ("安发物业杭州分公司 2#梯门故障", "安发物业杭州分公司"),
+            ("景晟物业-紫金公寓二期-2024维保", "景晟物业-紫金公寓二期"),
+            (
+                "银创物业明月印象管理处（电梯停运）",
+                "银创物业明月印象管理处",
+            ),
+            ("普陀区中医院门诊楼【加急】", "普陀区中医院门诊楼"),
+            ("华晟物业(绍兴)(未认证)", "华晟物业(绍兴)"),
+        ] {
+            assert_eq!(key(noted).core, key(name).core, "{noted}");
+            assert_eq!(key(noted).branch, key(name).branch, "{noted}");
+        }
+        // A name that is all note is left as it is.
+        assert!(!key("报修").core.is_empty());
     }
 
     #[test]

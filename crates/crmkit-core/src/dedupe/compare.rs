@@ -317,6 +317,9 @@ struct Fast {
     branch: Vec<u32>,
     /// The branch is implied by a place without a marker ([`CompanyKey::branch_implied`]).
     implied: Vec<bool>,
+    /// The name is a property company's office at an estate, by the company's short name
+    /// (远泰物业和睦雅居管理处, 银安物业-明月佳苑): its branch's there, or its head office's.
+    estate_office: Vec<bool>,
     /// Interned form class (0 = none).
     form: Vec<u32>,
     /// The form is a group's (集团, 集团有限公司, 控股集团…).
@@ -606,6 +609,10 @@ fn fast_keys(keys: &[CompanyKey]) -> Fast {
     (fast.store, fast.store_whole) = keys.iter().map(store_district).unzip();
     fast.branch = branch;
     fast.implied = keys.iter().map(|k| k.branch_implied).collect();
+    fast.estate_office = keys
+        .iter()
+        .map(|k| k.site && k.branch.is_none() && k.form.is_none() && k.core.contains("物业"))
+        .collect();
     fast.group = keys
         .iter()
         .map(|k| k.form.as_deref().is_some_and(|f| f.contains("集团")))
@@ -769,12 +776,18 @@ fn fast_level(kind: Kind, f: &Fast, a: usize, b: usize) -> u8 {
             };
             // 同盈物业南昌 may be the company's 南昌 branch or its head office there.
             let implied = |hq: usize, other: usize| f.branch[hq] == 0 && f.implied[other];
+            // A property company's estate office by its short name (远泰物业和睦雅居管理处) may be
+            // any of its branches' or the head office's; a builder's site office is the
+            // company's that signed for it.
+            let anywhere = |s: usize| f.estate_office[s];
             if x == NO_CORE
                 || y == NO_CORE
                 || unplaced(a, b)
                 || unplaced(b, a)
                 || implied(a, b)
                 || implied(b, a)
+                || anywhere(a)
+                || anywhere(b)
             {
                 0
             } else if x == y || shop_of(a, b) || shop_of(b, a) {
@@ -2659,6 +2672,25 @@ mod tests {
         assert!(!ids[0].same_company(ids[1]));
         assert!(!ids[0].same_company(ids[2]));
         assert!(ids[3].same_company(ids[4]));
+    }
+
+    #[test]
+    fn a_property_companys_estate_office_may_be_any_branchs() {
+        let (_, fast) = keyed(&[
+            "远泰物业和睦雅居管理处",
+            "杭州远泰物业服务股份有限公司宁波分公司",
+            "杭州远泰物业服务股份有限公司",
+            "中建三局光谷体育中心B地块项目部",
+            "中建三局集团有限公司十堰分公司",
+        ]);
+        let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
+        // Written by the company's short name, which branch's it is the name does not say.
+        assert_eq!(branch(0, 1), 0);
+        assert_eq!(branch(1, 0), 0);
+        assert_eq!(branch(0, 2), 0);
+        // A head office and its branch, as before; a builder's site is the head office's.
+        assert_eq!(branch(1, 2), 2);
+        assert_eq!(branch(3, 4), 2);
     }
 
     #[test]
