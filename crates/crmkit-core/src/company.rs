@@ -1426,6 +1426,8 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let (region, core, district) = split_region(&tail, regions);
     let (core, district) = read_core(core, district, tail.form.as_deref());
     let trade = trade_of(&core);
+    let (region, branch, branch_implied) =
+        property_branch(region, branch, branch_implied, &core, &tail, regions);
     let region = region.map(|found| regions.to_region(found));
     CompanyKey {
         region,
@@ -1454,10 +1456,11 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
         company_of_estate(&normalized).unwrap_or_else(|| full_name_in_brackets(&normalized)),
         regions,
     );
-    let (rest, branch, _) = split_branch(kept, regions);
+    let (rest, branch, implied) = split_branch(kept, regions);
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, _) = read_core(core, district, tail.form.as_deref());
+    let (region, branch, _) = property_branch(region, branch, implied, &core, &tail, regions);
     let mut out = String::with_capacity(normalized.len() + 8);
     if let Some(found) = region {
         out.push_str(match found.city {
@@ -1469,6 +1472,34 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     out.push_str(tail.form.as_deref().unwrap_or(""));
     out.push_str(branch.as_deref().unwrap_or(""));
     out
+}
+
+/// A property company's short name with a city (黄山凯恒物业, 锦诚物业(上海)): its branch there
+/// or its head office, as 同盈物业南昌 is ([`CompanyKey::branch_implied`]); the city is then no
+/// region of the company's. Property companies run their estates in other cities through
+/// branches, and their staff write a branch by the city and the short name. Any other name's
+/// region and branch as they are.
+fn property_branch(
+    region: Option<Found>,
+    branch: Option<String>,
+    implied: bool,
+    core: &str,
+    tail: &Tail<'_>,
+    regions: &Regions,
+) -> (Option<Found>, Option<String>, bool) {
+    match region {
+        Some(found) if tail.form.is_none() && branch.is_none() && core.contains("物业") => {
+            match found.city {
+                Some(city) => (
+                    None,
+                    Some(branch_name(&regions.cities[city].0, "分公司", regions)),
+                    true,
+                ),
+                None => (region, branch, implied),
+            }
+        }
+        _ => (region, branch, implied),
+    }
 }
 
 /// A power grid's company, read by [`grid_name`].
@@ -4000,6 +4031,22 @@ mod tests {
         ] {
             assert!(!key(company).no_company, "{company}");
         }
+    }
+
+    #[test]
+    fn a_property_companys_short_name_with_a_city_is_its_branch_there() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let branch = key("上海凯恒物业服务有限公司黄山分公司").branch;
+        for short in ["黄山凯恒物业", "凯恒物业(黄山)"] {
+            let k = key(short);
+            assert!(k.branch_implied && k.region.is_none(), "{short}");
+            assert_eq!(k.branch, branch, "{short}");
+            assert_eq!(canonical_name(short, &regions), k.canonical(), "{short}");
+        }
+        // A company's name with its form, and another trade's short name, keep their region.
+        assert!(key("黄山凯恒物业服务有限公司").region.is_some());
+        assert!(key("黄山凯恒科技").branch.is_none());
     }
 
     #[test]
