@@ -1182,6 +1182,11 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     ("交通运输局", "交通局"),
     ("应急管理局", "应急局"),
     ("疾病预防控制中心", "疾控中心"),
+    // An estate's owners' committee (枫桥家园业主委员会, 枫桥家园小区业委会, …业主大会).
+    ("小区业主委员会", "业委会"),
+    ("小区业委会", "业委会"),
+    ("业主委员会", "业委会"),
+    ("业主大会", "业委会"),
     // A county's rural commercial bank (宣威农商行, 云南宣威农村商业银行股份有限公司).
     ("农村商业银行", "农商行"),
     ("农商银行", "农商行"),
@@ -1474,7 +1479,7 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     out
 }
 
-/// A property company's short name with a city (黄山凯恒物业, 锦诚物业(上海)): its branch there
+/// A property company's short name with a city (黄山凯恒物业, 锦诚物业(宁波)): its branch there
 /// or its head office, as 同盈物业南昌 is ([`CompanyKey::branch_implied`]); the city is then no
 /// region of the company's. Property companies run their estates in other cities through
 /// branches, and their staff write a branch by the city and the short name. Any other name's
@@ -1884,7 +1889,7 @@ fn without_call_note(name: &str) -> &str {
 /// 2#梯门故障, (电梯停运), 【加急】, (未认证)).
 const SERVICE_NOTES: &[&str] = &[
     "报修", "故障", "急停", "停运", "困人", "加急", "急修", "维保", "年检", "保养", "投诉", "认证",
-    "来电", "夜间",
+    "来电", "夜间", "派单", "异响", "货梯", "客梯", "扶梯", "梯门",
 ];
 
 /// Whether text (normalised) is a service call's note: at most twelve characters with one of
@@ -2479,6 +2484,12 @@ const DEPARTMENTS: &[&str] = &[
     "实验楼",
     "门诊楼",
     "住院楼",
+    "医技楼",
+    "急诊楼",
+    "行政楼",
+    "研发楼",
+    "图书馆",
+    "体育馆",
     // A bank's counter, an operator's or a bank's technology and sales departments, its machine
     // room (…农商行城北支行营业室, …分行信息科技部, …分公司政企客户部, …分行数据中心机房).
     "营业室",
@@ -4067,10 +4078,33 @@ mod tests {
             ),
             ("普陀区中医院门诊楼【加急】", "普陀区中医院门诊楼"),
             ("华晟物业(绍兴)(未认证)", "华晟物业(绍兴)"),
+            (
+                "永丰电器有限公司(研发楼货梯)（业主来电）",
+                "永丰电器有限公司",
+            ),
+            (
+                "苏州景泰商业管理有限公司（A座） 3号梯异响",
+                "苏州景泰商业管理有限公司（A座）",
+            ),
         ] {
             assert_eq!(key(noted).core, key(name).core, "{noted}");
             assert_eq!(key(noted).branch, key(name).branch, "{noted}");
         }
+        // A hospital's building is the hospital; an estate's owners' committee however named.
+        assert_eq!(
+            key("丽水二院龙泉分院医技楼").core,
+            key("丽水二院龙泉分院").core
+        );
+        assert_eq!(
+            key("枫桥家园小区业委会").core,
+            key("杭州市临安区枫桥家园业主委员会").core
+        );
+        assert_eq!(
+            key("天鹅湾家园业主大会").core,
+            key("天鹅湾家园业主委员会").core
+        );
+        // A municipality before a short name may be the head office's place: no branch read.
+        assert!(key("天津盛达物业").branch.is_none());
         // A name that is all note is left as it is.
         assert!(!key("报修").core.is_empty());
     }
