@@ -2091,7 +2091,12 @@ fn estate_office(text: &str) -> bool {
     n >= if *office == "物业" { 4 } else { 3 }
         && estate.chars().all(is_han)
         && !["公司", "集团"].iter().any(|w| estate.contains(w))
-        && ESTATE_ENDS.iter().any(|w| estate.ends_with(w))
+        && (ESTATE_ENDS.iter().any(|w| estate.ends_with(w))
+            // Before a property office's word, an estate's shorter endings too (望江园物业管理处,
+            // 城市城物业服务中心).
+            || (office.len() > "物业".len()
+                && office.starts_with("物业")
+                && estate.ends_with(['园', '城', '村', '居', '墅', '郡'])))
 }
 
 /// `name` without the project a site's people typed after it behind a separator (湖南建工-
@@ -3988,6 +3993,8 @@ mod tests {
             "银湖国际世家物业（李经理来电）",
             "桂园雅居物业服务中心",
             "湖畔公寓二期物业管理处",
+            "望江园物业管理处-困人救援",
+            "城市城物业管理处 2#梯门故障",
             // An estate, or a numbered building of it.
             "江南公馆小区",
             "嘉和华府一期小区",
