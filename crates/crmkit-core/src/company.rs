@@ -2509,6 +2509,10 @@ const DEPARTMENTS: &[&str] = &[
     "政企客户部",
     "数据中心机房",
     "机房",
+    // A property company's or a factory's maintenance and quality departments (…有限公司工程
+    // 维修部: no 维修部 of its own, which is a branch's word after a form).
+    "工程维修部",
+    "品质部",
 ];
 
 /// The last characters of every department ([`is_department`]).
@@ -4112,6 +4116,11 @@ mod tests {
         );
         // A municipality before a short name may be the head office's place: no branch read.
         assert!(key("天津盛达物业").branch.is_none());
+        // A maintenance department after the form is the company's, no branch of its own.
+        assert_eq!(
+            key("宝悦物业服务股份有限公司工程维修部").branch,
+            key("宝悦物业服务股份有限公司").branch
+        );
         // A name that is all note is left as it is.
         assert!(!key("报修").core.is_empty());
     }
