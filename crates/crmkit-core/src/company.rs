@@ -1406,9 +1406,13 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let normalized = normalize(named);
     // 江南雅苑（天川物业）: the property company, at an estate.
     let managing = company_of_estate(&normalized);
-    let cut = cut || managing.is_some();
+    // 欣禾·鹭岛项目部, 德通江樾售楼处: a developer's project company, at its site.
+    let project = developer_project(named, &normalized);
+    let cut = cut || managing.is_some() || project.is_some();
     let kept = without_remarks(
-        managing.unwrap_or_else(|| full_name_in_brackets(&normalized)),
+        managing
+            .or(project)
+            .unwrap_or_else(|| full_name_in_brackets(&normalized)),
         regions,
     );
     // A project's name that nothing of a company stood before (without_remarks cuts one that
@@ -1453,12 +1457,15 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
 /// 字号 alone, the region's names as owned strings): what a database keys a company by when
 /// it has no credit code, worked out for every row of a load.
 pub fn canonical_name(name: &str, regions: &Regions) -> String {
-    let normalized = normalize(without_project(without_contact(name)).0);
+    let named = without_project(without_contact(name)).0;
+    let normalized = normalize(named);
     if let Some(key) = whole_name_key(&normalized, regions) {
         return key.canonical();
     }
     let kept = without_remarks(
-        company_of_estate(&normalized).unwrap_or_else(|| full_name_in_brackets(&normalized)),
+        company_of_estate(&normalized)
+            .or_else(|| developer_project(named, &normalized))
+            .unwrap_or_else(|| full_name_in_brackets(&normalized)),
         regions,
     );
     let (rest, branch, implied) = split_branch(kept, regions);
@@ -1999,6 +2006,35 @@ const ESTATE_OFFICES: &[&str] = &[
     "服务中心",
     "物业",
 ];
+
+/// A developer's project company written by its project, at its site: its sales office
+/// (德通江樾售楼处: the name before 售楼处 or 售楼部), or its brand and the project's name joined
+/// by a middle dot (欣禾·鹭岛项目部, 星湾·紫宸二期: all of it before 项目部 or 项目). Each project
+/// of a developer is a company of its own (杭州欣禾鹭岛房地产开发有限公司), so the project's name is
+/// no site to cut from the developer's, as a builder's project is. `None` for any other name.
+fn developer_project<'a>(raw: &str, normalized: &'a str) -> Option<&'a str> {
+    if let Some(body) = ["售楼处", "售楼部"]
+        .iter()
+        .find_map(|w| normalized.strip_suffix(w))
+    {
+        return plausible(body).then_some(body);
+    }
+    // The brand, two to four characters, and the project's name, eight at most.
+    let Some((brand, project)) = raw.trim().split_once(['·', '•', '・', '‧']) else {
+        return None;
+    };
+    let brand_len = brand.chars().count();
+    if !((2..=4).contains(&brand_len) && brand.chars().all(is_han))
+        || normalize(project).chars().count() > 8 + "项目部".chars().count()
+    {
+        return None;
+    }
+    let body = ["项目部", "项目"]
+        .iter()
+        .find_map(|w| normalized.strip_suffix(w))
+        .unwrap_or(normalized);
+    (plausible(body) && body.chars().all(|c| is_han(c) || c.is_ascii_digit())).then_some(body)
+}
 
 /// A property company's name with the estate it manages after a dash, a slash or a space
 /// (银安物业-明月佳苑, 兴恒物业-梧桐苑二期): the company, at a site.
@@ -4029,6 +4065,26 @@ mod tests {
                 "{at_site}"
             );
         }
+        // A developer's project company by its project: the project's name is the company's.
+        for (at_site, company) in [
+            ("欣禾·鹭岛项目部", "杭州欣禾鹭岛房地产开发有限公司"),
+            ("新璟·溪岸二期项目部", "杭州新璟溪岸二期置业有限公司"),
+            ("德通江樾售楼处", "杭州德通江樾房地产开发有限公司"),
+        ] {
+            let (k, c) = (key(at_site), key(company));
+            assert!(k.site && !k.no_company, "{at_site}");
+            assert!(
+                c.core.starts_with(&k.core),
+                "{at_site}: {} / {}",
+                k.core,
+                c.core
+            );
+        }
+        // A builder's project after a dot stays a site of the builder's.
+        assert_eq!(
+            key("中建三局·光谷体育中心B地块项目部").core,
+            key("中建三局").core
+        );
         // A 管理处 of no property company is no site: a university's department, an institution.
         assert!(!key("西南医科大学信息化建设与管理处").site);
         assert!(!key("西湖风景名胜区管理处").site);
