@@ -2020,9 +2020,7 @@ fn developer_project<'a>(raw: &str, normalized: &'a str) -> Option<&'a str> {
         return plausible(body).then_some(body);
     }
     // The brand, two to four characters, and the project's name, eight at most.
-    let Some((brand, project)) = raw.trim().split_once(['·', '•', '・', '‧']) else {
-        return None;
-    };
+    let (brand, project) = raw.trim().split_once(['·', '•', '・', '‧'])?;
     let brand_len = brand.chars().count();
     if !((2..=4).contains(&brand_len) && brand.chars().all(is_han))
         || normalize(project).chars().count() > 8 + "项目部".chars().count()
