@@ -536,29 +536,31 @@ fn twenty_seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
 }
 
 #[test]
-fn twenty_eighth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_eighth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout28: made on 2026-11-24 by a helper under the same reading rules
     // and convention, an IT systems integrator's sheet (government bodies and their offices,
     // banks' 分行 and 支行, insurers' 中心支公司 and 支公司, telecom operators' city and county
     // 分公司, universities and their 附属医院, software companies, 个体 computer shops). Its
     // first, blind run (dedupe code of a602df1) scored F1 0.8661 (precision 0.9443, recall
-    // 0.7999); Splink 0.7458; the code of b50e5ec scored 0.8544. Only the scores have been
-    // looked at; the floor catches a regression.
+    // 0.7999); Splink 0.7458; the code of b50e5ec scored 0.8544. Read in the twentieth
+    // session (a development set now): 0.9526 once national brands' branches are read whole
+    // and a government's bureaus by their short names.
     let (p, r, f1) = held_out_scores("dedupe/holdout28");
-    assert!(f1 >= 0.86, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.95, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
-fn twenty_ninth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_ninth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout29: made on 2026-11-24 by a helper under the same reading rules
     // and convention, an elevator maintenance company's sheet (property companies and their
     // 分公司 and 管理处, developers and their 项目公司, 业主委员会, hotels, malls, hospitals,
     // inspection institutes, elevator brands' branches). Its first, blind run (dedupe code of
     // 6416e23) scored F1 0.7917 (precision 0.9607, recall 0.6733); Splink 0.7130; the code of
-    // b50e5ec scored 0.7654. Only the scores have been looked at; the floor catches a
-    // regression.
+    // b50e5ec scored 0.7654. Read in the twentieth session (a development set now): 0.8801
+    // once a property company's estate offices, an estate's own rows and a service call's
+    // notes are read.
     let (p, r, f1) = held_out_scores("dedupe/holdout29");
-    assert!(f1 >= 0.79, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.875, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
