@@ -1407,7 +1407,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     // 江南雅苑（天川物业）: the property company, at an estate.
     let managing = company_of_estate(&normalized);
     // 欣禾·鹭岛项目部, 德通江樾售楼处: a developer's project company, at its site.
-    let project = developer_project(named, &normalized);
+    let project = developer_project(&normalized);
     let cut = cut || managing.is_some() || project.is_some();
     let kept = without_remarks(
         managing
@@ -1464,7 +1464,7 @@ pub fn canonical_name(name: &str, regions: &Regions) -> String {
     }
     let kept = without_remarks(
         company_of_estate(&normalized)
-            .or_else(|| developer_project(named, &normalized))
+            .or_else(|| developer_project(&normalized))
             .unwrap_or_else(|| full_name_in_brackets(&normalized)),
         regions,
     );
@@ -2007,31 +2007,20 @@ const ESTATE_OFFICES: &[&str] = &[
     "物业",
 ];
 
-/// A developer's project company written by its project, at its site: its sales office
-/// (德通江樾售楼处: the name before 售楼处 or 售楼部), or its brand and the project's name joined
-/// by a middle dot (欣禾·鹭岛项目部, 星湾·紫宸二期: all of it before 项目部 or 项目). Each project
-/// of a developer is a company of its own (杭州欣禾鹭岛房地产开发有限公司), so the project's name is
-/// no site to cut from the developer's, as a builder's project is. `None` for any other name.
-fn developer_project<'a>(raw: &str, normalized: &'a str) -> Option<&'a str> {
+/// A developer's project company written by its sales office, at its site (德通江樾售楼处: the
+/// name before 售楼处 or 售楼部). Each project of a developer is a company of its own (杭州德通江樾
+/// 房地产开发有限公司), so the project's name is no site to cut from the developer's, as a
+/// builder's project is. `None` for any other name. (A brand and a project joined by a middle
+/// dot, 欣禾·鹭岛项目部, would say so too, but the dot is gone from the normalised name the key
+/// is read again from.)
+fn developer_project(normalized: &str) -> Option<&str> {
     if let Some(body) = ["售楼处", "售楼部"]
         .iter()
         .find_map(|w| normalized.strip_suffix(w))
     {
         return plausible(body).then_some(body);
     }
-    // The brand, two to four characters, and the project's name, eight at most.
-    let (brand, project) = raw.trim().split_once(['·', '•', '・', '‧'])?;
-    let brand_len = brand.chars().count();
-    if !((2..=4).contains(&brand_len) && brand.chars().all(is_han))
-        || normalize(project).chars().count() > 8 + "项目部".chars().count()
-    {
-        return None;
-    }
-    let body = ["项目部", "项目"]
-        .iter()
-        .find_map(|w| normalized.strip_suffix(w))
-        .unwrap_or(normalized);
-    (plausible(body) && body.chars().all(|c| is_han(c) || c.is_ascii_digit())).then_some(body)
+    None
 }
 
 /// A property company's name with the estate it manages after a dash, a slash or a space
@@ -2215,7 +2204,10 @@ fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
         return None;
     }
     // The project's own name must remain.
-    plausible(&body[end..]).then_some(end)
+    // The project's own name must remain; or none at all, the company's project unnamed
+    // (中奇纺织项目: 中奇纺织's).
+    (end == body.len() && end > start + second + c.len_utf8() || plausible(&body[end..]))
+        .then_some(end)
 }
 
 /// How a 字号 may be written in Latin letters: its pinyin without tones, syllables run
@@ -2547,11 +2539,16 @@ const DEPARTMENTS: &[&str] = &[
     // 维修部: no 维修部 of its own, which is a branch's word after a form).
     "工程维修部",
     "品质部",
+    // A plant's water treatment (…有限公司污水站, …公司水处理站).
+    "污水站",
+    "污水处理站",
+    "水处理站",
 ];
 
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
     '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办', '楼',
+    '站',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -4063,11 +4060,11 @@ mod tests {
                 "{at_site}"
             );
         }
-        // A developer's project company by its project: the project's name is the company's.
+        // A developer's project company by its sales office: the project's name is the
+        // company's.
         for (at_site, company) in [
-            ("欣禾·鹭岛项目部", "杭州欣禾鹭岛房地产开发有限公司"),
-            ("新璟·溪岸二期项目部", "杭州新璟溪岸二期置业有限公司"),
             ("德通江樾售楼处", "杭州德通江樾房地产开发有限公司"),
+            ("金宏拾光售楼部", "杭州金宏拾光房地产开发有限公司"),
         ] {
             let (k, c) = (key(at_site), key(company));
             assert!(k.site && !k.no_company, "{at_site}");
@@ -4078,11 +4075,16 @@ mod tests {
                 c.core
             );
         }
-        // A builder's project after a dot stays a site of the builder's.
+        // A builder's project stays a site of the builder's; a company's project unnamed is the
+        // company's. A middle dot says nothing the key, read again, would not (办国·).
         assert_eq!(
-            key("中建三局·光谷体育中心B地块项目部").core,
+            key("中建三局光谷体育中心B地块项目部").core,
             key("中建三局").core
         );
+        assert_eq!(key("中奇纺织项目").core, key("石家庄中奇纺织有限公司").core);
+        assert!(key("中奇纺织项目").site && !key("中奇纺织项目").no_company);
+        let dotted = key("办国·");
+        assert_eq!(key(&dotted.normalized), dotted);
         // A 管理处 of no property company is no site: a university's department, an institution.
         assert!(!key("西南医科大学信息化建设与管理处").site);
         assert!(!key("西湖风景名胜区管理处").site);
@@ -4175,6 +4177,8 @@ mod tests {
             key("宝悦物业服务股份有限公司工程维修部").branch,
             key("宝悦物业服务股份有限公司").branch
         );
+        // A plant's water treatment is the plant's.
+        assert_eq!(key("岳蓝公司污水站").core, key("岳蓝公司").core);
         // A name that is all note is left as it is.
         assert!(!key("报修").core.is_empty());
     }
