@@ -522,17 +522,17 @@ fn twenty_sixth_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
 }
 
 #[test]
-fn twenty_seventh_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
+fn twenty_seventh_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // fixtures/dedupe/holdout27: made on 2026-11-24 by a helper under the same reading rules
     // and convention, a water-treatment and environmental-engineering company's sheet (水务
     // groups with their 分公司 and 子公司, 污水处理厂 of several legal persons in one city,
     // 生态环境局 with their 分局 and 监测站, parks' 管委会 and companies, factories and their
     // 分厂, hospitals and their registered 分院, 个体 farms and co-operatives). Its first,
     // blind run (dedupe code of b8b9f91) scored F1 0.8969 (precision 0.9409, recall 0.8569);
-    // Splink 0.7245; the code of b50e5ec scored 0.8961. Only the scores have been looked at;
-    // the floor catches a regression.
+    // Splink 0.7245; the code of b50e5ec scored 0.8961. Read late in the twentieth session (a
+    // development set now): 0.9020. The floor catches a regression.
     let (p, r, f1) = held_out_scores("dedupe/holdout27");
-    assert!(f1 >= 0.89, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -543,7 +543,7 @@ fn twenty_eighth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() 
     // 分公司, universities and their 附属医院, software companies, 个体 computer shops). Its
     // first, blind run (dedupe code of a602df1) scored F1 0.8661 (precision 0.9443, recall
     // 0.7999); Splink 0.7458; the code of b50e5ec scored 0.8544. Read in the twentieth
-    // session (a development set now): 0.9526 once national brands' branches are read whole
+    // session (a development set now): 0.9525 once national brands' branches are read whole
     // and a government's bureaus by their short names.
     let (p, r, f1) = held_out_scores("dedupe/holdout28");
     assert!(f1 >= 0.95, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
@@ -556,7 +556,7 @@ fn twenty_ninth_held_out_set_is_deduplicated_no_worse_than_after_it_was_read() {
     // 分公司 and 管理处, developers and their 项目公司, 业主委员会, hotels, malls, hospitals,
     // inspection institutes, elevator brands' branches). Its first, blind run (dedupe code of
     // 6416e23) scored F1 0.7917 (precision 0.9607, recall 0.6733); Splink 0.7130; the code of
-    // b50e5ec scored 0.7654. Read in the twentieth session (a development set now): 0.8801
+    // b50e5ec scored 0.7654. Read in the twentieth session (a development set now): 0.8769
     // once a property company's estate offices, an estate's own rows and a service call's
     // notes are read.
     let (p, r, f1) = held_out_scores("dedupe/holdout29");
