@@ -477,7 +477,8 @@ struct Spelling {
     alone: bool,
 }
 
-/// The provinces and prefecture-level cities, indexed for reading names.
+/// The provinces and prefecture-level cities, indexed for reading names, and the national brands
+/// (`rules/reference/brands.toml`) read with them.
 #[derive(Debug)]
 pub struct Regions {
     /// Short names of provinces.
