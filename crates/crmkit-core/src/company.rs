@@ -1912,19 +1912,40 @@ fn service_note(text: &str) -> bool {
 /// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保).
 fn without_service_note(name: &str) -> &str {
     let mut name = name.trim_end();
-    while let Some((at, c)) = name.char_indices().rev().find(|&(_, c)| {
-        matches!(
-            c,
-            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
-        )
-    }) {
-        let head = name[..at].trim_end();
-        if !(service_note(&normalize(&name[at + c.len_utf8()..])) && plausible(&normalize(head))) {
+    while let Some((head, tail)) = split_at_separator(name) {
+        let head = head.trim_end();
+        if !(service_note(&normalize(tail)) && plausible(&normalize(head))) {
             break;
         }
         name = head;
     }
     name
+}
+
+/// `text` split at its last separator, a dash, a slash, an underscore or a space (华远-王总,
+/// 龙策物业 书香春天小区项目): what stands before it and after it. `None` without one.
+fn split_at_separator(text: &str) -> Option<(&str, &str)> {
+    let (at, c) = text.char_indices().rev().find(|&(_, c)| {
+        matches!(
+            c,
+            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
+        )
+    })?;
+    Some((&text[..at], &text[at + c.len_utf8()..]))
+}
+
+/// `text` without a phase written at its end (湖畔公寓二期, 紫宸2期 → 湖畔公寓, 紫宸).
+fn without_phase(text: &str) -> &str {
+    match text.strip_suffix('期') {
+        Some(t) if t.trim_end_matches(is_numeral).len() < t.len() => t.trim_end_matches(is_numeral),
+        _ => text,
+    }
+}
+
+/// Whether text holds a company's or a property company's word (公司, 集团, 物业): no
+/// estate's name.
+fn names_company(text: &str) -> bool {
+    ["公司", "集团", "物业"].iter().any(|w| text.contains(w))
 }
 
 const TITLES: &[&str] = &[
@@ -2028,28 +2049,20 @@ fn developer_project(normalized: &str) -> Option<&str> {
 /// (银安物业-明月佳苑, 兴恒物业-梧桐苑二期): the company, at a site.
 fn without_estate(name: &str) -> (&str, bool) {
     let trimmed = crate::normalize::trim(name);
-    let Some((at, separator)) = trimmed.char_indices().rev().find(|&(_, c)| {
-        matches!(
-            c,
-            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
-        )
-    }) else {
+    let Some((written, tail)) = split_at_separator(trimmed) else {
         return (name, false);
     };
-    let head = normalize(&trimmed[..at]);
-    let tail = normalize(&trimmed[at + separator.len_utf8()..]);
-    let estate = match tail.strip_suffix('期') {
-        Some(t) if t.trim_end_matches(is_numeral).len() < t.len() => t.trim_end_matches(is_numeral),
-        _ => &tail,
-    };
+    let head = normalize(written);
+    let tail = normalize(tail);
+    let estate = without_phase(&tail);
     let is_estate = (estate_named(&tail)
         || ESTATE_ENDS.iter().any(|w| estate.ends_with(w))
         || estate.ends_with("新村"))
         && estate.chars().count() >= 3
         && estate.chars().all(is_han)
-        && !["公司", "集团", "物业"].iter().any(|w| estate.contains(w));
+        && !names_company(estate);
     if is_estate && head.contains("物业") && plausible(&head) {
-        (trimmed[..at].trim_end(), true)
+        (written.trim_end(), true)
     } else {
         (name, false)
     }
@@ -2071,13 +2084,8 @@ fn estate_named(text: &str) -> bool {
         },
     };
     // A phase: 一期, 2期.
-    let estate = match estate.strip_suffix('期').filter(|t| numbered(t)) {
-        Some(t) => t.trim_end_matches(is_numeral),
-        None => estate,
-    };
-    estate.chars().count() >= 2
-        && estate.chars().all(is_han)
-        && !["公司", "集团", "物业"].iter().any(|w| estate.contains(w))
+    let estate = without_phase(estate);
+    estate.chars().count() >= 2 && estate.chars().all(is_han) && !names_company(estate)
 }
 
 /// The property company an estate's row names in brackets (江南雅苑（天川物业）, 书香印象
@@ -2089,7 +2097,7 @@ fn company_of_estate(text: &str) -> Option<&str> {
     let n = head.chars().count();
     ((2..=10).contains(&n)
         && head.chars().all(|c| is_han(c) || c.is_ascii_digit())
-        && !["公司", "集团", "物业"].iter().any(|w| head.contains(w))
+        && !names_company(head)
         && content.contains("物业")
         && plausible(content)
         && content.chars().count() <= 16
@@ -2107,10 +2115,7 @@ fn estate_office(text: &str) -> bool {
     };
     let estate = &text[..text.len() - office.len()];
     // A phase of it: 湖畔公寓二期.
-    let estate = match estate.strip_suffix('期') {
-        Some(t) if t.trim_end_matches(is_numeral).len() < t.len() => t.trim_end_matches(is_numeral),
-        _ => estate,
-    };
+    let estate = without_phase(estate);
     let n = estate.chars().count();
     n >= if *office == "物业" { 4 } else { 3 }
         && estate.chars().all(is_han)
@@ -2133,16 +2138,10 @@ fn without_project(name: &str) -> (&str, bool) {
     if !ends_with_project(trimmed) {
         return without_estate(name);
     }
-    let Some((at, separator)) = trimmed.char_indices().rev().find(|&(_, c)| {
-        matches!(
-            c,
-            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
-        )
-    }) else {
+    let Some((head, tail)) = split_at_separator(trimmed) else {
         return (name, false);
     };
-    let head = trimmed[..at].trim_end();
-    let tail = &trimmed[at + separator.len_utf8()..];
+    let head = head.trim_end();
     if tail.contains("公司") || !plausible(&normalize(head)) {
         return (name, false);
     }
