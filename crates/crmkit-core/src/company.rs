@@ -1895,17 +1895,29 @@ fn without_call_note(name: &str) -> &str {
 /// Words of a service call's note typed after the name: what broke, how urgent, who called,
 /// whether the account is verified (…分公司/夜间报修, 杭州宝澜物业-扶梯急停, 安发物业杭州分公司
 /// 2#梯门故障, (电梯停运), 【加急】, (未认证)).
+/// A driver's or a salesman's delivery note is one too: where to leave the goods, when to
+/// come, how to be paid (…烟酒店（放门口）, 宏发名烟名酒/二楼仓库, 老孙烟酒-后门卸货, 金瑞 周末不收货,
+/// …商贸有限公司（总仓）, 佳昌烟酒店（周二线）, 泰园烟酒 老客户).
 const SERVICE_NOTES: &[&str] = &[
     "报修", "故障", "急停", "停运", "困人", "加急", "急修", "维保", "年检", "保养", "投诉", "认证",
-    "来电", "夜间", "派单", "异响", "货梯", "客梯", "扶梯", "梯门",
+    "来电", "夜间", "派单", "异响", "货梯", "客梯", "扶梯", "梯门", "放门口", "放隔壁", "放门卫",
+    "放前台", "卸货", "上午送", "下午送", "晚上送", "送前", "打电话", "不收货", "货到付款", "现结",
+    "月结", "铺货", "仓库", "老客户",
 ];
 
-/// Whether text (normalised) is a service call's note: at most twelve characters with one of
-/// [`SERVICE_NOTES`], and no company's form.
+/// Whether text (normalised) is a service call's or a delivery's note: at most twelve
+/// characters with one of [`SERVICE_NOTES`], and no company's form; or an urgent mark (急), a
+/// central warehouse (总仓) or a delivery route's day (周二线).
 fn service_note(text: &str) -> bool {
-    text.chars().count() <= 12
-        && SERVICE_NOTES.iter().any(|w| text.contains(w))
-        && !text.contains("公司")
+    let route = text
+        .strip_prefix('周')
+        .and_then(|day| day.strip_suffix('线'))
+        .is_some_and(|day| day.chars().count() == 1);
+    ["急", "总仓"].contains(&text)
+        || route
+        || (text.chars().count() <= 12
+            && SERVICE_NOTES.iter().any(|w| text.contains(w))
+            && !text.contains("公司"))
 }
 
 /// `name` without a service call's note typed after it behind a dash, a slash or a space
@@ -4144,6 +4156,15 @@ mod tests {
                 "银创物业明月印象管理处",
             ),
             ("普陀区中医院门诊楼【加急】", "普陀区中医院门诊楼"),
+            ("洛龙区金华便利店（放门口）", "洛龙区金华便利店"),
+            ("宏发名烟名酒/二楼仓库", "宏发名烟名酒"),
+            ("老孙烟酒-后门卸货", "老孙烟酒"),
+            ("工行东区支行 周末不收货", "工行东区支行"),
+            ("灵宝广发商贸有限公司（总仓）", "灵宝广发商贸有限公司"),
+            ("建安区财政局【急】", "建安区财政局"),
+            ("佳昌烟酒店（周二线）", "佳昌烟酒店"),
+            ("泰园烟酒 老客户", "泰园烟酒"),
+            ("家诚超市府前街店-送前打电话", "家诚超市府前街店"),
             ("华晟物业(绍兴)(未认证)", "华晟物业(绍兴)"),
             (
                 "永丰电器有限公司(研发楼货梯)（业主来电）",
