@@ -1920,6 +1920,16 @@ fn service_note(text: &str) -> bool {
             && !text.contains("公司"))
 }
 
+/// Whether `tail`, typed after `head` behind a space, is a note rather than part of the name:
+/// whom to call (华远科技 王经理) or a service call's or a delivery's note ([`service_note`]: 金瑞
+/// 周末不收货). Cleaning keeps such a space where it squeezes others, so that the note can
+/// still be told from the name.
+pub(crate) fn note_after_space(head: &str, tail: &str) -> bool {
+    let note = normalize(tail);
+    ((addressed(tail) && !is_industry_words(&note)) || service_note(&note))
+        && plausible(&normalize(head))
+}
+
 /// `name` without a service call's note typed after it behind a dash, a slash or a space
 /// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保).
 fn without_service_note(name: &str) -> &str {

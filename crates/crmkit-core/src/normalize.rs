@@ -476,6 +476,29 @@ fn squeeze_cjk_spaces(text: &str) -> String {
     out
 }
 
+/// A company name with its CJK spaces squeezed ("济南惠悦商 贸有限公司" → "济南惠悦商贸有限公司")
+/// but those before notes typed after the name ([`crate::company::note_after_space`]: "华远科技
+/// 王经理", "金瑞烟酒 周末不收货"): squeezed, the note would read as part of the name, and
+/// deduplication could no longer cut it off.
+fn squeeze_company_spaces(text: &str) -> String {
+    let mut name = text.trim_end();
+    let mut notes = Vec::new();
+    while let Some(at) = name.rfind(' ') {
+        let (head, tail) = (name[..at].trim_end(), &name[at + 1..]);
+        if head.is_empty() || !crate::company::note_after_space(head, tail) {
+            break;
+        }
+        notes.push(tail);
+        name = head;
+    }
+    let mut out = squeeze_cjk_spaces(name);
+    for note in notes.iter().rev() {
+        out.push(' ');
+        out.push_str(note);
+    }
+    out
+}
+
 /// `text.trim()`, answered from the first and last bytes when they cannot start or end
 /// whitespace (the common case: a value starting and ending in ASCII or a CJK character), so
 /// that most values are never decoded. A load trims every cell it reads.
@@ -594,7 +617,7 @@ fn company_name(text: String, mut steps: Vec<&'static str>, name: &str) -> Outco
     } else {
         text.clone()
     };
-    let mut out = squeeze_cjk_spaces(&out);
+    let mut out = squeeze_company_spaces(&out);
     // Trailing punctuation typed after the name, and spaces before it ("华远 ,"); a Latin
     // "Co., Ltd." keeps its period.
     loop {
