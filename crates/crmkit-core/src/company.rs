@@ -2750,6 +2750,10 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     });
     let anchor = match anchor {
         Some(p) => Some(p),
+        None if marker == "店" => match street_store(before) {
+            Some(p) => Some(p),
+            None => return (text, None, false),
+        },
         None if needs_form => return (text, None, false),
         None => region_at_end(before, regions)
             .or_else(|| district_after_trade(before))
@@ -3048,6 +3052,25 @@ fn place_after_trade(before: &str) -> Option<usize> {
             && place.chars().all(is_han)
             && !is_industry_words(place)
             && WORDS.industries.longest_suffix(place).is_none()
+    })
+}
+
+/// Where a street a shop is named after starts, in a name without a form before its 店
+/// (佳宇食府|朝阳路|店, 龙昌羊肉汤馆|郑汴路|店, 信康便利|新华路|店): a street of two characters or
+/// more before 路, 街, 大道 or 大街, after the industry words or a name of four characters or
+/// more (佳宇食府, 食府 being no industry word of the list). How a chain's store is written
+/// on its signboard; the same as (朝阳路店) in brackets.
+fn street_store(before: &str) -> Option<usize> {
+    boundaries_back(before).skip(2).take(6).find(|&p| {
+        let place = &before[p..];
+        let head = &before[..p];
+        ["路", "街", "大道", "大街"].iter().any(|end| {
+            place
+                .strip_suffix(end)
+                .is_some_and(|street| street.chars().count() >= 2)
+        }) && place.chars().all(is_han)
+            && (WORDS.industries.longest_suffix(head).is_some() || head.chars().count() >= 4)
+            && plausible(head)
     })
 }
 
@@ -5188,6 +5211,11 @@ mod tests {
                 Some("南门店"),
             ),
             ("淄博市张店区小陈奶茶店", "淄博市张店区小陈奶茶店", None),
+            // A store named after its street on the signboard, with no form (佳宇食府|朝阳路店):
+            // as (朝阳路店) in brackets; not a shop of one's own on a street (中山路烟酒店).
+            ("佳宇食府朝阳路店", "佳宇食府", Some("朝阳路店")),
+            ("龙昌羊肉汤馆郑汴路店", "龙昌羊肉汤馆", Some("郑汴路店")),
+            ("中山路烟酒店", "中山路烟酒店", None),
             ("店小二餐饮店", "店小二餐饮店", None),
             // After a company's form, an individual business's form is the company's unit.
             ("华远科技有限公司经营部", "华远科技有限公司", Some("经营部")),
