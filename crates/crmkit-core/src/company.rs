@@ -218,6 +218,15 @@ pub fn short_name_sectors(sectors: u64) -> u64 {
     if sectors & (1 << STAFF) != 0 {
         out |= 1 << BUILD;
     }
+    // A trading company's signboard names the liquor and groceries it sells (荣福酒业, 众鑫副食
+    // 批发 for 郑州荣福商贸有限公司), and a liquor wholesaler is in food; written out, 商贸 and
+    // 酒业 of one 字号 are two companies.
+    if sectors & (1 << TRADE) != 0 {
+        out |= 1 << LIQUOR;
+    }
+    if sectors & (1 << LIQUOR) != 0 {
+        out |= 1 << FOOD;
+    }
     out
 }
 
@@ -1092,6 +1101,9 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("烘焙", FOOD), ("团膳", FOOD), ("厨具", CONSUMER), ("商用厨具", CONSUMER),
     ("厨房设备", CONSUMER),
     ("茶饮", FOOD), ("奶茶", FOOD), ("水果", FOOD), ("粮油", FOOD), ("烟酒", FOOD),
+    // A liquor and grocery wholesaler's signboard (众鑫副食批发, 荣福酒业, 喜祥糖酒站, 夏记名烟名酒).
+    ("酒业", LIQUOR), ("酒水", LIQUOR), ("酒类", LIQUOR), ("副食", LIQUOR),
+    ("副食品", LIQUOR), ("糖酒", LIQUOR), ("糖酒站", LIQUOR), ("名烟名酒", LIQUOR),
     ("粮食", FOOD), ("种植", FARM), ("花卉", FARM),
     // What farmers' co-operatives and agricultural suppliers grow or sell.
     ("农资", FARM), ("农机", FARM), ("植保", FARM), ("种子", FARM), ("种业", FARM),
@@ -1286,6 +1298,8 @@ const CONSUMER: u8 = 34;
 const BEAUTY: u8 = 35;
 /// Running hotels for their owners (酒店管理): see [`short_name_sectors`].
 const HOTEL_MANAGEMENT: u8 = 36;
+/// Liquor and groceries at wholesale (酒业, 副食, 糖酒): see [`short_name_sectors`].
+const LIQUOR: u8 = 37;
 
 /// Development zones written after a city (苏州工业园区, 北京经济技术开发区): dropped like a
 /// district.
@@ -1899,10 +1913,43 @@ fn without_call_note(name: &str) -> &str {
 /// come, how to be paid (…烟酒店（放门口）, 宏发名烟名酒/二楼仓库, 老孙烟酒-后门卸货, 金瑞 周末不收货,
 /// …商贸有限公司（总仓）, 佳昌烟酒店（周二线）, 泰园烟酒 老客户).
 const SERVICE_NOTES: &[&str] = &[
-    "报修", "故障", "急停", "停运", "困人", "加急", "急修", "维保", "年检", "保养", "投诉", "认证",
-    "来电", "夜间", "派单", "异响", "货梯", "客梯", "扶梯", "梯门", "放门口", "放隔壁", "放门卫",
-    "放前台", "卸货", "上午送", "下午送", "晚上送", "送前", "打电话", "不收货", "货到付款", "现结",
-    "月结", "铺货", "仓库", "老客户",
+    "报修",
+    "故障",
+    "急停",
+    "停运",
+    "困人",
+    "加急",
+    "急修",
+    "维保",
+    "年检",
+    "保养",
+    "投诉",
+    "认证",
+    "来电",
+    "夜间",
+    "派单",
+    "异响",
+    "货梯",
+    "客梯",
+    "扶梯",
+    "梯门",
+    "放门口",
+    "放隔壁",
+    "放门卫",
+    "放前台",
+    "卸货",
+    "上午送",
+    "下午送",
+    "晚上送",
+    "送前",
+    "打电话",
+    "不收货",
+    "货到付款",
+    "现结",
+    "月结",
+    "铺货",
+    "仓库",
+    "老客户",
 ];
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
@@ -3230,8 +3277,11 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
         end = open;
     }
     let base = match WORDS.forms.longest_suffix(&text[..end]) {
-        // 酒店 and 饭店 are a hotel or a restaurant, not a shop (店).
-        Some(("店", _)) if text[..end].ends_with("酒店") || text[..end].ends_with("饭店") => {
+        // 酒店 and 饭店 are a hotel or a restaurant, not a shop (店); 名烟名酒店 is a shop.
+        Some(("店", _))
+            if (text[..end].ends_with("酒店") && !text[..end].ends_with("名酒店"))
+                || text[..end].ends_with("饭店") =>
+        {
             None
         }
         // 农商行 is a rural commercial bank (农村商业银行), not a 商行.
@@ -4791,6 +4841,33 @@ mod tests {
         assert_eq!(hotel & manager, 0);
         // A short name drops 管理: 誉振酒店 may be 广州誉振酒店管理有限公司.
         assert_ne!(short_name_sectors(hotel) & short_name_sectors(manager), 0);
+    }
+
+    #[test]
+    fn a_trading_companys_signboard_names_the_liquor_it_sells() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        let sectors = |name: &str| {
+            let k = key(name);
+            industry_sectors(&k.core[k.trade.len()..]).unwrap()
+        };
+        for name in ["荣福酒业", "众鑫副食批发", "喜祥糖酒站", "夏记名烟名酒店"]
+        {
+            assert_eq!(key(name).trade.chars().count(), 2, "{name}");
+        }
+        // 名烟名酒店 is a shop, not a hotel.
+        assert_eq!(key("夏记名烟名酒店").form.as_deref(), Some("店"));
+        let (trading, liquor, food) = (
+            sectors("郑州市荣福商贸有限公司"),
+            sectors("荣福酒业"),
+            sectors("宇德食品有限公司"),
+        );
+        // Written out, 商贸 and 酒业 are two companies; the signboard may be the trading one's.
+        assert_eq!(trading & liquor, 0);
+        assert_ne!(short_name_sectors(trading) & short_name_sectors(liquor), 0);
+        // A wholesaler of liquor is in food; a trading company is not thereby a food one.
+        assert_ne!(short_name_sectors(liquor) & short_name_sectors(food), 0);
+        assert_eq!(short_name_sectors(trading) & short_name_sectors(food), 0);
     }
 
     #[test]
