@@ -3111,14 +3111,21 @@ fn street_store(before: &str) -> Option<usize> {
     boundaries_back(before).skip(2).take(6).find(|&p| {
         let place = &before[p..];
         let head = &before[..p];
-        ["路", "街", "大道", "大街"].iter().any(|end| {
-            place
-                .strip_suffix(end)
-                .is_some_and(|street| street.chars().count() >= 2)
-        }) && place.chars().all(is_han)
+        is_street(place)
             && (WORDS.industries.longest_suffix(head).is_some() || head.chars().count() >= 4)
             && plausible(head)
     })
+}
+
+/// Whether `place` is a street: Chinese, two characters or more before 路, 街, 大道 or 大街
+/// (朝阳路, 滨河路, 人民大街).
+fn is_street(place: &str) -> bool {
+    place.chars().all(is_han)
+        && ["路", "街", "大道", "大街"].iter().any(|end| {
+            place
+                .strip_suffix(end)
+                .is_some_and(|street| street.chars().count() >= 2)
+        })
 }
 
 /// A branch as kept in the key: its location (a region by its short name: 广东省深圳市 → 深圳)
@@ -3149,7 +3156,15 @@ fn branch_name(location: &str, marker: &str, regions: &Regions) -> String {
                 .filter(|place| place.chars().count() >= 2 && regions.whole(place).is_none())
                 .unwrap_or(location),
         ),
-        None => branch.push_str(location),
+        // A branch written with its city before its street (中原银行洛阳滨河路支行): the street
+        // alone. Not any place (…大同福田分公司 and …忻州福田分公司 are two).
+        None => branch.push_str(
+            regions
+                .leading(location, false)
+                .map(|found| &location[found.len..])
+                .filter(|place| is_street(place))
+                .unwrap_or(location),
+        ),
     }
     branch.push_str(grid);
     branch.push_str(marker);
@@ -4531,9 +4546,9 @@ mod tests {
             (k.core.as_str(), k.branch.as_deref()),
             ("豪鸿餐饮", Some("惠州惠阳中心分店"))
         );
-        // A chain's store by a city and a place in it.
+        // A chain's store by a city and a street in it: the street's store.
         let k = key("中立便利店广州海珠东路店");
-        assert_eq!(k.branch.as_deref(), Some("广州海珠东路店"));
+        assert_eq!(k.branch.as_deref(), Some("海珠东路店"));
         // A shipper's units belong to it, after a branch too.
         let k = key("捷威餐饮福州仓山广场分店收货部");
         assert_eq!(k.branch, key("捷威餐饮福州仓山广场分店").branch);
@@ -5293,6 +5308,14 @@ mod tests {
             ("佳宇食府朝阳路店", "佳宇食府", Some("朝阳路店")),
             ("龙昌羊肉汤馆郑汴路店", "龙昌羊肉汤馆", Some("郑汴路店")),
             ("中山路烟酒店", "中山路烟酒店", None),
+            // A branch written with its city before its street is the street's; not before any
+            // place (大同福田, 忻州福田).
+            ("中原银行洛阳滨河路支行", "中原银行", Some("滨河路支行")),
+            (
+                "平畅汽车销售服务有限公司大同福田分公司",
+                "平畅汽车销售服务有限公司",
+                Some("大同福田分公司"),
+            ),
             ("店小二餐饮店", "店小二餐饮店", None),
             // After a company's form, an individual business's form is the company's unit.
             ("华远科技有限公司经营部", "华远科技有限公司", Some("经营部")),
