@@ -2778,7 +2778,10 @@ fn split_branch<'a>(text: &'a str, regions: &Regions) -> (&'a str, Option<String
     // before it and a short place after it (not 淄博市张店|区小陈奶茶|店).
     let anchor = boundaries_back(before).take(17).find(|&p| {
         let head = &before[..p];
-        words.anchors.longest_suffix(head).is_some()
+        // A form typed wrong (漯河龙康建设有限工司|工会) anchors too; one ending in anything but
+        // 司 might be the place's first character (…有限公|武汉|分公司, not …有限公武|汉).
+        (words.anchors.longest_suffix(head).is_some()
+            || (head.ends_with('司') && mistyped_form(head).is_some()))
             && match words.branches.longest_suffix(head) {
                 None => true,
                 Some((shop, _)) => {
@@ -5308,6 +5311,17 @@ mod tests {
             ("佳宇食府朝阳路店", "佳宇食府", Some("朝阳路店")),
             ("龙昌羊肉汤馆郑汴路店", "龙昌羊肉汤馆", Some("郑汴路店")),
             ("中山路烟酒店", "中山路烟酒店", None),
+            // After a form typed wrong, the branch is read as after the form.
+            (
+                "漯河龙康建设有限工司工会",
+                "漯河龙康建设有限工司",
+                Some("工会"),
+            ),
+            (
+                "弘盛环境科技（苏州）有限公武汉分公司",
+                "弘盛环境科技（苏州）有限公",
+                Some("武汉分公司"),
+            ),
             // A branch written with its city before its street is the street's; not before any
             // place (大同福田, 忻州福田).
             ("中原银行洛阳滨河路支行", "中原银行", Some("滨河路支行")),
