@@ -2542,6 +2542,18 @@ const DEPARTMENTS: &[&str] = &[
     "信息中心",
     "质检部",
     "综合部",
+    // An institution's or a bank branch's services, buying for its staff (郑州银行金水支行后勤处,
+    // …工会委员会后勤处).
+    "后勤处",
+    "后勤部",
+    "后勤科",
+    "总务处",
+    "总务科",
+    "行政处",
+    "机关食堂",
+    // A shop's counter for liquor (…商贸有限公司烟酒专柜, …有限公司-酒水部).
+    "酒水部",
+    "烟酒专柜",
     "药房",
     "中心实验室",
     "中央厨房",
@@ -2617,7 +2629,7 @@ const DEPARTMENTS: &[&str] = &[
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
     '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办', '楼',
-    '站',
+    '站', '柜',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -4559,6 +4571,15 @@ mod tests {
             key("东莞市精通跨境电子商务有限公司-成品仓").core,
             key("东莞市精通跨境电子商务有限公司").core
         );
+        // A bank branch's services, a union's, a trading company's liquor counter.
+        for (unit, of) in [
+            ("郑州银行金水支行后勤处", "郑州银行金水支行"),
+            ("济南瑞力机械有限公司工会委员会后勤处", "济南瑞力机械有限公司工会委员会"),
+            ("菏泽惠业商贸有限公司烟酒专柜", "菏泽惠业商贸有限公司"),
+        ] {
+            let (u, o) = (key(unit), key(of));
+            assert_eq!((&u.core, &u.branch), (&o.core, &o.branch), "{unit}");
+        }
         // A place after the industry words, or a street after a two-character 字号.
         for (name, core, branch) in [
             ("博邦餐饮塘厦分店", "博邦餐饮", "塘厦分店"),
