@@ -2713,8 +2713,8 @@ fn note_after_form(text: &str) -> Option<usize> {
     (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
 }
 
-/// Where one of [`DEPARTMENTS`] typed after a shop's branch or any form starts
-/// (思发眼镜店城西店-设备部, …分公司保修厂). `None` when there is none.
+/// Where one of [`DEPARTMENTS`] typed after a shop's branch, any form or the industry words
+/// starts (思发眼镜店城西店-设备部, …分公司保修厂, 天辉酒水批发收货部). `None` when there is none.
 fn department_after_form(text: &str) -> Option<usize> {
     let department = text
         .ends_with(DEPARTMENT_ENDS)
@@ -2725,7 +2725,8 @@ fn department_after_form(text: &str) -> Option<usize> {
     let before = &text[..at];
     (plausible(before)
         && (words.forms.longest_suffix(before).is_some()
-            || words.branches.longest_suffix(before).is_some()))
+            || words.branches.longest_suffix(before).is_some()
+            || words.industries.longest_suffix(before).is_some()))
     .then_some(at)
 }
 
@@ -4576,6 +4577,8 @@ mod tests {
             ("郑州银行金水支行后勤处", "郑州银行金水支行"),
             ("济南瑞力机械有限公司工会委员会后勤处", "济南瑞力机械有限公司工会委员会"),
             ("菏泽惠业商贸有限公司烟酒专柜", "菏泽惠业商贸有限公司"),
+            // After the industry words of a short name too.
+            ("天辉酒水批发收货部", "天辉酒水批发"),
         ] {
             let (u, o) = (key(unit), key(of));
             assert_eq!((&u.core, &u.branch), (&o.core, &o.branch), "{unit}");
