@@ -1972,9 +1972,20 @@ fn service_note(text: &str) -> bool {
 /// 周末不收货). Cleaning keeps such a space where it squeezes others, so that the note can
 /// still be told from the name.
 pub(crate) fn note_after_space(head: &str, tail: &str) -> bool {
-    let note = normalize(tail);
-    ((addressed(tail) && !is_industry_words(&note)) || service_note(&note))
-        && plausible(&normalize(head))
+    let (note, head) = (normalize(tail), normalize(head));
+    ((addressed(tail) && !is_industry_words(&note))
+        || service_note(&note)
+        // A site's name after its company's (佳安交建 地铁5号线汉正街站工地), or a company's
+        // after its site's (光谷体育中心项目一标段 隆腾建设工程).
+        || ends_with_project(&note)
+        || names_project(&head))
+        && plausible(&head)
+}
+
+/// Whether `text` (normalised) names a project: it ends as one does ([`ends_with_project`]),
+/// or in a lot's 标 after 项目 (白沙洲新能源产业园项目SG1标).
+fn names_project(text: &str) -> bool {
+    ends_with_project(text) || (text.ends_with('标') && text.contains("项目"))
 }
 
 /// `name` without a service call's note typed after it behind a dash, a slash or a space
@@ -2027,6 +2038,7 @@ const TITLES: &[&str] = &[
     "先生",
     "女士",
     "小姐",
+    "师傅",
     "总",
     "工",
 ];
@@ -2050,6 +2062,7 @@ const PROJECT_ENDS: &[&str] = &[
     "指挥部",
     "项目",
     "标段",
+    "工地",
 ];
 
 /// Whether `text` ends with one of [`PROJECT_ENDS`], or is a property company's office at an
@@ -2205,6 +2218,14 @@ fn estate_office(text: &str) -> bool {
 fn without_project(name: &str) -> (&str, bool) {
     let trimmed = crate::normalize::trim(name);
     if !ends_with_project(trimmed) {
+        // A site's name and then its company's, behind a separator (光谷体育中心项目一标段 隆腾
+        // 建设工程, 振骏·天境项目—宝顺建筑): the company's.
+        if let Some((head, tail)) = split_at_separator(trimmed) {
+            let company = normalize(tail);
+            if names_project(&normalize(head)) && plausible(&company) && !service_note(&company) {
+                return (tail, true);
+            }
+        }
         return without_estate(name);
     }
     let Some((head, tail)) = split_at_separator(trimmed) else {
@@ -4254,6 +4275,35 @@ mod tests {
     }
 
     #[test]
+    fn a_site_before_or_after_its_company_is_the_companys() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (written, company) in [
+            ("光谷体育中心项目一标段 隆腾建设工程", "隆腾建设工程"),
+            ("振骏·天境项目—宝顺建筑", "宝顺建筑"),
+            (
+                "白沙洲新能源产业园项目SG1标 汇宇建筑安装工程",
+                "汇宇建筑安装工程",
+            ),
+            ("佳安交建 地铁5号线汉正街站工地", "佳安交建"),
+            ("仙桃康丰建设 仙桃工业园创新园工地 邹师傅", "仙桃康丰建设"),
+        ] {
+            let (k, c) = (key(written), key(company));
+            assert_eq!((&k.core, &k.branch), (&c.core, &c.branch), "{written}");
+            assert!(k.site, "{written}");
+        }
+        // Cleaning keeps the space that tells the site from the company.
+        for (head, tail) in [
+            ("光谷体育中心项目一标段", "隆腾建设工程"),
+            ("佳安交建", "地铁5号线汉正街站工地"),
+            ("佳安交建", "张工"),
+        ] {
+            assert!(note_after_space(head, tail), "{head} {tail}");
+        }
+        assert!(!note_after_space("济南惠悦商", "贸有限公司"));
+    }
+
+    #[test]
     fn a_service_calls_note_is_no_part_of_the_name() {
         let regions = regions();
         let key = |name: &str| company_key(name, &regions);
@@ -4575,7 +4625,10 @@ mod tests {
         // A bank branch's services, a union's, a trading company's liquor counter.
         for (unit, of) in [
             ("郑州银行金水支行后勤处", "郑州银行金水支行"),
-            ("济南瑞力机械有限公司工会委员会后勤处", "济南瑞力机械有限公司工会委员会"),
+            (
+                "济南瑞力机械有限公司工会委员会后勤处",
+                "济南瑞力机械有限公司工会委员会",
+            ),
             ("菏泽惠业商贸有限公司烟酒专柜", "菏泽惠业商贸有限公司"),
             // After the industry words of a short name too.
             ("天辉酒水批发收货部", "天辉酒水批发"),
