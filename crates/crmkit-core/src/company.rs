@@ -2288,9 +2288,13 @@ fn project_after_name(text: &str, regions: &Regions) -> Option<usize> {
     {
         end += w.len();
     }
-    // An estate's name is the project's own (书香春天小区项目, 江山新首府项目): no 字号 and
-    // industry words stood before it.
-    if end == start + second + c.len_utf8() && ESTATE_ENDS.iter().any(|w| body.ends_with(w)) {
+    // Without industry words after two characters, the name is the project's own (书香春天小区
+    // 项目, 江山新首府项目): no 字号 and industry words stood before it; without a region before
+    // them either, whatever the project's name (阳逻职教中心项目部, 杨春湖物流园项目部). With a
+    // region it is a company's (长沙景瑞|黄花港口码头项目部).
+    if end == start + second + c.len_utf8()
+        && (start == 0 || ESTATE_ENDS.iter().any(|w| body.ends_with(w)))
+    {
         return None;
     }
     // The project's own name must remain.
@@ -2667,7 +2671,9 @@ fn is_department(text: &str) -> bool {
         return true;
     }
     let n = text.chars().count();
+    // A project's site office is no department (阳逻职教中心|项目部 is the project's own name).
     (2..=10).contains(&n)
+        && !ends_with_project(text)
         && (text.ends_with(['科', '室', '组', '部', '处'])
             || text.ends_with("车间")
             || text.ends_with("车队"))
@@ -4301,6 +4307,12 @@ mod tests {
             assert!(note_after_space(head, tail), "{head} {tail}");
         }
         assert!(!note_after_space("济南惠悦商", "贸有限公司"));
+        // A project's name alone names no company, unless a region and a 字号 stand first.
+        for alone in ["阳逻职教中心项目部", "杨春湖物流园项目部（一标段）"] {
+            assert!(key(alone).no_company, "{alone}");
+        }
+        let k = key("长沙景瑞黄花港口码头项目部");
+        assert!(!k.no_company && k.core.starts_with("景瑞"), "{k:?}");
     }
 
     #[test]
