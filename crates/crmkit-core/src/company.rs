@@ -2221,9 +2221,13 @@ fn without_project(name: &str) -> (&str, bool) {
         // A site's name and then its company's, behind a separator (光谷体育中心项目一标段 隆腾
         // 建设工程, 振骏·天境项目—宝顺建筑): the company's.
         if let Some((head, tail)) = split_at_separator(trimmed) {
-            let company = normalize(tail);
-            if names_project(&normalize(head)) && plausible(&company) && !service_note(&company) {
-                return (tail, true);
+            // Most names with a separator name no project before it: the tail is read only
+            // for those that do.
+            if names_project(&normalize(head)) {
+                let company = normalize(tail);
+                if plausible(&company) && !service_note(&company) {
+                    return (tail, true);
+                }
             }
         }
         return without_estate(name);
