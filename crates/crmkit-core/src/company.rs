@@ -2378,7 +2378,10 @@ pub fn spells(words: &[impl AsRef<str>], spellings: &[impl AsRef<str>]) -> bool 
 fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
     let bracketed = |mut end: usize| {
         while let Some((open, content)) = trailing_bracket(&text[..end]) {
-            if open == 0 || !is_remark(content) || regions.whole(content).is_some() {
+            if open == 0
+                || !(is_remark(content) || note_after_end(&text[..open], content, regions))
+                || regions.whole(content).is_some()
+            {
                 break;
             }
             end = open;
@@ -2403,6 +2406,29 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
         }
     }
     &text[..end]
+}
+
+/// Whether bracketed text after a name's legal end, its form ending in 公司 or its branch
+/// marker, is a note (…蚌埠分公司（全包）, …运营分公司（采购人）, …有限公司（售后报修）):
+/// nothing written there is part of a registered name but a qualifier, (集团), a country, a
+/// region, a branch or store (…有限公司(朝阳路店)) or a full name. After a form, a place may
+/// stand for a branch (昆明市金康医药有限责任公司（石林）), and the county list has no short
+/// names: two characters, or what ends as a place's name does, are kept there.
+fn note_after_end(head: &str, content: &str, regions: &Regions) -> bool {
+    let words = &*WORDS;
+    let after_branch = words.branches.longest_suffix(head).is_some();
+    let place = content.chars().count() <= 2
+        || content.ends_with([
+            '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城',
+        ]);
+    (after_branch || (head.ends_with("公司") && !place))
+        && !content.is_empty()
+        && bracket_kind(content, regions) == Bracket::Other
+        && words.branches.longest_suffix(content).is_none()
+        && words.forms.longest_suffix(content).is_none()
+        && mistyped_form(content).is_none()
+        && !content.contains(['(', ')'])
+        && region_at_end(content, regions).is_none()
 }
 
 /// The full name a short name is followed by in brackets (凤凰中心校(四川省资中县凤凰乡中心小学),
@@ -4397,6 +4423,7 @@ mod tests {
             "上海品利食品有限责任公司（开票用）",
             "上海品利食品有限责任公司-华东区",
             "上海品利食品有限责任公司/二期项目",
+            "上海品利食品有限责任公司（售后报修电话）",
         ] {
             let k = key(typed);
             assert_eq!((&k.core, &k.form), (&right.core, &right.form), "{typed}");
@@ -4409,6 +4436,10 @@ mod tests {
         );
         for (kept, tail) in [
             ("上海品利食品有限责任公司友谊路店", "友谊路"),
+            // In brackets: a store, a branch, a short place (a county's name without 县).
+            ("上海品利食品有限责任公司（友谊路店）", "友谊路"),
+            ("上海品利食品有限责任公司（嘉定分公司）", "嘉定"),
+            ("昆明市金康医药有限责任公司（石林）", "石林"),
             ("上海品利食品有限责任公司第一分厂", "分厂"),
             ("中国华远银行股份有限公司北京分行", "分行"),
         ] {
@@ -4423,6 +4454,9 @@ mod tests {
             "重庆美力机械制造有限责任公司石家庄分公司-采购部（重复）",
             // A department, though 中心 is also a unit's word.
             "重庆美力机械制造有限责任公司石家庄分公司-采购中心",
+            // Any bracketed note after a branch or a form (not only the known ones).
+            "重庆美力机械制造有限责任公司石家庄分公司（全包）",
+            "重庆美力机械制造有限责任公司石家庄分公司(采购人)",
         ] {
             let k = key(typed);
             assert_eq!(
