@@ -2394,6 +2394,8 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
     if let Some(at) = department_after_form(rest) {
         // A unit whose word ends as a form's (…运输有限公司保修厂).
         end = bracketed(at);
+    } else if let Some(at) = unit_after_registered_form(rest, regions) {
+        end = bracketed(at);
     } else if words.forms.longest_suffix(rest).is_none()
         && words.branches.longest_suffix(rest).is_none()
         && mistyped_form(rest).is_none()
@@ -2768,6 +2770,29 @@ fn note_after_form(text: &str) -> Option<usize> {
     ]) && !is_department(tail)
         && !power_station(tail);
     (!tail.is_empty() && short && !unit && plausible(&text[..form])).then_some(at)
+}
+
+/// Where a unit of a company typed after its registered form starts (…有限公司技术中心,
+/// …有限责任公司东厂区, …股份有限公司三号厂房, …有限公司二厂): whatever follows the form that is no
+/// branch, store, company of its own, project or place is a part of the same legal person.
+fn unit_after_registered_form(text: &str, regions: &Regions) -> Option<usize> {
+    let form = text.rfind("公司")?;
+    let head = &text[..form];
+    let at = form + "公司".len();
+    let tail = &text[at..];
+    let words = &*WORDS;
+    (!tail.is_empty()
+        && ["有限", "有限责任", "股份"]
+            .iter()
+            .any(|w| head.strip_suffix(w).is_some_and(plausible))
+        && !tail.contains(['(', ')'])
+        && !tail.starts_with('分')
+        && !tail.ends_with('店')
+        && words.branches.longest_suffix(tail).is_none()
+        && !ends_with_project(tail)
+        && regions.whole(tail).is_none()
+        && region_at_end(tail, regions).is_none())
+    .then_some(at)
 }
 
 /// Where one of [`DEPARTMENTS`] typed after a shop's branch, any form or the industry words
@@ -4424,6 +4449,11 @@ mod tests {
             "上海品利食品有限责任公司-华东区",
             "上海品利食品有限责任公司/二期项目",
             "上海品利食品有限责任公司（售后报修电话）",
+            // A unit after the registered form: a plant, a building, a centre of the company.
+            "上海品利食品有限责任公司技术中心",
+            "上海品利食品有限责任公司东厂区污水站",
+            "上海品利食品有限责任公司三号厂房",
+            "上海品利食品有限责任公司二厂",
         ] {
             let k = key(typed);
             assert_eq!((&k.core, &k.form), (&right.core, &right.form), "{typed}");
