@@ -1105,7 +1105,16 @@ fn group_and_member(f: &Fast, a: usize, b: usize) -> bool {
         return false;
     }
     let member_business = business(f, m);
-    !member_business.is_empty() && !contains(business(f, g), member_business)
+    // 兴帆物业集团 / 兴帆物业管理有限公司: a word any business may end in adds none.
+    let generic = ["管理", "经营"].iter().any(|w| {
+        let w: Vec<char> = w.chars().collect();
+        member_business.ends_with(&w)
+            && contains(
+                business(f, g),
+                &member_business[..member_business.len() - w.len()],
+            )
+    });
+    !member_business.is_empty() && !generic && !contains(business(f, g), member_business)
 }
 
 /// Whether two names of one 字号 name two different businesses, each of them industry words
@@ -2877,6 +2886,8 @@ mod tests {
             "磐金集团",
             "磐金贸易集团有限公司",
             "博达物流有限公司",
+            "兴帆物业集团",
+            "兴帆物业管理有限公司",
         ]);
         let level = |a, b| fast_level(Kind::CompanyForm, &fast, a, b);
         // A group and a company of its 字号 in a business it does not name, with or without a
@@ -2888,6 +2899,8 @@ mod tests {
         // A trading group and its trading company; another 字号.
         assert_eq!(level(5, 1), 2);
         assert_eq!(level(4, 6), 2);
+        // A word any business may end in (管理) names no other business.
+        assert_eq!(level(7, 8), 2);
         // No form on either side, no group: missing.
         assert_eq!(level(2, 2), 0);
         for a in 0..keys.len() {
