@@ -1868,7 +1868,7 @@ fn without_contact(name: &str) -> &str {
         )
     });
     let Some(at) = ascii.max(wide).or_else(|| trimmed.rfind([' ', '\u{3000}'])) else {
-        return name;
+        return glued_contact(trimmed).unwrap_or(name);
     };
     let person = trimmed[at..]
         .trim_start_matches(['-', '—', '－', '–', '_', '/', '／', ' ', '\u{3000}'])
@@ -1881,6 +1881,36 @@ fn without_contact(name: &str) -> &str {
     } else {
         name
     }
+}
+
+/// `name` without a person typed right after it, a common surname and a title (华裕铝业李姐,
+/// 弘光化工邵总, 嘉茂集团刘工, 邦美潘总), when what stands before is a short name of two to four
+/// characters or ends in industry words or a form. A 工 after 施, 金, 石 or 木 is a trade's
+/// word (…建筑施工), not a person.
+fn glued_contact(name: &str) -> Option<&str> {
+    const TRADES: &[&str] = &["施工", "金工", "石工", "木工"];
+    let (title_at, _) = TITLES
+        .iter()
+        .filter_map(|t| name.strip_suffix(t).map(|head| (head.len(), t)))
+        .min_by_key(|&(at, _)| at)?;
+    let head = &name[..title_at];
+    let surname = head.chars().next_back()?;
+    let head = &head[..head.len() - surname.len_utf8()];
+    if !crate::synth::SURNAMES
+        .iter()
+        .any(|(s, _)| s.chars().eq(std::iter::once(surname)))
+        || TRADES.iter().any(|t| name[head.len()..].starts_with(t))
+    {
+        return None;
+    }
+    let normalized = normalize(head);
+    let n = normalized.chars().count();
+    let words = &*WORDS;
+    ((2..=4).contains(&n) && normalized.chars().all(is_han)
+        || (plausible(&normalized)
+            && (words.industries.longest_suffix(&normalized).is_some()
+                || words.forms.longest_suffix(&normalized).is_some())))
+    .then_some(head)
 }
 
 /// `name` without a note in brackets at its end that says who called and why, as a hotline
@@ -2041,6 +2071,8 @@ const TITLES: &[&str] = &[
     "师傅",
     "总",
     "工",
+    "姐",
+    "哥",
 ];
 
 /// Whether text is a surname of one or two characters and a title ([`TITLES`]): 王总, 欧阳经理.
@@ -4436,6 +4468,27 @@ mod tests {
     }
 
     #[test]
+    fn a_person_typed_right_after_the_name_is_no_part_of_it() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (typed, name) in [
+            ("华裕铝业李姐", "华裕铝业"),
+            ("弘光化工邵总", "弘光化工"),
+            ("嘉茂集团刘工", "嘉茂集团"),
+            ("邦美潘总", "邦美"),
+            ("华远王总", "华远"),
+            ("斯特林焊接技术吴姐", "斯特林焊接技术"),
+            ("苏州华远软件科技有限公司王经理", "苏州华远软件科技有限公司"),
+        ] {
+            assert_eq!(key(typed).core, key(name).core, "{typed}");
+        }
+        // A trade's word, a name too short, a character that is no common surname: kept.
+        for kept in ["华建建筑施工", "华总", "远华工", "凯达兴总"] {
+            assert_eq!(key(kept).core, normalize(kept), "{kept}");
+        }
+    }
+
+    #[test]
     fn notes_after_the_form_are_not_the_name() {
         let regions = regions();
         let key = |name: &str| company_key(name, &regions);
@@ -4791,10 +4844,9 @@ mod tests {
                 canonical_name(name, &regions)
             );
         }
-        // Without a separator, or with an industry word or a whole name after it, the text is
-        // the name's.
+        // With an industry word or a whole name after the separator, the text is the name's;
+        // without a separator, see a_person_typed_right_after_the_name_is_no_part_of_it.
         for kept in [
-            "华远王总",
             "南京昌托-化工",
             "华远-王建国",
             "华远-王总监理工程",

@@ -27,6 +27,7 @@
 //! alone, so rows are produced in parallel.
 
 mod data;
+pub(crate) use data::SURNAMES;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +42,7 @@ use crate::write::{self, OutputFormat};
 use data::{
     BRANCH_SUFFIXES, BUILDINGS, CITIES, COMMON_ZIHAO, COMPOUND_SURNAMES, FORMS, FREE_MAIL, GIVEN,
     HOMOPHONES, INDUSTRIES, MOBILE_PREFIXES, OWNERS, POOL, POOL_COMMON, PRODUCTS, PROVINCES,
-    REMARKS, ROADS, SURNAMES, TITLES, TRADITIONAL,
+    REMARKS, ROADS, TITLES, TRADITIONAL,
 };
 
 /// What to generate.
