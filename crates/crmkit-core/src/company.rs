@@ -1980,6 +1980,12 @@ const SERVICE_NOTES: &[&str] = &[
     "铺货",
     "仓库",
     "老客户",
+    // Which gate to deliver to, on whose behalf (…（门卫收）, …-后门, 上海志远 3号门, 嘉利气体 代送达裕五金).
+    "门卫",
+    "后门",
+    "侧门",
+    "号门",
+    "代送",
 ];
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
@@ -2005,6 +2011,7 @@ pub(crate) fn note_after_space(head: &str, tail: &str) -> bool {
     let (note, head) = (normalize(tail), normalize(head));
     ((addressed(tail) && !is_industry_words(&note))
         || service_note(&note)
+        || is_department(&note)
         // A site's name after its company's (佳安交建 地铁5号线汉正街站工地), or a company's
         // after its site's (光谷体育中心项目一标段 隆腾建设工程).
         || ends_with_project(&note)
@@ -2024,7 +2031,9 @@ fn without_service_note(name: &str) -> &str {
     let mut name = name.trim_end();
     while let Some((head, tail)) = split_at_separator(name) {
         let head = head.trim_end();
-        if !(service_note(&normalize(tail)) && plausible(&normalize(head))) {
+        let tail = normalize(tail);
+        // A department behind a separator is the customer's (浏河镇卫生院 设备科, 苏州铭汇 机加工车间).
+        if !((service_note(&tail) || is_department(&tail)) && plausible(&normalize(head))) {
             break;
         }
         name = head;
@@ -4427,6 +4436,17 @@ mod tests {
             ("建安区财政局【急】", "建安区财政局"),
             ("佳昌烟酒店（周二线）", "佳昌烟酒店"),
             ("泰园烟酒 老客户", "泰园烟酒"),
+            ("志远（门卫）", "志远"),
+            ("永宏冷冻食品（门卫收）", "永宏冷冻食品"),
+            (
+                "肥西永宏冷冻食品科技有限公司-后门",
+                "肥西永宏冷冻食品科技有限公司",
+            ),
+            ("上海志远 3号门", "上海志远"),
+            ("嘉利气体 代送达裕五金", "嘉利气体"),
+            // A department behind a separator, whatever stands before it.
+            ("浏河镇卫生园 设备科", "浏河镇卫生园"),
+            ("苏州铭汇 机加工车间", "苏州铭汇"),
             ("家诚超市府前街店-送前打电话", "家诚超市府前街店"),
             ("华晟物业(绍兴)(未认证)", "华晟物业(绍兴)"),
             (
