@@ -1913,6 +1913,65 @@ fn glued_contact(name: &str) -> Option<&str> {
     .then_some(head)
 }
 
+/// The person a customer's name names, when it names one and no business: a common surname
+/// and a title, after the place the person works at or before it behind a space (罗师傅,
+/// 东渚孙师傅, 林师傅 渭塘), 老 and a surname (老罗), or a full name of two or three characters
+/// (孙丽龙, 陈良健（个人）, 个人-王凯峰). `(surname, whether the name is a full name)`; `None`
+/// for any other name.
+pub fn person_named(name: &str) -> Option<(char, bool)> {
+    let is_surname = |c: char| {
+        crate::synth::SURNAMES
+            .iter()
+            .any(|(s, _)| s.chars().eq(std::iter::once(c)))
+    };
+    // Ten characters at most: most names are ruled out by their length alone.
+    if name.trim().len() > 30 {
+        return None;
+    }
+    let mut found = None;
+    for part in name.split([' ', '\u{3000}', '-', '—', '－', '_', '/']) {
+        let part = normalize(part);
+        let part = part
+            .strip_prefix("个人")
+            .unwrap_or(&part)
+            .trim_end_matches("(个人)");
+        if part.is_empty() {
+            continue;
+        }
+        if !part.chars().all(is_han) {
+            return None;
+        }
+        let chars: Vec<char> = part.chars().collect();
+        let person = if addressed(part) {
+            Some((chars[0], false))
+        } else if chars.len() == 2 && chars[0] == '老' && is_surname(chars[1]) {
+            Some((chars[1], false))
+        } else if chars.len() == 5
+            && addressed(&part[chars[..2].iter().map(|c| c.len_utf8()).sum::<usize>()..])
+        {
+            // 东渚孙师傅: a town of two characters and the person.
+            Some((chars[2], false))
+        } else if (2..=3).contains(&chars.len())
+            && is_surname(chars[0])
+            && !is_industry_words(part)
+            && WORDS.industries.longest_suffix(part).is_none()
+            && WORDS.forms.longest_suffix(part).is_none()
+        {
+            Some((chars[0], true))
+        } else {
+            None
+        };
+        match (person, found) {
+            (Some(p), None) => found = Some(p),
+            // Two people, or a person and more than a place of two characters.
+            (Some(_), Some(_)) => return None,
+            (None, _) if chars.len() > 2 => return None,
+            (None, _) => {}
+        }
+    }
+    found.filter(|&(surname, _)| is_surname(surname))
+}
+
 /// `name` without a note in brackets at its end that says who called and why, as a hotline
 /// writes it (（王工：逆变器报警）, (村会计：屋面漏水), （老板娘：问补贴到账)): bracketed text with a
 /// colon in it, which no name has. The brackets may be of two widths.
@@ -4505,6 +4564,27 @@ mod tests {
         // A trade's word, a name too short, a character that is no common surname: kept.
         for kept in ["华建建筑施工", "华总", "远华工", "凯达兴总"] {
             assert_eq!(key(kept).core, normalize(kept), "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_name_that_names_a_person() {
+        for (name, person) in [
+            ("老罗", Some(('罗', false))),
+            ("平望罗师傅", Some(('罗', false))),
+            ("林师傅 渭塘", Some(('林', false))),
+            ("孙丽龙", Some(('孙', true))),
+            ("林曉", Some(('林', true))),
+            ("陈良健（个人）", Some(('陈', true))),
+            ("个人-王凯峰", Some(('王', true))),
+            ("孙丽龙 电焊工", None),
+            ("华远科技", None),
+            ("王记五金", None),
+            ("苏州铭汇 机加工车间", None),
+            ("王建国 李师傅", None),
+            ("上海华远软件科技有限公司", None),
+        ] {
+            assert_eq!(person_named(name), person, "{name}");
         }
     }
 

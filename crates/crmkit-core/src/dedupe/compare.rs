@@ -1249,6 +1249,9 @@ pub struct Features {
     name: Vec<bool>,
     /// Per record: its name names no company ([`CompanyKey::no_company`]).
     no_company: Vec<bool>,
+    /// Per record: the person its name names ([`company::person_named`]): the surname's
+    /// character shifted left by one, the lowest bit set for a full name; 0 for none.
+    person: Vec<u32>,
     /// The number of records.
     len: usize,
 }
@@ -1474,6 +1477,16 @@ impl Features {
         let no_company = (0..records.len())
             .map(|i| companies.iter().any(|(_, keys)| keys[i].no_company))
             .collect();
+        let person = match companies.first() {
+            Some((field, _)) => (0..records.len())
+                .into_par_iter()
+                .map(|i| {
+                    company::person_named(records.value(i, *field))
+                        .map_or(0, |(surname, full)| (surname as u32) << 1 | u32::from(full))
+                })
+                .collect(),
+            None => vec![0; records.len()],
+        };
         let mut features = Features {
             columns,
             companies,
@@ -1486,6 +1499,7 @@ impl Features {
             site,
             name,
             no_company,
+            person,
             len: records.len(),
         };
         features.tf = config.comparisons.iter().map(|c| c.tf).collect();
@@ -1709,10 +1723,20 @@ impl Features {
     /// names no company (翠湖花园物业服务中心, 任桂睿（个体保洁）) is compared only with another
     /// such name: against a company's, each comparison of the names is missing.
     pub fn level(&self, ci: usize, c: &Comparison, a: usize, b: usize) -> u8 {
-        if self.name[ci] && self.no_company[a] != self.no_company[b] {
+        if self.name[ci] && self.names_apart(a, b) {
             return 0;
         }
         self.level_of_named(ci, c, a, b)
+    }
+
+    /// Whether the names of `a` and `b` are not to be compared: one names no company and the
+    /// other does, or both name a person of one surname, not both by full name (老罗 / 平望罗师傅,
+    /// 孙丽龙 / 东渚孙师傅: how people are written differs more than a 字号 does; two full names
+    /// that differ are two people).
+    fn names_apart(&self, a: usize, b: usize) -> bool {
+        let (p, q) = (self.person[a], self.person[b]);
+        self.no_company[a] != self.no_company[b]
+            || (p != 0 && q != 0 && p >> 1 == q >> 1 && p & q & 1 == 0)
     }
 
     /// [`Features::level`] for a pair whose names both name a company or both do not.
@@ -1806,7 +1830,7 @@ impl Features {
     /// The comparison vector of a pair: 4 bits per comparison.
     pub fn pattern(&self, config: &Config, a: usize, b: usize) -> u64 {
         // What [`Features::level`] asks per comparison, asked once.
-        let one_nameless = self.no_company[a] != self.no_company[b];
+        let one_nameless = self.names_apart(a, b);
         let mut pattern = 0u64;
         for (ci, c) in config.comparisons.iter().enumerate() {
             let level = if one_nameless && self.name[ci] {
@@ -3024,6 +3048,7 @@ mod tests {
                 site: vec![false; values.len()],
                 name: vec![false],
                 no_company: vec![false; values.len()],
+                person: vec![0; values.len()],
                 len: values.len(),
             };
             for a in 0..values.len() {
