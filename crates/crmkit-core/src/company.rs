@@ -1972,6 +1972,17 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
     found.filter(|&(surname, _)| is_surname(surname))
 }
 
+/// Whether text (normalised) is a person's full name typed after a customer's name (苏州东科-郑琴,
+/// 太仓腾安（罗晨涛）): [`person_named`] by full name, and not what ends as a place's name does
+/// (王府井, 金山湖).
+fn full_person(text: &str) -> bool {
+    matches!(person_named(text), Some((_, true)))
+        && !text.ends_with([
+            '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城', '井', '山', '湖',
+            '港', '桥', '门', '庄', '湾', '口', '河', '江', '州', '岛', '坊', '里', '塘', '浜',
+        ])
+}
+
 /// `name` without a note in brackets at its end that says who called and why, as a hotline
 /// writes it (（王工：逆变器报警）, (村会计：屋面漏水), （老板娘：问补贴到账)): bracketed text with a
 /// colon in it, which no name has. The brackets may be of two widths.
@@ -2071,6 +2082,7 @@ pub(crate) fn note_after_space(head: &str, tail: &str) -> bool {
     ((addressed(tail) && !is_industry_words(&note))
         || service_note(&note)
         || is_department(&note)
+        || full_person(&note)
         // A site's name after its company's (佳安交建 地铁5号线汉正街站工地), or a company's
         // after its site's (光谷体育中心项目一标段 隆腾建设工程).
         || ends_with_project(&note)
@@ -2092,7 +2104,9 @@ fn without_service_note(name: &str) -> &str {
         let head = head.trim_end();
         let tail = normalize(tail);
         // A department behind a separator is the customer's (浏河镇卫生院 设备科, 苏州铭汇 机加工车间).
-        if !((service_note(&tail) || is_department(&tail)) && plausible(&normalize(head))) {
+        if !((service_note(&tail) || is_department(&tail) || full_person(&tail))
+            && plausible(&normalize(head)))
+        {
             break;
         }
         name = head;
@@ -2672,6 +2686,8 @@ fn is_remark(content: &str) -> bool {
         || ["校本部", "本部", "分部"].contains(&content)
         || power_station(content)
         || service_note(content)
+        // (罗晨涛): three characters, as two may be a place's short name (石林).
+        || (content.chars().count() == 3 && full_person(content))
 }
 
 /// Whether text (normalised) names a grid's 供电所 (小连供电所, 青岗集供电所): a unit of the
@@ -2786,7 +2802,7 @@ const DEPARTMENTS: &[&str] = &[
 /// The last characters of every department ([`is_department`]).
 const DEPARTMENT_ENDS: &[char] = &[
     '科', '室', '组', '部', '处', '间', '心', '房', '厅', '堂', '库', '队', '厂', '仓', '办', '楼',
-    '站', '柜',
+    '站', '柜', '区', '地',
 ];
 
 /// Whether text (normalised) names a department of the customer, typed after its name or in
@@ -2807,8 +2823,9 @@ fn is_department(text: &str) -> bool {
     (2..=10).contains(&n)
         && !ends_with_project(text)
         && (text.ends_with(['科', '室', '组', '部', '处'])
-            || text.ends_with("车间")
-            || text.ends_with("车队"))
+            || ["车间", "车队", "厂区", "工厂", "基地"]
+                .iter()
+                .any(|w| text.ends_with(w)))
         && !text.contains(['分', '店', '(', ')', '院', '校', '所', '局'])
         && WORDS.branches.longest_suffix(text).is_none()
         && WORDS.forms.longest_suffix(text).is_none()
@@ -4506,6 +4523,19 @@ mod tests {
             // A department behind a separator, whatever stands before it.
             ("浏河镇卫生园 设备科", "浏河镇卫生园"),
             ("苏州铭汇 机加工车间", "苏州铭汇"),
+            // A person's full name behind a separator or in brackets; a plant's area, works
+            // or base.
+            ("苏州东科-郑琴", "苏州东科"),
+            ("太仓腾安（罗晨涛）", "太仓腾安"),
+            ("苏州和天乳业有限公司（北厂区）", "苏州和天乳业有限公司"),
+            (
+                "苏州铭东压力容器有限公司-平江工厂",
+                "苏州铭东压力容器有限公司",
+            ),
+            (
+                "无锡嘉茂建设集团有限公司（苏州基地）",
+                "无锡嘉茂建设集团有限公司",
+            ),
             ("家诚超市府前街店-送前打电话", "家诚超市府前街店"),
             ("华晟物业(绍兴)(未认证)", "华晟物业(绍兴)"),
             (
@@ -4542,6 +4572,11 @@ mod tests {
         );
         // A plant's water treatment is the plant's.
         assert_eq!(key("岳蓝公司污水站").core, key("岳蓝公司").core);
+        // Two characters in brackets may be a place (a county's short name), not a person.
+        assert_ne!(
+            key("昆明市金康医药有限责任公司（石林）").canonical(),
+            key("昆明市金康医药有限责任公司").canonical()
+        );
         // A name that is all note is left as it is.
         assert!(!key("报修").core.is_empty());
     }
@@ -4944,14 +4979,10 @@ mod tests {
                 canonical_name(name, &regions)
             );
         }
-        // With an industry word or a whole name after the separator, the text is the name's;
+        // With an industry word after the separator, the text is the name's (a full name after
+        // one is cut as a note: see a_service_calls_note_is_no_part_of_the_name);
         // without a separator, see a_person_typed_right_after_the_name_is_no_part_of_it.
-        for kept in [
-            "南京昌托-化工",
-            "华远-王建国",
-            "华远-王总监理工程",
-            "华远 科技",
-        ] {
+        for kept in ["南京昌托-化工", "华远-王总监理工程", "华远 科技"] {
             assert_eq!(without_contact(kept), kept);
         }
     }
