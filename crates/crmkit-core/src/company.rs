@@ -1896,11 +1896,7 @@ fn glued_contact(name: &str) -> Option<&str> {
     let head = &name[..title_at];
     let surname = head.chars().next_back()?;
     let head = &head[..head.len() - surname.len_utf8()];
-    if !crate::synth::SURNAMES
-        .iter()
-        .any(|(s, _)| s.chars().eq(std::iter::once(surname)))
-        || TRADES.iter().any(|t| name[head.len()..].starts_with(t))
-    {
+    if !is_common_surname(surname) || TRADES.iter().any(|t| name[head.len()..].starts_with(t)) {
         return None;
     }
     let normalized = normalize(head);
@@ -1919,11 +1915,7 @@ fn glued_contact(name: &str) -> Option<&str> {
 /// (孙丽龙, 陈良健（个人）, 个人-王凯峰). `(surname, whether the name is a full name)`; `None`
 /// for any other name.
 pub fn person_named(name: &str) -> Option<(char, bool)> {
-    let is_surname = |c: char| {
-        crate::synth::SURNAMES
-            .iter()
-            .any(|(s, _)| s.chars().eq(std::iter::once(c)))
-    };
+    let is_surname = is_common_surname;
     // Ten characters at most: most names are ruled out by their length alone.
     if name.trim().len() > 30 {
         return None;
@@ -1931,11 +1923,15 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
     let mut found = None;
     for part in name.split([' ', '\u{3000}', '-', '—', '－', '_', '/']) {
         let part = normalize(part);
-        let part = part
-            .strip_prefix("个人")
-            .unwrap_or(&part)
-            .trim_end_matches("(个人)");
-        if part.is_empty() {
+        let part = part.strip_prefix("个人").unwrap_or(&part);
+        // (个人), and a trade after the name (董良超（电焊工）, 宋秋 钣金工, 黄慧春（修车师傅）).
+        let part = match trailing_bracket(part) {
+            Some((open, content)) if content == "个人" || trade_of_person(content) => {
+                &part[..open]
+            }
+            _ => part,
+        };
+        if part.is_empty() || (found.is_some() && trade_of_person(part)) {
             continue;
         }
         if !part.chars().all(is_han) {
@@ -1970,6 +1966,23 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
         }
     }
     found.filter(|&(surname, _)| is_surname(surname))
+}
+
+/// Whether text (normalised) is a tradesman's trade, typed after his name: three or four
+/// characters ending in 工 or 师傅 (电焊工, 钣金工, 管道工, 修车师傅).
+fn trade_of_person(text: &str) -> bool {
+    let n = text.chars().count();
+    (3..=4).contains(&n)
+        && (text.ends_with('工') || text.ends_with("师傅"))
+        // 李师傅 is a person.
+        && !text.chars().next().is_some_and(is_common_surname)
+}
+
+/// Whether `c` is one of the common surnames.
+fn is_common_surname(c: char) -> bool {
+    crate::synth::SURNAMES
+        .iter()
+        .any(|(s, _)| s.chars().eq(std::iter::once(c)))
 }
 
 /// Whether text (normalised) is a person's full name typed after a customer's name (苏州东科-郑琴,
@@ -4612,7 +4625,9 @@ mod tests {
             ("林曉", Some(('林', true))),
             ("陈良健（个人）", Some(('陈', true))),
             ("个人-王凯峰", Some(('王', true))),
-            ("孙丽龙 电焊工", None),
+            ("孙丽龙 电焊工", Some(('孙', true))),
+            ("董良超（电焊工）", Some(('董', true))),
+            ("电焊工 孙丽龙", None),
             ("华远科技", None),
             ("王记五金", None),
             ("苏州铭汇 机加工车间", None),
