@@ -1449,6 +1449,7 @@ pub fn company_key(name: &str, regions: &Regions) -> CompanyKey {
     let tail = split_form(rest, regions);
     let (region, core, district) = split_region(&tail, regions);
     let (core, district) = read_core(core, district, tail.form.as_deref());
+    let district = district.map(whole_county_place);
     let trade = trade_of(&core);
     let (region, branch, branch_implied) =
         property_branch(region, branch, branch_implied, &core, &tail, regions);
@@ -3600,7 +3601,246 @@ fn split_form<'a>(text: &'a str, regions: &Regions) -> Tail<'a> {
 /// 寿光市: two or three characters and 市) or development zone (工业园区) that `text` starts
 /// with.
 fn district_len(text: &str) -> Option<usize> {
-    district_or_city_len(text, true)
+    district_or_city_len(text, true).or_else(|| county_place_len(text))
+}
+
+/// County-level cities (县级市) and districts that were counties, whose short name often starts
+/// a company's name without its 市 or 区 (太仓科志阀门, 义乌华远日用品, 吴江恒峰口腔), with that
+/// suffix. Eastern and central provinces, where most customers are; names that are also common
+/// words or 字号s (江山, 永安, 长乐, 安宁, 乐平, 三河, 新泰, 永康, 南海 …) are left out.
+const COUNTY_PLACES: &[(&str, char)] = &[
+    // 江苏
+    ("江阴", '市'),
+    ("宜兴", '市'),
+    ("新沂", '市'),
+    ("邳州", '市'),
+    ("溧阳", '市'),
+    ("常熟", '市'),
+    ("张家港", '市'),
+    ("昆山", '市'),
+    ("太仓", '市'),
+    ("启东", '市'),
+    ("如皋", '市'),
+    ("东台", '市'),
+    ("仪征", '市'),
+    ("高邮", '市'),
+    ("丹阳", '市'),
+    ("扬中", '市'),
+    ("句容", '市'),
+    ("靖江", '市'),
+    ("泰兴", '市'),
+    ("吴江", '区'),
+    ("相城", '区'),
+    ("吴中", '区'),
+    ("姑苏", '区'),
+    ("海门", '区'),
+    ("金坛", '区'),
+    ("姜堰", '区'),
+    ("江宁", '区'),
+    ("溧水", '区'),
+    ("高淳", '区'),
+    ("武进", '区'),
+    ("锡山", '区'),
+    ("惠山", '区'),
+    // 浙江
+    ("建德", '市'),
+    ("余姚", '市'),
+    ("慈溪", '市'),
+    ("乐清", '市'),
+    ("海宁", '市'),
+    ("平湖", '市'),
+    ("桐乡", '市'),
+    ("诸暨", '市'),
+    ("嵊州", '市'),
+    ("义乌", '市'),
+    ("兰溪", '市'),
+    ("温岭", '市'),
+    ("临海", '市'),
+    ("玉环", '市'),
+    ("龙泉", '市'),
+    ("萧山", '区'),
+    ("余杭", '区'),
+    ("富阳", '区'),
+    ("临安", '区'),
+    ("上虞", '区'),
+    ("柯桥", '区'),
+    ("鄞州", '区'),
+    ("北仑", '区'),
+    ("奉化", '区'),
+    ("黄岩", '区'),
+    ("路桥", '区'),
+    // 安徽
+    ("巢湖", '市'),
+    ("界首", '市'),
+    ("桐城", '市'),
+    ("无为", '市'),
+    // 福建
+    ("福清", '市'),
+    ("石狮", '市'),
+    ("晋江", '市'),
+    ("南安", '市'),
+    ("邵武", '市'),
+    ("建瓯", '市'),
+    ("福鼎", '市'),
+    // 广东
+    ("台山", '市'),
+    ("鹤山", '市'),
+    ("恩平", '市'),
+    ("廉江", '市'),
+    ("雷州", '市'),
+    ("高州", '市'),
+    ("化州", '市'),
+    ("信宜", '市'),
+    ("四会", '市'),
+    ("兴宁", '市'),
+    ("陆丰", '市'),
+    ("英德", '市'),
+    ("普宁", '市'),
+    ("罗定", '市'),
+    ("顺德", '区'),
+    ("番禺", '区'),
+    ("增城", '区'),
+    ("从化", '区'),
+    // 山东
+    ("胶州", '市'),
+    ("莱西", '市'),
+    ("滕州", '市'),
+    ("莱阳", '市'),
+    ("莱州", '市'),
+    ("招远", '市'),
+    ("诸城", '市'),
+    ("寿光", '市'),
+    ("安丘", '市'),
+    ("高密", '市'),
+    ("昌邑", '市'),
+    ("曲阜", '市'),
+    ("邹城", '市'),
+    ("肥城", '市'),
+    ("乳山", '市'),
+    ("禹城", '市'),
+    // 湖北、湖南、河南、河北、江西
+    ("丹江口", '市'),
+    ("宜都", '市'),
+    ("枝江", '市'),
+    ("老河口", '市'),
+    ("枣阳", '市'),
+    ("钟祥", '市'),
+    ("应城", '市'),
+    ("汉川", '市'),
+    ("麻城", '市'),
+    ("武穴", '市'),
+    ("浏阳", '市'),
+    ("宁乡", '市'),
+    ("醴陵", '市'),
+    ("湘乡", '市'),
+    ("耒阳", '市'),
+    ("汨罗", '市'),
+    ("巩义", '市'),
+    ("荥阳", '市'),
+    ("新密", '市'),
+    ("新郑", '市'),
+    ("登封", '市'),
+    ("汝州", '市'),
+    ("林州", '市'),
+    ("禹州", '市'),
+    ("长葛", '市'),
+    ("邓州", '市'),
+    ("永城", '市'),
+    ("辛集", '市'),
+    ("遵化", '市'),
+    ("迁安", '市'),
+    ("涿州", '市'),
+    ("任丘", '市'),
+    ("黄骅", '市'),
+    ("霸州", '市'),
+    ("丰城", '市'),
+    ("樟树", '市'),
+    ("贵溪", '市'),
+    ("瑞昌", '市'),
+];
+
+/// The length of a county-level place of [`COUNTY_PLACES`] that `text` starts with, written
+/// short or with its suffix (太仓, 太仓市).
+fn county_place_len(text: &str) -> Option<usize> {
+    // A county's own institutions and towns keep their county in the name, as before (滕州市
+    // 辛店镇卫生院, 邹城环保局 and 遵化环保局 are two): only a business's is read here.
+    const PUBLIC: &[&str] = &[
+        "局",
+        "院",
+        "所",
+        "站",
+        "厂",
+        "中心",
+        "学校",
+        "中学",
+        "小学",
+        "幼儿园",
+        "委员会",
+        "政府",
+        "办事处",
+        "街道",
+        "镇",
+        "乡",
+        "村",
+        "公示",
+        "公告",
+        "项目",
+        "工程",
+    ];
+    if PUBLIC.iter().any(|w| text.contains(w))
+        || text.ends_with(['队', '馆', '场', '处', '办', '会'])
+    {
+        return None;
+    }
+    // A county's utilities and banks are named by their county and trade alone (新郑农商行,
+    // 新密市污水处理厂): the county is their 字号.
+    const UTILITIES: &[&str] = &[
+        "污水",
+        "农商",
+        "农村",
+        "信用",
+        "人民",
+        "中医",
+        "自来水",
+        "供水",
+        "供电",
+        "燃气",
+        "公交",
+        "水务",
+        "环保",
+        "城投",
+        "交投",
+        "国资",
+        "财政",
+        "教育",
+        "卫生",
+        "邮政",
+        "电力",
+        "热力",
+        "城建",
+        "建设",
+        "交通",
+        "粮食",
+        "烟草",
+        "广播",
+        "电视",
+    ];
+    let (short, suffix) = COUNTY_PLACES
+        .iter()
+        .find(|(short, _)| text.starts_with(short))?;
+    let mut len = short.len();
+    if text[len..].starts_with(*suffix) {
+        len += suffix.len_utf8();
+    }
+    (!UTILITIES.iter().any(|w| text[len..].starts_with(w))).then_some(len)
+}
+
+/// A district as [`COUNTY_PLACES`] writes it whole: 太仓 is 太仓市, 吴江 吴江区.
+fn whole_county_place(district: String) -> String {
+    match COUNTY_PLACES.iter().find(|(short, _)| district == *short) {
+        Some((_, suffix)) => format!("{district}{suffix}"),
+        None => district,
+    }
 }
 
 /// [`district_len`], with county-level cities or without: at the start of a name, an unknown
@@ -3658,7 +3898,7 @@ fn leading_region(body: &str, regions: &Regions) -> (Option<Found>, usize, usize
     else {
         // A district alone (铁西区黄玲健汽车维修店): a small business's, written without its
         // city.
-        return match district_or_city_len(body, false) {
+        return match district_or_city_len(body, false).or_else(|| county_place_len(body)) {
             Some(len) if has_name(&body[len..]) => (None, len, len),
             _ => (None, 0, 0),
         };
@@ -4616,6 +4856,40 @@ mod tests {
     }
 
     #[test]
+    fn a_county_level_place_before_a_business_is_its_district() {
+        let regions = regions();
+        let key = |name: &str| company_key(name, &regions);
+        for (typed, core, district) in [
+            ("太仓科志阀门有限公司", "科志阀门", "太仓市"),
+            ("太仓市科志阀门有限公司", "科志阀门", "太仓市"),
+            ("吴江恒峰口腔门诊部有限公司", "恒峰口腔门诊部", "吴江区"),
+            ("义乌华远日用品有限公司", "华远日用品", "义乌市"),
+        ] {
+            let k = key(typed);
+            assert_eq!(k.core, core, "{typed}");
+            assert_eq!(k.district.as_deref(), Some(district), "{typed}");
+        }
+        // Two counties' companies of one 字号 stay apart by their districts.
+        assert_ne!(
+            key("太仓科志阀门有限公司").district,
+            key("昆山科志阀门有限公司").district
+        );
+        // A county's utilities, banks and institutions keep the county as their name.
+        for kept in [
+            "新郑农商行",
+            "新密市污水处理厂",
+            "邹城环保局",
+            "江阴市中医院",
+        ] {
+            assert!(
+                key(kept).core.starts_with(&kept[..6]),
+                "{kept}: {:?}",
+                key(kept)
+            );
+        }
+    }
+
+    #[test]
     fn a_name_that_names_a_person() {
         for (name, person) in [
             ("老罗", Some(('罗', false))),
@@ -4922,11 +5196,8 @@ mod tests {
         // A place after the industry words, or a street after a two-character 字号.
         for (name, core, branch) in [
             ("博邦餐饮塘厦分店", "博邦餐饮", "塘厦分店"),
-            (
-                "南安市悦致餐饮管理南安分店",
-                "南安市悦致餐饮管理",
-                "南安分店",
-            ),
+            // 南安市 a county-level city, the name's district.
+            ("南安市悦致餐饮管理南安分店", "悦致餐饮管理", "南安分店"),
             ("民生春熙路分公司", "民生", "春熙路分公司"),
             ("民生大药房春熙路分公司", "民生大药房", "春熙路分公司"),
         ] {
