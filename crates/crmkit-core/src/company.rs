@@ -2070,6 +2070,14 @@ const SERVICE_NOTES: &[&str] = &[
     "侧门",
     "号门",
     "代送",
+    // A print job's or an order's state (…(客诉), …(返工), …(改稿), …-补货, …（售后）, …(外发)).
+    "客诉",
+    "返工",
+    "改稿",
+    "终稿",
+    "补货",
+    "售后",
+    "外发",
 ];
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
@@ -2113,7 +2121,7 @@ fn names_project(text: &str) -> bool {
 /// `name` without a service call's note typed after it behind a dash, a slash or a space
 /// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保).
 fn without_service_note(name: &str) -> &str {
-    let mut name = name.trim_end();
+    let mut name = without_job(without_leading_note(name)).trim_end();
     while let Some((head, tail)) = split_at_separator(name) {
         let head = head.trim_end();
         let tail = normalize(tail);
@@ -2125,7 +2133,112 @@ fn without_service_note(name: &str) -> &str {
         }
         name = head;
     }
-    name
+    without_online_shop(name)
+}
+
+/// `name` without a note in brackets before it ([急]广东铂利…, 【重要】…, (客诉)…): a remark
+/// ([`is_remark`]) or a service call's or a delivery's note.
+fn without_leading_note(name: &str) -> &str {
+    let trimmed = name.trim_start();
+    let Some(open) = trimmed.chars().next().filter(|c| "([【（〔".contains(*c)) else {
+        return name;
+    };
+    let Some(close) = trimmed.find([')', ']', '】', '）', '〕']) else {
+        return name;
+    };
+    let content = normalize(&trimmed[open.len_utf8()..close]);
+    let rest = trimmed[close..].chars().skip(1).collect::<String>();
+    let rest_start = trimmed.len() - rest.len();
+    if (is_remark(&content) || service_note(&content)) && plausible(&normalize(&rest)) {
+        &trimmed[rest_start..]
+    } else {
+        name
+    }
+}
+
+/// `name` without the rest of a job's name, as a print shop's or a workshop's job is named:
+/// the customer, the product and the item, with a version (铂利硅胶-水杯-彩盒_终稿,
+/// YUJIAN-硅胶手环-吊卡-V2, 荣博-盲盒-开窗彩盒): three parts or more behind dashes or
+/// underscores, the first plausible as a name, one after it an item (…盒, …箱, …卡, …袋,
+/// 说明书, 画册 …) or a version (V2, 终稿, 改稿), and none a company's, a branch's or a project's.
+fn without_job(name: &str) -> &str {
+    const ITEMS: &[char] = &[
+        '盒', '箱', '卡', '袋', '册', '纸', '签', '贴', '标', '书', '单',
+    ];
+    const VERSIONS: &[&str] = &["终稿", "改稿", "定稿", "初稿", "打样"];
+    let parts: Vec<&str> = name.split(['-', '_', '—', '－']).collect();
+    if parts.len() < 3 {
+        return name;
+    }
+    let first = parts[0].trim();
+    let item = parts[1..].iter().any(|p| {
+        let p = normalize(p);
+        let p = without_remark_brackets(&p);
+        p.ends_with(ITEMS)
+            || VERSIONS.iter().any(|v| p.contains(v))
+            || (p.len() >= 2 && p.starts_with('v') && p[1..].bytes().all(|b| b.is_ascii_digit()))
+    });
+    let company = parts[1..].iter().any(|p| {
+        let p = normalize(p);
+        p.contains("公司") || WORDS.branches.longest_suffix(&p).is_some() || names_project(&p)
+    });
+    if item && !company && plausible(&normalize(first)) {
+        first
+    } else {
+        name
+    }
+}
+
+/// `text` (normalised) without the remarks in brackets at its end (彩盒(改稿): 彩盒).
+fn without_remark_brackets(text: &str) -> &str {
+    let mut text = text;
+    while let Some((open, content)) = trailing_bracket(text) {
+        if !(is_remark(content) || service_note(content)) {
+            break;
+        }
+        text = &text[..open];
+    }
+    text
+}
+
+/// `name` without an online shop's words after the brand (鸿耀抖音官方旗舰店, 悦宝旗舰店,
+/// 乐集鞋类专营店, 安泰官方授权店): a shop on a platform is its operator's, written by its brand.
+fn without_online_shop(name: &str) -> &str {
+    const SHOPS: &[&str] = &[
+        "旗舰店",
+        "专营店",
+        "专卖店",
+        "授权店",
+        "官方店",
+        "网店",
+        "小店",
+    ];
+    const PLATFORMS: &[&str] = &[
+        "抖音",
+        "天猫",
+        "京东",
+        "淘宝",
+        "拼多多",
+        "快手",
+        "1688",
+        "小红书",
+        "微店",
+        "官方",
+    ];
+    let trimmed = name.trim_end();
+    let Some(shop) = SHOPS.iter().find(|s| trimmed.ends_with(*s)) else {
+        return name;
+    };
+    let mut head = &trimmed[..trimmed.len() - shop.len()];
+    while let Some(p) = PLATFORMS.iter().find(|p| head.ends_with(*p)) {
+        head = &head[..head.len() - p.len()];
+    }
+    let head = head.trim_end();
+    if plausible(&normalize(head)) {
+        head
+    } else {
+        name
+    }
 }
 
 /// `text` split at its last separator, a dash, a slash, an underscore or a space (华远-王总,
@@ -2686,6 +2799,9 @@ fn is_remark(content: &str) -> bool {
             })
         })
         || (content.contains("客户") && !content.contains("公司"))
+        // (1688), (淘宝): the platform an order came from; (代深圳凯益): on whose behalf.
+        || ["1688", "淘宝", "天猫", "京东", "抖音", "拼多多"].contains(&content)
+        || (content.starts_with('代') && content.chars().count() >= 3)
         || (content.contains("合作") && !content.contains("合作社"))
         // (已更名), (已迁址), (迁至杭州): the company changed its name or moved.
         || ["原名", "曾用名", "原为", "现名", "更名", "已更名", "已迁", "迁至", "迁址"]
@@ -4779,6 +4895,17 @@ mod tests {
             // A person's full name behind a separator or in brackets; a plant's area, works
             // or base.
             ("苏州东科-郑琴", "苏州东科"),
+            // A note before the name; a print job's state; a job's name; an online shop.
+            ("[急]广东铂利硅胶制品有限公司", "广东铂利硅胶制品有限公司"),
+            ("卓达(客诉)", "卓达"),
+            ("宝丰电子-补货", "宝丰电子"),
+            ("泓昌百货(1688)", "泓昌百货"),
+            ("黄江合骐广告（代深圳凯益）", "黄江合骐广告"),
+            ("铂利硅胶-水杯-彩盒_终稿", "铂利硅胶"),
+            ("荣博-盲盒-开窗彩盒", "荣博"),
+            ("YUJIAN-硅胶手环-吊卡-V2", "YUJIAN"),
+            ("鸿耀抖音官方旗舰店", "鸿耀"),
+            ("悦宝旗舰店", "悦宝"),
             ("太仓腾安（罗晨涛）", "太仓腾安"),
             ("苏州和天乳业有限公司（北厂区）", "苏州和天乳业有限公司"),
             (
@@ -4825,6 +4952,14 @@ mod tests {
         );
         // A plant's water treatment is the plant's.
         assert_eq!(key("岳蓝公司污水站").core, key("岳蓝公司").core);
+        // Three parts without an item or a version are no job's name; nor with a company's.
+        for kept in ["景晟物业-紫金公寓-二期", "中建三局-一公司-彩盒"] {
+            assert_ne!(
+                key(kept).core,
+                key(kept.split('-').next().unwrap()).core,
+                "{kept}"
+            );
+        }
         // Two characters in brackets may be a place (a county's short name), not a person.
         assert_ne!(
             key("昆明市金康医药有限责任公司（石林）").canonical(),
