@@ -2147,18 +2147,41 @@ fn without_service_note(name: &str) -> &str {
 /// `name` without a note in brackets before it ([急]广东铂利…, 【重要】…, (客诉)…): a remark
 /// ([`is_remark`]) or a service call's or a delivery's note.
 fn without_leading_note(name: &str) -> &str {
-    let trimmed = name.trim_start();
-    let Some(open) = trimmed.chars().next().filter(|c| "([【（〔".contains(*c)) else {
+    let mut name = name;
+    loop {
+        let rest = without_one_leading_note(name);
+        if rest.len() == name.len() {
+            return name;
+        }
+        name = rest;
+    }
+}
+
+/// [`without_leading_note`], one note.
+fn without_one_leading_note(name: &str) -> &str {
+    // Any character that normalises to a bracket ([`push_normalized`]), so that the name and
+    // its normalised form lose the same note.
+    let as_bracket = |c: char| {
+        let mut buf = [0u8; 4];
+        normalize(c.encode_utf8(&mut buf))
+    };
+    // Whatever normalises to nothing before the bracket (spaces, marks) is not there.
+    let trimmed = name.trim_start_matches(|c: char| as_bracket(c).is_empty());
+    let Some(open) = trimmed.chars().next().filter(|&c| as_bracket(c) == "(") else {
         return name;
     };
-    let Some(close) = trimmed.find([')', ']', '】', '）', '〕']) else {
+    let Some((close, closing)) = trimmed
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| matches!(as_bracket(c).as_str(), "(" | ")"))
+        .filter(|&(_, c)| as_bracket(c) == ")")
+    else {
         return name;
     };
     let content = normalize(&trimmed[open.len_utf8()..close]);
-    let rest = trimmed[close..].chars().skip(1).collect::<String>();
-    let rest_start = trimmed.len() - rest.len();
-    if (is_remark(&content) || service_note(&content)) && plausible(&normalize(&rest)) {
-        &trimmed[rest_start..]
+    let rest = &trimmed[close + closing.len_utf8()..];
+    if (is_remark(&content) || service_note(&content)) && plausible(&normalize(rest)) {
+        rest
     } else {
         name
     }
@@ -2243,7 +2266,8 @@ fn without_online_shop(name: &str) -> &str {
     }
     let head = head.trim_end();
     if plausible(&normalize(head)) {
-        head
+        // 华远旗舰店旗舰店: as many as there are, as the normalised name would lose them.
+        without_online_shop(head)
     } else {
         name
     }
@@ -4914,6 +4938,7 @@ mod tests {
             ("YUJIAN-硅胶手环-吊卡-V2", "YUJIAN"),
             ("鸿耀抖音官方旗舰店", "鸿耀"),
             ("悦宝旗舰店", "悦宝"),
+            ("悦宝旗舰店 旗舰店", "悦宝"),
             ("太仓腾安（罗晨涛）", "太仓腾安"),
             ("苏州和天乳业有限公司（北厂区）", "苏州和天乳业有限公司"),
             (
