@@ -1912,6 +1912,8 @@ fn glued_contact(name: &str) -> Option<&str> {
     let n = normalized.chars().count();
     let words = &*WORDS;
     ((2..=4).contains(&n) && normalized.chars().all(is_han)
+        // A Latin name (Chuangmei曾小姐).
+        || (n >= 3 && normalized.bytes().all(|b| b.is_ascii_alphabetic()))
         || (plausible(&normalized)
             && (words.industries.longest_suffix(&normalized).is_some()
                 || words.forms.longest_suffix(&normalized).is_some())))
@@ -2194,7 +2196,7 @@ fn without_one_leading_note(name: &str) -> &str {
 /// 说明书, 画册 …) or a version (V2, 终稿, 改稿), and none a company's, a branch's or a project's.
 fn without_job(name: &str) -> &str {
     const ITEMS: &[char] = &[
-        '盒', '箱', '卡', '袋', '册', '纸', '签', '贴', '标', '书', '单',
+        '盒', '箱', '卡', '袋', '册', '纸', '签', '贴', '标', '书', '单', '封',
     ];
     const VERSIONS: &[&str] = &["终稿", "改稿", "定稿", "初稿", "打样"];
     let parts: Vec<&str> = name.split(['-', '_', '—', '－']).collect();
@@ -5012,6 +5014,7 @@ mod tests {
             ("嘉茂集团刘工", "嘉茂集团"),
             ("邦美潘总", "邦美"),
             ("华远王总", "华远"),
+            ("Chuangmei曾小姐", "Chuangmei"),
             ("斯特林焊接技术吴姐", "斯特林焊接技术"),
             ("苏州华远软件科技有限公司王经理", "苏州华远软件科技有限公司"),
         ] {
