@@ -587,7 +587,7 @@ fn thirty_first_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // session (a development set since): 0.8968 once a site before its company, a site alone
     // and a 工地 are read.
     let (p, r, f1) = held_out_scores("dedupe/holdout31");
-    assert!(f1 >= 0.89, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -598,9 +598,11 @@ fn thirty_second_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // peer gas dealers, foreign-invested companies, SOE groups with subsidiaries and branches,
     // unregistered welders). Its first, blind run (dedupe code of 366a6d0) scored F1 0.8504
     // (precision 0.9782, recall 0.7521); Splink 0.7146; the code of 5103333, where the session
-    // started, 0.8477. Not read.
+    // started, 0.8477. Read in the same session (a development set since): 0.8832 once notes
+    // after a branch, units after a form, people after or as a name, departments behind a
+    // separator and county-level places before a name are read.
     let (p, r, f1) = held_out_scores("dedupe/holdout32");
-    assert!(f1 >= 0.85, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.88, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 #[test]
@@ -611,9 +613,10 @@ fn thirty_third_held_out_set_is_deduplicated_no_worse_than_its_blind_run() {
     // franchisees, schools, ad agencies ordering for clients, peer printers, Hong Kong and
     // Taiwan companies, individual businesses). Its first, blind run (dedupe code of 61fdb62)
     // scored F1 0.9082 (precision 0.9627, recall 0.8596); Splink 0.7141; the code of 5103333,
-    // where the session started, 0.9032. Not read.
+    // where the session started, 0.9032. Read in the same session (a development set since):
+    // 0.9262 once job names, order states, online shops and factories' products are read.
     let (p, r, f1) = held_out_scores("dedupe/holdout33");
-    assert!(f1 >= 0.90, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
+    assert!(f1 >= 0.92, "precision {p:.4} recall {r:.4} f1 {f1:.4}");
 }
 
 /// A generated file in a temporary directory: (dir, input path).
