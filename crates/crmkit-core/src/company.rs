@@ -1927,8 +1927,15 @@ fn glued_contact(name: &str) -> Option<&str> {
 /// for any other name.
 pub fn person_named(name: &str) -> Option<(char, bool)> {
     let is_surname = is_common_surname;
-    // Ten characters at most: most names are ruled out by their length alone.
-    if name.trim().len() > 30 {
+    // Ten characters at most: most names are ruled out by their length alone, and a name of
+    // Chinese characters alone by ending in no title and being longer than a full name.
+    let trimmed = name.trim();
+    if trimmed.len() > 30
+        || (trimmed.chars().all(is_han)
+            && trimmed.chars().nth(3).is_some()
+            && !trimmed.starts_with('老')
+            && !TITLES.iter().any(|t| trimmed.ends_with(t)))
+    {
         return None;
     }
     let mut found = None;
@@ -2000,7 +2007,10 @@ fn is_common_surname(c: char) -> bool {
 /// 太仓腾安（罗晨涛）): [`person_named`] by full name, and not what ends as a place's name does
 /// (王府井, 金山湖).
 fn full_person(text: &str) -> bool {
-    matches!(person_named(text), Some((_, true)))
+    // Two or three Chinese characters, before anything is allocated.
+    (6..=9).contains(&text.len())
+        && text.chars().all(is_han)
+        && matches!(person_named(text), Some((_, true)))
         && !text.ends_with([
             '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城', '井', '山', '湖',
             '港', '桥', '门', '庄', '湾', '口', '河', '江', '州', '岛', '坊', '里', '塘', '浜',
@@ -2163,6 +2173,14 @@ fn without_leading_note(name: &str) -> &str {
 fn without_one_leading_note(name: &str) -> &str {
     // Any character that normalises to a bracket ([`push_normalized`]), so that the name and
     // its normalised form lose the same note.
+    // Most names start with a Chinese character, a letter or a digit: no bracket.
+    if name
+        .chars()
+        .next()
+        .is_none_or(|c| is_han(c) || c.is_ascii_alphanumeric())
+    {
+        return name;
+    }
     let as_bracket = |c: char| {
         let mut buf = [0u8; 4];
         normalize(c.encode_utf8(&mut buf))
@@ -2199,10 +2217,11 @@ fn without_job(name: &str) -> &str {
         '盒', '箱', '卡', '袋', '册', '纸', '签', '贴', '标', '书', '单', '封',
     ];
     const VERSIONS: &[&str] = &["终稿", "改稿", "定稿", "初稿", "打样"];
-    let parts: Vec<&str> = name.split(['-', '_', '—', '－']).collect();
-    if parts.len() < 3 {
+    // Most names have no two separators: nothing is collected for them.
+    if name.matches(['-', '_', '—', '－']).nth(1).is_none() {
         return name;
     }
+    let parts: Vec<&str> = name.split(['-', '_', '—', '－']).collect();
     let first = parts[0].trim();
     let item = parts[1..].iter().any(|p| {
         let p = normalize(p);
@@ -3937,6 +3956,13 @@ fn county_place_len(text: &str) -> Option<usize> {
         "项目",
         "工程",
     ];
+    // Most names start with no county-level place: look that up first, by the first character.
+    let first = text.chars().next()?;
+    let (short, suffix) = COUNTY_FIRSTS
+        .get(&first)?
+        .iter()
+        .map(|&k| COUNTY_PLACES[k])
+        .find(|(short, _)| text.starts_with(short))?;
     if PUBLIC.iter().any(|w| text.contains(w))
         || text.ends_with(['队', '馆', '场', '处', '办', '会'])
     {
@@ -3975,15 +4001,23 @@ fn county_place_len(text: &str) -> Option<usize> {
         "广播",
         "电视",
     ];
-    let (short, suffix) = COUNTY_PLACES
-        .iter()
-        .find(|(short, _)| text.starts_with(short))?;
     let mut len = short.len();
-    if text[len..].starts_with(*suffix) {
+    if text[len..].starts_with(suffix) {
         len += suffix.len_utf8();
     }
     (!UTILITIES.iter().any(|w| text[len..].starts_with(w))).then_some(len)
 }
+
+/// [`COUNTY_PLACES`] by their first character: where in the list each starting so is.
+static COUNTY_FIRSTS: LazyLock<HashMap<char, Vec<usize>>> = LazyLock::new(|| {
+    let mut firsts: HashMap<char, Vec<usize>> = HashMap::new();
+    for (k, (short, _)) in COUNTY_PLACES.iter().enumerate() {
+        if let Some(c) = short.chars().next() {
+            firsts.entry(c).or_default().push(k);
+        }
+    }
+    firsts
+});
 
 /// A district as [`COUNTY_PLACES`] writes it whole: 太仓 is 太仓市, 吴江 吴江区.
 fn whole_county_place(district: String) -> String {
