@@ -1926,7 +1926,6 @@ fn glued_contact(name: &str) -> Option<&str> {
 /// (孙丽龙, 陈良健（个人）, 个人-王凯峰). `(surname, whether the name is a full name)`; `None`
 /// for any other name.
 pub fn person_named(name: &str) -> Option<(char, bool)> {
-    let is_surname = is_common_surname;
     // Ten characters at most: most names are ruled out by their length alone, and a name of
     // Chinese characters alone by ending in no title and being longer than a full name.
     let trimmed = name.trim();
@@ -1958,7 +1957,7 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
         let chars: Vec<char> = part.chars().collect();
         let person = if addressed(part) {
             Some((chars[0], false))
-        } else if chars.len() == 2 && chars[0] == '老' && is_surname(chars[1]) {
+        } else if chars.len() == 2 && chars[0] == '老' && is_common_surname(chars[1]) {
             Some((chars[1], false))
         } else if chars.len() == 5
             && addressed(&part[chars[..2].iter().map(|c| c.len_utf8()).sum::<usize>()..])
@@ -1966,7 +1965,7 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
             // 东渚孙师傅: a town of two characters and the person.
             Some((chars[2], false))
         } else if (2..=3).contains(&chars.len())
-            && is_surname(chars[0])
+            && is_common_surname(chars[0])
             && !is_industry_words(part)
             && WORDS.industries.longest_suffix(part).is_none()
             && WORDS.forms.longest_suffix(part).is_none()
@@ -1983,7 +1982,7 @@ pub fn person_named(name: &str) -> Option<(char, bool)> {
             (None, _) => {}
         }
     }
-    found.filter(|&(surname, _)| is_surname(surname))
+    found.filter(|&(surname, _)| is_common_surname(surname))
 }
 
 /// Whether text (normalised) is a tradesman's trade, typed after his name: three or four
@@ -2011,11 +2010,17 @@ fn full_person(text: &str) -> bool {
     (6..=9).contains(&text.len())
         && text.chars().all(is_han)
         && matches!(person_named(text), Some((_, true)))
+        && !text.ends_with(PLACE_ENDS)
         && !text.ends_with([
-            '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城', '井', '山', '湖',
-            '港', '桥', '门', '庄', '湾', '口', '河', '江', '州', '岛', '坊', '里', '塘', '浜',
+            '井', '山', '湖', '港', '桥', '门', '庄', '湾', '口', '河', '江', '州', '岛', '坊',
+            '里', '塘', '浜',
         ])
 }
+
+/// The last characters of a place's name, a division's or a street's (石林县, 张江园区, 府前街).
+const PLACE_ENDS: &[char] = &[
+    '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城',
+];
 
 /// `name` without a note in brackets at its end that says who called and why, as a hotline
 /// writes it (（王工：逆变器报警）, (村会计：屋面漏水), （老板娘：问补贴到账)): bracketed text with a
@@ -2171,8 +2176,6 @@ fn without_leading_note(name: &str) -> &str {
 
 /// [`without_leading_note`], one note.
 fn without_one_leading_note(name: &str) -> &str {
-    // Any character that normalises to a bracket ([`push_normalized`]), so that the name and
-    // its normalised form lose the same note.
     // Most names start with a Chinese character, a letter or a digit: no bracket.
     if name
         .chars()
@@ -2181,6 +2184,8 @@ fn without_one_leading_note(name: &str) -> &str {
     {
         return name;
     }
+    // Any character that normalises to a bracket ([`push_normalized`]), so that the name and
+    // its normalised form lose the same note.
     let as_bracket = |c: char| {
         let mut buf = [0u8; 4];
         normalize(c.encode_utf8(&mut buf))
@@ -2218,10 +2223,11 @@ fn without_job(name: &str) -> &str {
     ];
     const VERSIONS: &[&str] = &["终稿", "改稿", "定稿", "初稿", "打样"];
     // Most names have no two separators: nothing is collected for them.
-    if name.matches(['-', '_', '—', '－']).nth(1).is_none() {
+    const SEPARATORS: [char; 4] = ['-', '_', '—', '－'];
+    if name.matches(SEPARATORS).nth(1).is_none() {
         return name;
     }
-    let parts: Vec<&str> = name.split(['-', '_', '—', '－']).collect();
+    let parts: Vec<&str> = name.split(SEPARATORS).collect();
     let first = parts[0].trim();
     let item = parts[1..].iter().any(|p| {
         let p = normalize(p);
@@ -2713,10 +2719,7 @@ fn without_remarks<'a>(text: &'a str, regions: &Regions) -> &'a str {
 fn note_after_end(head: &str, content: &str, regions: &Regions) -> bool {
     let words = &*WORDS;
     let after_branch = words.branches.longest_suffix(head).is_some();
-    let place = content.chars().count() <= 2
-        || content.ends_with([
-            '区', '县', '市', '镇', '乡', '村', '路', '街', '道', '园', '城',
-        ]);
+    let place = content.chars().count() <= 2 || content.ends_with(PLACE_ENDS);
     (after_branch || (head.ends_with("公司") && !place))
         && !content.is_empty()
         && bracket_kind(content, regions) == Bracket::Other
