@@ -2103,6 +2103,28 @@ const SERVICE_NOTES: &[&str] = &[
     "补货",
     "售后",
     "外发",
+    // What an office machine does wrong, or what was done to it (…打印机报错SC542, …复印机卡纸,
+    // 投影仪灯泡报警, …-驱动安装, 复印机定影器异响, 打印机扫描到邮箱失败, …移机).
+    "报错",
+    "报警",
+    "卡纸",
+    "进纸",
+    "缺粉",
+    "漏粉",
+    "加粉",
+    "发黑",
+    "黑线",
+    "开机",
+    "失败",
+    "损坏",
+    "驱动",
+    "调试",
+    "移机",
+    "不亮",
+    "偏色",
+    "无信号",
+    "连不上",
+    "感光鼓",
 ];
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
@@ -2113,7 +2135,7 @@ fn service_note(text: &str) -> bool {
         .strip_prefix('周')
         .and_then(|day| day.strip_suffix('线'))
         .is_some_and(|day| day.chars().count() == 1);
-    ["急", "总仓"].contains(&text)
+    ["急", "总仓", "家用"].contains(&text)
         || route
         || (text.chars().count() <= 12
             && SERVICE_NOTES.iter().any(|w| text.contains(w))
@@ -2144,21 +2166,103 @@ fn names_project(text: &str) -> bool {
 }
 
 /// `name` without a service call's note typed after it behind a dash, a slash or a space
-/// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保).
+/// ([`service_note`]), as many as there are (景晟物业-紫金公寓二期-2024维保), with the
+/// department, the floor or the person it was for (浏河镇卫生院 设备科, 苏州铭汇 机加工车间,
+/// …法院 二楼办公室, 石板中学 财务室五楼) and a machine's model among them (…法院 二楼办公室
+/// e-STUDIO 2528A不进纸, …审计局 业务科 一楼 打印机扫描到邮箱失败).
 fn without_service_note(name: &str) -> &str {
-    let mut name = without_job(without_leading_note(name)).trim_end();
-    while let Some((head, tail)) = split_at_separator(name) {
-        let head = head.trim_end();
-        let tail = normalize(tail);
-        // A department behind a separator is the customer's (浏河镇卫生院 设备科, 苏州铭汇 机加工车间).
-        if !((service_note(&tail) || is_department(&tail) || full_person(&tail))
-            && plausible(&normalize(head)))
-        {
-            break;
+    let name = without_job(without_leading_note(name)).trim_end();
+    // The first separator after which everything is notes.
+    let mut at = 0;
+    while let Some((offset, c)) = name[at..].char_indices().find(|&(_, c)| is_separator(c)) {
+        let (head, tail) = (
+            name[..at + offset].trim_end(),
+            &name[at + offset + c.len_utf8()..],
+        );
+        if notes_only(tail) && plausible(&normalize(head)) {
+            return without_online_shop(head);
         }
-        name = head;
+        at += offset + c.len_utf8();
     }
     without_online_shop(name)
+}
+
+/// Whether text typed after a name behind a separator is all notes, a part of the name
+/// nowhere: each piece between separators a service call's note, a department, a floor or a
+/// person ([`note_piece`]), or letters and digits (a machine's model: e-STUDIO, bizhub) that a
+/// service call's note follows.
+fn notes_only(text: &str) -> bool {
+    let mut model = false;
+    for piece in text.split(is_separator).filter(|p| !p.is_empty()) {
+        let piece = normalize(piece);
+        if piece.is_empty() {
+            continue;
+        }
+        if service_note(&piece) {
+            model = false;
+        } else if piece.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            model = true;
+        } else if !note_piece(&piece) {
+            return false;
+        }
+    }
+    !model && !text.trim().is_empty()
+}
+
+/// Whether a piece (normalised) typed after a name is for whom or where in the customer it
+/// was: a department, a floor ([`without_floors`]: 二楼, 门诊楼三楼) or a person.
+fn note_piece(piece: &str) -> bool {
+    is_department(piece) || without_floors(piece).is_empty() || full_person(piece)
+}
+
+/// Whether `c` separates a name from a note typed after it ([`split_at_separator`]).
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
+    )
+}
+
+/// `text` (normalised) without the floors and buildings written before or after it (二楼办公室,
+/// 财务室五楼, 放射科门诊楼三楼, 十八楼 → 办公室, 财务室, 放射科, nothing).
+fn without_floors(text: &str) -> &str {
+    const BUILDINGS: &[&str] = &[
+        "门诊楼",
+        "住院楼",
+        "医技楼",
+        "行政楼",
+        "教学楼",
+        "综合楼",
+        "办公楼",
+        "实验楼",
+        "科研楼",
+        "图书馆",
+    ];
+    let mut text = text;
+    loop {
+        let before = text.len();
+        for building in BUILDINGS {
+            text = text.strip_prefix(building).unwrap_or(text);
+            text = text.strip_suffix(building).unwrap_or(text);
+        }
+        for storey in ['楼', '层'] {
+            if let Some(rest) = text.strip_suffix(storey) {
+                let trimmed = rest.trim_end_matches(is_numeral);
+                if trimmed.len() < rest.len() {
+                    text = trimmed;
+                }
+            }
+            let numbers = text.trim_start_matches(is_numeral);
+            if numbers.len() < text.len() {
+                if let Some(rest) = numbers.strip_prefix(storey) {
+                    text = rest;
+                }
+            }
+        }
+        if text.len() == before {
+            return text;
+        }
+    }
 }
 
 /// `name` without a note in brackets before it ([急]广东铂利…, 【重要】…, (客诉)…): a remark
@@ -2303,12 +2407,7 @@ fn without_online_shop(name: &str) -> &str {
 /// `text` split at its last separator, a dash, a slash, an underscore or a space (华远-王总,
 /// 龙策物业 书香春天小区项目): what stands before it and after it. `None` without one.
 fn split_at_separator(text: &str) -> Option<(&str, &str)> {
-    let (at, c) = text.char_indices().rev().find(|&(_, c)| {
-        matches!(
-            c,
-            '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
-        )
-    })?;
+    let (at, c) = text.char_indices().rev().find(|&(_, c)| is_separator(c))?;
     Some((&text[..at], &text[at + c.len_utf8()..]))
 }
 
@@ -3000,6 +3099,11 @@ const DEPARTMENT_ENDS: &[char] = &[
 fn is_department(text: &str) -> bool {
     if !text.ends_with(DEPARTMENT_ENDS) {
         return false;
+    }
+    // A department with its floor (财务室五楼, 三楼会议室, 放射科门诊楼三楼).
+    let unplaced = without_floors(text);
+    if !unplaced.is_empty() && unplaced.len() < text.len() {
+        return is_department(unplaced);
     }
     if DEPARTMENTS.contains(&text) {
         return true;
@@ -4963,6 +5067,18 @@ mod tests {
             // A department behind a separator, whatever stands before it.
             ("浏河镇卫生园 设备科", "浏河镇卫生园"),
             ("苏州铭汇 机加工车间", "苏州铭汇"),
+            // With its floor, or the floor alone; a machine's model and what it did.
+            ("石板中学 财务室五楼", "石板中学"),
+            ("观音镇政府 五楼办公室", "观音镇政府"),
+            ("广安一中-十八楼", "广安一中"),
+            ("双流区人民医院/放射科门诊楼三楼", "双流区人民医院"),
+            ("玉龙县法院 二楼办公室 e-STUDIO 2528A不进纸", "玉龙县法院"),
+            (
+                "个旧市审计局 业务科 一楼 打印机扫描到邮箱失败",
+                "个旧市审计局",
+            ),
+            ("金山街道办 复印机硒鼓漏粉", "金山街道办"),
+            ("黄宇祥 家用", "黄宇祥"),
             // A person's full name behind a separator or in brackets; a plant's area, works
             // or base.
             ("苏州东科-郑琴", "苏州东科"),
@@ -5001,6 +5117,10 @@ mod tests {
         ] {
             assert_eq!(key(noted).core, key(name).core, "{noted}");
             assert_eq!(key(noted).branch, key(name).branch, "{noted}");
+        }
+        // A model that no note follows, or a trade, is the name's.
+        for (name, short) in [("华远 ABC", "华远"), ("华远-家用电器", "华远")] {
+            assert_ne!(key(name).core, key(short).core, "{name}");
         }
         // A hospital's building is the hospital; an estate's owners' committee however named.
         assert_eq!(
