@@ -1849,6 +1849,8 @@ fn short_unit(text: &str) -> bool {
         "场",
         "镇",
         "乡",
+        // 农业农村局: a county's bureau, no village's.
+        "局",
     ];
     let n = text.chars().count();
     (1..=6).contains(&n) && text.chars().all(is_han) && !OWN.iter().any(|w| text.contains(w))
@@ -3470,6 +3472,26 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
     "司法局",
     "税务局",
     "档案馆",
+    "农业局",
+    "林业局",
+    "商务局",
+    "体育局",
+    "信访局",
+    "城管局",
+    "城市管理局",
+    "综合行政执法局",
+    "气象局",
+    "水务局",
+    "规划局",
+    "国土资源局",
+    "环保局",
+    "乡村振兴局",
+    "行政审批局",
+    // A county's court and procuratorate (会理市人民法院, 会理人民法院).
+    "人民法院",
+    "法院",
+    "人民检察院",
+    "检察院",
 ];
 
 /// The core and district of a county's public institution, named by its county with its 县

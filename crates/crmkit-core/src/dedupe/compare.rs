@@ -958,12 +958,17 @@ fn core_level(f: &Fast, a: usize, b: usize) -> u8 {
 
 /// The kind of public institution a core ends in: 1 a primary school, 2 a middle school, 3 a
 /// kindergarten, 4 a hospital or a township's clinic (卫生院, written 医院 too), 5 a village's
-/// clinic (卫生室), 6 a government (人民政府), 7 a police station, 8 an old people's home; 0
-/// for any other core (学校 may be either school).
+/// clinic (卫生室), 6 a government (人民政府), 7 a police station, 8 an old people's home, 9 a
+/// court, 10 a procuratorate, 11 a government body's unit (…站, …所, …队, …中心: 水利工程管理站,
+/// 教育技术装备所, 住房保障服务中心; no hospital's or school's), and from [`BUREAUS`] on a government body by what it
+/// governs (审计局 / 统计局, 教育局 / 教体局 / 教委); 0 for any other core (学校 may be either
+/// school, a 局 governing what the list does not know is any).
 fn institution_kind(core: &str) -> u8 {
     const KINDS: &[(&str, u8)] = &[
         ("小学", 1),
+        ("小学校", 1),
         ("中学", 2),
+        ("中学校", 2),
         ("幼儿园", 3),
         ("卫生院", 4),
         ("医院", 4),
@@ -972,12 +977,79 @@ fn institution_kind(core: &str) -> u8 {
         ("派出所", 7),
         ("敬老院", 8),
         ("养老院", 8),
+        ("法院", 9),
+        ("检察院", 10),
+        // A community's clinic (人民路社区卫生服务中心, called 人民路社区医院 too).
+        ("卫生服务中心", 4),
+        ("站", 11),
+        ("所", 11),
+        ("队", 11),
+        ("中心", 11),
     ];
-    KINDS
+    if let Some(&(_, kind)) = KINDS.iter().find(|(end, _)| core.ends_with(end)) {
+        // A hospital's or a school's unit (…第一人民医院中心供氧站, …卫生院消毒供应中心) is
+        // the institution's department, not a government body's unit; a community's clinic
+        // is written …卫生服务站 and 社卫中心 too.
+        return if kind == 11 && core.contains(['院', '校', '学', '医', '卫']) {
+            0
+        } else {
+            kind
+        };
+    }
+    if !(core.ends_with('局') || core.ends_with('委') || core.ends_with("委员会")) {
+        return 0;
+    }
+    BUREAUS
         .iter()
-        .find(|(end, _)| core.ends_with(end))
-        .map_or(0, |&(_, kind)| kind)
+        .position(|words| words.iter().any(|w| core.contains(w)))
+        .map_or(0, |i| BUREAU_KINDS + i as u8)
 }
+
+/// The first [`institution_kind`] of a government body.
+const BUREAU_KINDS: u8 = 20;
+
+/// What a government body (局, 委, 委员会) governs, by the words its names hold, long and short;
+/// the first that a name holds is its. A body renamed keeps its place (农业局 / 农业农村局, 教育局 /
+/// 教育和体育局, 国土资源局 / 自然资源局).
+const BUREAUS: &[&[&str]] = &[
+    &["医保", "医疗保障"],
+    &["人社", "人力资源", "社会保障", "社保"],
+    &["教育", "教体", "教委"],
+    &["公安"],
+    &["财政"],
+    &["审计"],
+    &["统计"],
+    &["税务"],
+    &["水利", "水务"],
+    &["农业", "农村", "农牧", "畜牧"],
+    &["自然资源", "国土", "规划"],
+    &["住建", "住房", "城乡建设", "建设"],
+    &["卫健", "卫生", "卫计"],
+    &["民政"],
+    &["司法"],
+    &["交通"],
+    &["文旅", "文化", "旅游", "文广"],
+    &["生态", "环保", "环境"],
+    &["应急", "安监", "安全生产"],
+    &["林业", "林草"],
+    &["商务"],
+    &["发改", "发展和改革"],
+    &["经信", "信息化", "工信"],
+    &["科技", "科学技术"],
+    &["退役军人"],
+    &["信访"],
+    &["档案"],
+    &["城管", "城市管理", "执法"],
+    &["体育"],
+    &["气象"],
+    &["市场监", "工商", "质监"],
+    &["粮食"],
+    &["审批"],
+    &["机关事务"],
+    &["国资", "国有资产"],
+    &["乡村振兴", "扶贫"],
+    &["数据"],
+];
 
 /// How many character bigrams two cores share, at least, to be alike (Dice): half for Chinese
 /// ones; for two Latin ones, whose letters pair up by chance far more often than characters
@@ -2313,6 +2385,31 @@ mod tests {
         // A building of the school is the school; a township's clinic is written 医院 too.
         assert_eq!(core(0, 2), 1);
         assert_ne!(core(1, 3), 4);
+    }
+
+    #[test]
+    fn two_government_bodies_or_a_body_and_its_unit_are_two() {
+        let (_, fast) = keyed(&[
+            "个旧市审计局",
+            "个旧市统计局",
+            "会理市人民法院",
+            "会理市人民检察院",
+            "会理市水利局",
+            "会理水利工程管理站",
+            "江津区农业局",
+            "重庆市江津区农业农村局",
+            "黔江区第五中学校",
+            "黔江第五小学",
+            "人民路社区医院",
+            "人民路社区卫生服务站",
+        ]);
+        let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
+        for (a, b) in [(0, 1), (2, 3), (4, 5), (8, 9)] {
+            assert_eq!(core(a, b), 4, "{a} {b}");
+        }
+        // A bureau renamed is the bureau; a community's clinic is one, however written.
+        assert_ne!(core(6, 7), 4);
+        assert_ne!(core(10, 11), 4);
     }
 
     #[test]
