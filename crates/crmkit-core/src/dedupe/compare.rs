@@ -1094,8 +1094,11 @@ fn affiliate(short: &[char], long: &[char], short_form: bool, long_form: bool) -
         "局",
         "委员会",
         "厅",
+        "街道",
+        "政府",
     ];
-    const GOVERNMENT: &[&str] = &["局", "委员会", "厅"];
+    // A subdistrict's office and a town's government too (城西街道 / 城西街道公共就业服务中心).
+    const GOVERNMENT: &[&str] = &["局", "委员会", "厅", "街道", "政府"];
     const GOVERNMENT_UNITS: &[&str] = &["中心", "站", "所", "院", "队"];
     if long.len() <= short.len() {
         return false;
@@ -2402,9 +2405,11 @@ mod tests {
             "黔江第五小学",
             "人民路社区医院",
             "人民路社区卫生服务站",
+            "城西街道办",
+            "深圳市光明区城西街道公共就业服务中心",
         ]);
         let core = |a, b| fast_level(Kind::CompanyCore, &fast, a, b);
-        for (a, b) in [(0, 1), (2, 3), (4, 5), (8, 9)] {
+        for (a, b) in [(0, 1), (2, 3), (4, 5), (8, 9), (12, 13)] {
             assert_eq!(core(a, b), 4, "{a} {b}");
         }
         // A bureau renamed is the bureau; a community's clinic is one, however written.
