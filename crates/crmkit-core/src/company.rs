@@ -1895,7 +1895,13 @@ fn without_contact(name: &str) -> &str {
         && !is_industry_words(&normalize(person))
         && plausible(trimmed[..at].trim_end())
     {
-        trimmed[..at].trim_end()
+        // A home's address, then how its owner is called (晶禾城24栋3单元1902 龚先生): the
+        // owner.
+        if dwelling(&trimmed[..at]) {
+            person
+        } else {
+            trimmed[..at].trim_end()
+        }
     } else {
         name
     }
@@ -2024,6 +2030,20 @@ fn full_person(text: &str) -> bool {
             '井', '山', '湖', '港', '桥', '门', '庄', '湾', '口', '河', '江', '州', '岛', '坊',
             '里', '塘', '浜',
         ])
+}
+
+/// Whether `text` is a home's address: a building, a unit and a room (晶禾城24栋3单元1902,
+/// 合玉小区12-2-1104, 宸润新城21-1-301), ending in the room's number.
+fn dwelling(text: &str) -> bool {
+    let text = text.trim_end();
+    let numbered = text.ends_with(|c: char| c.is_ascii_digit() || c == '室' || c == '号');
+    let building = text.contains(['栋', '幢']) || text.contains("单元");
+    // Three numbers joined by two dashes: building, unit, room.
+    let dashed = text
+        .rsplit(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .next()
+        .is_some_and(|run| run.split('-').count() == 3 && run.split('-').all(|n| !n.is_empty()));
+    numbered && (building || dashed)
 }
 
 /// The last characters of a place's name, a division's or a street's (石林县, 张江园区, 府前街).
@@ -2189,6 +2209,12 @@ fn without_service_note(name: &str) -> &str {
             &name[at + offset + c.len_utf8()..],
         );
         if notes_only(tail) && plausible(&normalize(head)) {
+            // A home's address, then its owner (晶禾城24栋3单元1902 龚浩): the owner is the
+            // customer, the address no name.
+            let tail = tail.trim();
+            if dwelling(head) && full_person(&normalize(tail)) {
+                return tail;
+            }
             return without_online_shop(head);
         }
         at += offset + c.len_utf8();
@@ -5108,6 +5134,10 @@ mod tests {
             ),
             ("金山街道办 复印机硒鼓漏粉", "金山街道办"),
             ("黄宇祥 家用", "黄宇祥"),
+            // A home's address before its owner: the owner.
+            ("瑞峰府24栋2单元1602 马欣", "马欣"),
+            ("合玉小区12-2-1104 唐华勇", "唐华勇"),
+            ("晶禾城24栋3单元1902 龚先生", "龚先生"),
             // A person's full name behind a separator or in brackets; a plant's area, works
             // or base.
             ("苏州东科-郑琴", "苏州东科"),
@@ -5147,6 +5177,10 @@ mod tests {
             assert_eq!(key(noted).core, key(name).core, "{noted}");
             assert_eq!(key(noted).branch, key(name).branch, "{noted}");
         }
+        // An address that is no home's stays the name (华远大厦 马欣 is 华远大厦's).
+        assert!(!dwelling("华远大厦"));
+        assert!(!dwelling("华远12-2"));
+        assert!(dwelling("宸润新城21-1-301"));
         // A model that no note follows, or a trade, is the name's.
         for (name, short) in [("华远 ABC", "华远"), ("华远-家用电器", "华远")] {
             assert_ne!(key(name).core, key(short).core, "{name}");
