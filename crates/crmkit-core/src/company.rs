@@ -1178,6 +1178,8 @@ const SHORT_TRADE_WORDS: &[(&str, &str)] = &[
     // A government's bureaus, as everyone writes them (达州市人力资源和社会保障局, 达州人社局).
     ("人力资源和社会保障局", "人社局"),
     ("人力资源社会保障局", "人社局"),
+    ("人力资源局", "人社局"),
+    ("人力局", "人社局"),
     ("卫生健康局", "卫健局"),
     ("卫生健康委员会", "卫健委"),
     ("医疗保障局", "医保局"),
@@ -2115,6 +2117,8 @@ const SERVICE_NOTES: &[&str] = &[
     "货到付款",
     "现结",
     "月结",
+    "催款",
+    "回款",
     "铺货",
     "仓库",
     "老客户",
@@ -2154,6 +2158,28 @@ const SERVICE_NOTES: &[&str] = &[
     "无信号",
     "连不上",
     "感光鼓",
+    // What an air conditioner or a plant's system does wrong, or what was done to it
+    // (…（风管机不出风）, 内机漏水, 冷媒泄漏补氟, 冷却塔填料更换, 机房温度过高, 洁净室压差异常).
+    "不出风",
+    "不制冷",
+    "不制热",
+    "不热",
+    "效果差",
+    "漏水",
+    "泄漏",
+    "补氟",
+    "振动",
+    "噪音",
+    "跳闸",
+    "失灵",
+    "黑屏",
+    "超标",
+    "过高",
+    "过低",
+    "压差",
+    "更换",
+    "家装",
+    "自建房",
 ];
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
@@ -2315,6 +2341,15 @@ fn without_leading_note(name: &str) -> &str {
 
 /// [`without_leading_note`], one note.
 fn without_one_leading_note(name: &str) -> &str {
+    // How a chat app shows a person who wrote (微信用户程先生, 微信客户 田女士).
+    if let Some(rest) = ["微信用户", "微信客户"]
+        .iter()
+        .find_map(|w| name.strip_prefix(w))
+        .map(str::trim_start)
+        .filter(|rest| plausible(&normalize(rest)))
+    {
+        return rest;
+    }
     // Most names start with a Chinese character, a letter or a digit: no bracket.
     if name
         .chars()
@@ -2990,7 +3025,8 @@ fn is_remark(content: &str) -> bool {
         })
         || (content.contains("客户") && !content.contains("公司"))
         // (1688), (淘宝): the platform an order came from; (代深圳凯益): on whose behalf.
-        || ["1688", "淘宝", "天猫", "京东", "抖音", "拼多多"].contains(&content)
+        || ["1688", "淘宝", "天猫", "京东", "抖音", "拼多多", "微信", "微信群", "小程序"]
+            .contains(&content)
         || (content.starts_with('代') && content.chars().count() >= 3)
         || (content.contains("合作") && !content.contains("合作社"))
         // (已更名), (已迁址), (迁至杭州): the company changed its name or moved.
@@ -3477,6 +3513,8 @@ const COUNTY_INSTITUTIONS: &[&str] = &[
     "人力资源和社会保障局",
     "人力资源社会保障局",
     "人社局",
+    "人力资源局",
+    "人力局",
     "经济和信息化局",
     "经济信息化局",
     "经信局",
@@ -5134,6 +5172,13 @@ mod tests {
             ),
             ("金山街道办 复印机硒鼓漏粉", "金山街道办"),
             ("黄宇祥 家用", "黄宇祥"),
+            // An air conditioner's fault, a payment's chase, a chat app's user.
+            ("武汉千瑞（水泵振动大）", "武汉千瑞"),
+            ("晟益装修 冷却塔填料更换", "晟益装修"),
+            ("省血液（风管机不出风）", "省血液"),
+            ("青县供电公司(催回款）", "青县供电公司"),
+            ("微信用户程先生", "程先生"),
+            ("杨琴敏（微信）", "杨琴敏"),
             // A home's address before its owner: the owner.
             ("瑞峰府24栋2单元1602 马欣", "马欣"),
             ("合玉小区12-2-1104 唐华勇", "唐华勇"),
@@ -5532,6 +5577,7 @@ mod tests {
             ("玉龙纳西族自治县法院", "玉龙纳西族自治县人民法院"),
             ("峰星律所", "贵州峰星律师事务所"),
             ("江津区农业农村局", "重庆市江津区农业农村局"),
+            ("硚口区人力局", "武汉市硚口区人力资源和社会保障局"),
         ] {
             let (s, l) = (key(short), key(long));
             assert_eq!(s.core, l.core, "{short} {long}");
