@@ -2245,7 +2245,7 @@ fn without_service_note(name: &str) -> &str {
         }
         at += offset + c.len_utf8();
     }
-    without_online_shop(name)
+    without_online_shop(without_glued_floor(name))
 }
 
 /// Whether text typed after a name behind a separator is all notes, a part of the name
@@ -2287,32 +2287,14 @@ fn is_separator(c: char) -> bool {
 /// `text` (normalised) without the floors and buildings written before or after it (二楼办公室,
 /// 财务室五楼, 放射科门诊楼三楼, 十八楼 → 办公室, 财务室, 放射科, nothing).
 fn without_floors(text: &str) -> &str {
-    const BUILDINGS: &[&str] = &[
-        "门诊楼",
-        "住院楼",
-        "医技楼",
-        "行政楼",
-        "教学楼",
-        "综合楼",
-        "办公楼",
-        "实验楼",
-        "科研楼",
-        "图书馆",
-    ];
     let mut text = text;
     loop {
         let before = text.len();
+        text = without_floor_at_end(text);
         for building in BUILDINGS {
             text = text.strip_prefix(building).unwrap_or(text);
-            text = text.strip_suffix(building).unwrap_or(text);
         }
-        for storey in ['楼', '层'] {
-            if let Some(rest) = text.strip_suffix(storey) {
-                let trimmed = rest.trim_end_matches(is_numeral);
-                if trimmed.len() < rest.len() {
-                    text = trimmed;
-                }
-            }
+        for storey in STOREYS {
             let numbers = text.trim_start_matches(is_numeral);
             if numbers.len() < text.len() {
                 if let Some(rest) = numbers.strip_prefix(storey) {
@@ -2323,6 +2305,68 @@ fn without_floors(text: &str) -> &str {
         if text.len() == before {
             return text;
         }
+    }
+}
+
+/// A hospital's, a school's or an office's buildings, by what they are for.
+const BUILDINGS: &[&str] = &[
+    "门诊楼",
+    "住院楼",
+    "医技楼",
+    "行政楼",
+    "教学楼",
+    "综合楼",
+    "办公楼",
+    "实验楼",
+    "科研楼",
+];
+
+/// What a floor's or a building's number is followed by (五楼, 3层, 1号楼, 2栋, a座).
+const STOREYS: &[&str] = &["号楼", "楼", "层", "栋", "幢", "座"];
+
+/// `text` without the floors and buildings written at its end, numbered (武汉联锦25楼, 正悦酒店1号楼,
+/// 华远大厦a座十八层) or named ([`BUILDINGS`]).
+fn without_floor_at_end(text: &str) -> &str {
+    let mut text = text;
+    loop {
+        let before = text.len();
+        for building in BUILDINGS {
+            text = text.strip_suffix(building).unwrap_or(text);
+        }
+        for storey in STOREYS {
+            if let Some(rest) = text.strip_suffix(storey) {
+                let trimmed =
+                    rest.trim_end_matches(|c: char| is_numeral(c) || c.is_ascii_alphabetic());
+                // A number, or one letter (a座): not a word's letters (abc楼).
+                let letters = rest.len()
+                    - rest
+                        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                        .len();
+                if trimmed.len() < rest.len() && letters <= 1 {
+                    text = trimmed;
+                }
+            }
+        }
+        if text.len() == before {
+            return text;
+        }
+    }
+}
+
+/// `name` without a floor or a building typed right after it (武汉联锦25楼, 正悦酒店1号楼), when
+/// a name of two Chinese characters or more stands before it. An estate's building (江南名苑9幢)
+/// is the estate's, read as such.
+fn without_glued_floor(name: &str) -> &str {
+    let trimmed = name.trim_end();
+    // Most names end in no floor.
+    if !trimmed.ends_with(['楼', '层']) {
+        return name;
+    }
+    let head = without_floor_at_end(trimmed).trim_end();
+    if head.len() < trimmed.len() && head.chars().filter(|&c| is_han(c)).count() >= 2 {
+        head
+    } else {
+        name
     }
 }
 
@@ -5179,6 +5223,10 @@ mod tests {
             ("青县供电公司(催回款）", "青县供电公司"),
             ("微信用户程先生", "程先生"),
             ("杨琴敏（微信）", "杨琴敏"),
+            // A floor or a building typed right after the name.
+            ("武汉联锦25楼", "武汉联锦"),
+            ("正悦酒店1号楼", "正悦酒店"),
+            ("祥虹老年公寓1号楼", "祥虹老年公寓"),
             // A home's address before its owner: the owner.
             ("瑞峰府24栋2单元1602 马欣", "马欣"),
             ("合玉小区12-2-1104 唐华勇", "唐华勇"),
@@ -5226,6 +5274,10 @@ mod tests {
         assert!(!dwelling("华远大厦"));
         assert!(!dwelling("华远12-2"));
         assert!(dwelling("宸润新城21-1-301"));
+        // An estate's building is no floor; an institution's name no building.
+        assert_ne!(key("江南名苑9幢").normalized, key("江南名苑").normalized);
+        assert_eq!(without_glued_floor("武汉市图书馆"), "武汉市图书馆");
+        assert_eq!(without_glued_floor("八一楼"), "八一楼");
         // A model that no note follows, or a trade, is the name's.
         for (name, short) in [("华远 ABC", "华远"), ("华远-家用电器", "华远")] {
             assert_ne!(key(name).core, key(short).core, "{name}");
