@@ -2119,6 +2119,12 @@ const SERVICE_NOTES: &[&str] = &[
     "月结",
     "催款",
     "回款",
+    // Where and when to leave a canteen's food (…-早7点前送, 送到后厨, 放冷库, 电话联系再送).
+    "前送",
+    "再送",
+    "送到",
+    "冷库",
+    "后厨",
     "铺货",
     "仓库",
     "老客户",
@@ -2184,17 +2190,31 @@ const SERVICE_NOTES: &[&str] = &[
 
 /// Whether text (normalised) is a service call's or a delivery's note: at most twelve
 /// characters with one of [`SERVICE_NOTES`], and no company's form; or an urgent mark (急), a
-/// central warehouse (总仓) or a delivery route's day (周二线).
+/// central warehouse (总仓) or a delivery route ([`delivery_route`]: 周二线, 金水线19号).
 fn service_note(text: &str) -> bool {
-    let route = text
-        .strip_prefix('周')
-        .and_then(|day| day.strip_suffix('线'))
-        .is_some_and(|day| day.chars().count() == 1);
     ["急", "总仓", "家用"].contains(&text)
-        || route
+        || delivery_route(text)
         || (text.chars().count() <= 12
             && SERVICE_NOTES.iter().any(|w| text.contains(w))
             && !text.contains("公司"))
+}
+
+/// Whether text (normalised) is a driver's delivery route, by its day or its area, and the
+/// stop on it (周二线, 二七线, 外县2线, 金水线19号, 城东线27号): one to four characters, Chinese
+/// or digits, then 线, then perhaps a number and 号. A metro line (地铁6号线) names a site.
+fn delivery_route(text: &str) -> bool {
+    let line = text
+        .strip_suffix('号')
+        .map(|t| t.trim_end_matches(|c: char| c.is_ascii_digit()))
+        .filter(|t| t.ends_with('线'))
+        .unwrap_or(text);
+    line.strip_suffix('线').is_some_and(|area| {
+        (1..=4).contains(&area.chars().count())
+            && area.chars().all(|c| is_han(c) || c.is_ascii_digit())
+            && area.chars().next().is_some_and(is_han)
+            && !area.ends_with('号')
+            && !area.contains("地铁")
+    })
 }
 
 /// Whether `tail`, typed after `head` behind a space, is a note rather than part of the name:
@@ -2229,12 +2249,18 @@ fn without_service_note(name: &str) -> &str {
     let name = without_job(without_leading_note(name)).trim_end();
     // The first separator after which everything is notes.
     let mut at = 0;
-    while let Some((offset, c)) = name[at..].char_indices().find(|&(_, c)| is_separator(c)) {
+    while let Some((offset, c)) = name[at..]
+        .char_indices()
+        .find(|&(_, c)| is_note_separator(c))
+    {
         let (head, tail) = (
             name[..at + offset].trim_end(),
             &name[at + offset + c.len_utf8()..],
         );
-        if notes_only(tail) && plausible(&normalize(head)) {
+        let written = normalize(head);
+        // A place alone is no name (开福区 骏立茶餐厅).
+        let place = district_or_city_len(&written, true) == Some(written.len());
+        if notes_only(tail) && plausible(&written) && !place {
             // A home's address, then its owner (晶禾城24栋3单元1902 龚浩): the owner is the
             // customer, the address no name.
             let tail = tail.trim();
@@ -2254,7 +2280,7 @@ fn without_service_note(name: &str) -> &str {
 /// service call's note follows.
 fn notes_only(text: &str) -> bool {
     let mut model = false;
-    for piece in text.split(is_separator).filter(|p| !p.is_empty()) {
+    for piece in text.split(is_note_separator).filter(|p| !p.is_empty()) {
         let piece = normalize(piece);
         if piece.is_empty() {
             continue;
@@ -2282,6 +2308,12 @@ fn is_separator(c: char) -> bool {
         c,
         '-' | '_' | '/' | ' ' | '—' | '–' | '－' | '／' | '\u{3000}'
     )
+}
+
+/// Whether `c` separates a name from notes typed after it ([`is_separator`], and a middle dot:
+/// 实验幼儿园·食堂). A middle dot within a name (欣禾·鹭岛项目部) is not one elsewhere.
+fn is_note_separator(c: char) -> bool {
+    is_separator(c) || matches!(c, '·' | '•')
 }
 
 /// `text` (normalised) without the floors and buildings written before or after it (二楼办公室,
@@ -3039,6 +3071,12 @@ fn is_remark(content: &str) -> bool {
         "报价中",
         "试用",
         "试用中",
+        // Who the customer is in a deal: (散户), (甲方), (采购人), (食堂承包人).
+        "散户",
+        "甲方",
+        "采购人",
+        "承包人",
+        "食堂承包人",
     ];
     // A sales region of the seller's: (华东区), (华南片区).
     const SALES_REGIONS: &[&str] = &[
@@ -3215,6 +3253,11 @@ fn is_department(text: &str) -> bool {
     if !text.ends_with(DEPARTMENT_ENDS) {
         return false;
     }
+    // A canteen or a kitchen of the customer's, however named (学生食堂, 病号餐厅, 东厂区食堂,
+    // 研发楼餐厅, 大班厨房), and where its food is planned or made (调度中心, 加工中心).
+    if canteen(text) {
+        return true;
+    }
     // A department with its floor (财务室五楼, 三楼会议室, 放射科门诊楼三楼).
     let unplaced = without_floors(text);
     if !unplaced.is_empty() && unplaced.len() < text.len() {
@@ -3234,6 +3277,20 @@ fn is_department(text: &str) -> bool {
         && !text.contains(['分', '店', '(', ')', '院', '校', '所', '局'])
         && WORDS.branches.longest_suffix(text).is_none()
         && WORDS.forms.longest_suffix(text).is_none()
+}
+
+/// Whether text (normalised) names a canteen or a kitchen of the customer's, by whom it feeds
+/// or where it is (学生食堂, 病号餐厅, 东厂区食堂, 东校区东苑餐厅, 大班厨房, 一号餐厅), or where
+/// its food is planned or made (调度中心, 加工中心): not a shop's, a restaurant's (…茶餐厅) or a
+/// company's.
+fn canteen(text: &str) -> bool {
+    ["食堂", "餐厅", "厨房", "调度中心", "加工中心", "配送中心"]
+        .iter()
+        .any(|w| text.ends_with(w))
+        && text.chars().count() <= 10
+        && !text.ends_with("茶餐厅")
+        && !text.contains(['店', '馆'])
+        && !text.contains("公司")
 }
 
 /// Where a department typed after an institution's name starts (复旦大学附属中山医院|输血科,
@@ -5223,6 +5280,19 @@ mod tests {
             ("青县供电公司(催回款）", "青县供电公司"),
             ("微信用户程先生", "程先生"),
             ("杨琴敏（微信）", "杨琴敏"),
+            // A canteen, a kitchen, a delivery's route and stop, when and where to deliver.
+            ("新乡县城市管理局·职工餐厅", "新乡县城市管理局"),
+            (
+                "豫西旅游职业技术学院-东校区东苑餐厅",
+                "豫西旅游职业技术学院",
+            ),
+            ("孙店小学/一号餐厅", "孙店小学"),
+            ("郑州坤新学校（食堂）", "郑州坤新学校"),
+            ("实验中学东校区食堂（金水线19号）", "实验中学东校区食堂"),
+            ("豫西旅游【城西线】", "豫西旅游"),
+            ("喜鸿学校学生食堂（外县1线40号）", "喜鸿学校学生食堂"),
+            ("郑州丰中大酒店 早7点前送", "郑州丰中大酒店"),
+            ("商都工程职业技术学院（甲方）", "商都工程职业技术学院"),
             // A floor or a building typed right after the name.
             ("武汉联锦25楼", "武汉联锦"),
             ("正悦酒店1号楼", "正悦酒店"),
@@ -5274,6 +5344,11 @@ mod tests {
         assert!(!dwelling("华远大厦"));
         assert!(!dwelling("华远12-2"));
         assert!(dwelling("宸润新城21-1-301"));
+        // A restaurant is no canteen, a place alone no name, a metro line no route.
+        assert_ne!(key("开福区 骏立茶餐厅").core, key("开福区").core);
+        assert_ne!(key("华远 骏立茶餐厅").core, key("华远").core);
+        assert!(!delivery_route("地铁6号线"));
+        assert!(delivery_route("外县2线"));
         // An estate's building is no floor; an institution's name no building.
         assert_ne!(key("江南名苑9幢").normalized, key("江南名苑").normalized);
         assert_eq!(without_glued_floor("武汉市图书馆"), "武汉市图书馆");
