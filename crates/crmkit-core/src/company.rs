@@ -1251,6 +1251,17 @@ fn read_core(
             core.replace_range('第'.len_utf8()..end, &chinese);
         }
     }
+    // A bureau's 局 typed as its homophone 居 (财政居, 应急管理居).
+    if let Some(stem) = core.strip_suffix('居') {
+        let bureau = COUNTY_INSTITUTIONS.iter().any(|institution| {
+            institution
+                .strip_suffix('局')
+                .is_some_and(|words| stem.ends_with(words))
+        });
+        if bureau {
+            core = format!("{stem}局");
+        }
+    }
     let (core, district) = with_county(core, district);
     (with_short_trade_words(core, form), district)
 }
@@ -5705,6 +5716,8 @@ mod tests {
             ("峰星律所", "贵州峰星律师事务所"),
             ("江津区农业农村局", "重庆市江津区农业农村局"),
             ("硚口区人力局", "武汉市硚口区人力资源和社会保障局"),
+            ("长沙县财政居", "长沙市长沙县财政局"),
+            ("会理市水利居", "会理市水利局"),
         ] {
             let (s, l) = (key(short), key(long));
             assert_eq!(s.core, l.core, "{short} {long}");
