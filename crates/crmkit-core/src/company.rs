@@ -2130,6 +2130,7 @@ const SERVICE_NOTES: &[&str] = &[
     "月结",
     "催款",
     "回款",
+    "续费",
     // Where and when to leave a canteen's food (…-早7点前送, 送到后厨, 放冷库, 电话联系再送).
     "前送",
     "再送",
@@ -2272,17 +2273,17 @@ fn without_service_note(name: &str) -> &str {
         // A place alone is no name (开福区 骏立茶餐厅).
         let place = district_or_city_len(&written, true) == Some(written.len());
         if notes_only(tail) && plausible(&written) && !place {
-            // A home's address, then its owner (晶禾城24栋3单元1902 龚浩): the owner is the
-            // customer, the address no name.
+            // A home's address or a truck's plate, then its owner (晶禾城24栋3单元1902 龚浩,
+            // 湘A·45616 朱满小): the owner is the customer, the address or plate no name.
             let tail = tail.trim();
-            if dwelling(head) && full_person(&normalize(tail)) {
+            if (dwelling(head) || is_plate(&written)) && full_person(&normalize(tail)) {
                 return tail;
             }
             return without_online_shop(head);
         }
         at += offset + c.len_utf8();
     }
-    without_online_shop(without_glued_floor(name))
+    without_online_shop(without_glued_floor(without_plate(name)))
 }
 
 /// Whether text typed after a name behind a separator is all notes, a part of the name
@@ -2290,6 +2291,10 @@ fn without_service_note(name: &str) -> &str {
 /// person ([`note_piece`]), or letters and digits (a machine's model: e-STUDIO, bizhub) that a
 /// service call's note follows.
 fn notes_only(text: &str) -> bool {
+    // A plate, however spaced or dotted (湘A·21645, 湘L 83473).
+    if is_plate(&normalize(text)) {
+        return true;
+    }
     let mut model = false;
     for piece in text.split(is_note_separator).filter(|p| !p.is_empty()) {
         let piece = normalize(piece);
@@ -2310,7 +2315,52 @@ fn notes_only(text: &str) -> bool {
 /// Whether a piece (normalised) typed after a name is for whom or where in the customer it
 /// was: a department, a floor ([`without_floors`]: 二楼, 门诊楼三楼) or a person.
 fn note_piece(piece: &str) -> bool {
-    is_department(piece) || without_floors(piece).is_empty() || full_person(piece)
+    is_department(piece)
+        || without_floors(piece).is_empty()
+        || full_person(piece)
+        || is_plate(piece)
+}
+
+/// Whether text (normalised) is a vehicle's plate number: a province's character, a letter,
+/// five or six letters and digits, perhaps a trailer's 挂 (湘a45616, 鄂e2w440, 湘a54048挂):
+/// which truck of the customer's a row is about, no part of its name.
+fn is_plate(text: &str) -> bool {
+    const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+    let mut chars = text.chars();
+    let (Some(province), Some(letter)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let rest = chars.as_str();
+    let rest = rest.strip_suffix(['挂', '学', '警']).unwrap_or(rest);
+    PROVINCES.contains(province)
+        && letter.is_ascii_lowercase()
+        && (5..=6).contains(&rest.len())
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        && rest.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// `name` without a plate number typed right after it (远海驾校鄂E2W440), or right before it
+/// (湘A·45616 朱满小), when a name stands beside it.
+fn without_plate(name: &str) -> &str {
+    let trimmed = name.trim();
+    // A plate starts with a province's character, a letter then: look only where one does.
+    for (at, c) in trimmed.char_indices() {
+        let rest = &trimmed[at..];
+        if !rest[c.len_utf8()..].starts_with(|l: char| l.is_ascii_alphabetic()) {
+            continue;
+        }
+        // Before the name: up to the first space, or the plate's own length.
+        if at == 0 {
+            if let Some((plate, after)) = rest.split_once([' ', '\u{3000}']) {
+                if is_plate(&normalize(plate)) && plausible(&normalize(after)) {
+                    return after.trim_start();
+                }
+            }
+        } else if is_plate(&normalize(rest)) && plausible(&normalize(&trimmed[..at])) {
+            return trimmed[..at].trim_end();
+        }
+    }
+    name
 }
 
 /// Whether `c` separates a name from a note typed after it ([`split_at_separator`]).
@@ -2434,6 +2484,15 @@ fn without_one_leading_note(name: &str) -> &str {
         .find_map(|w| name.strip_prefix(w))
         .map(str::trim_start)
         .filter(|rest| plausible(&normalize(rest)))
+    {
+        return rest;
+    }
+    // A person marked as one (个人-张坤国, 个体李鹏海, 个人客户邓云).
+    if let Some(rest) = ["个人客户", "个人", "个体"]
+        .iter()
+        .find_map(|w| name.strip_prefix(w))
+        .map(|rest| rest.trim_start_matches(['-', '—', '_', ' ', '：', ':']))
+        .filter(|rest| full_person(&normalize(rest)))
     {
         return rest;
     }
@@ -3135,6 +3194,12 @@ fn is_remark(content: &str) -> bool {
         || ["校本部", "本部", "分部"].contains(&content)
         || power_station(content)
         || service_note(content)
+        // (湘NER687), (湘A-54048挂), (湘ner687 陈玲财): a truck of the customer's.
+        || is_plate(content)
+        || content
+            .char_indices()
+            .skip(6)
+            .any(|(at, _)| is_plate(&content[..at]) && full_person(&content[at..]))
         // (罗晨涛): three characters, as two may be a place's short name (石林).
         || (content.chars().count() == 3 && full_person(content))
 }
@@ -5304,6 +5369,22 @@ mod tests {
             ("喜鸿学校学生食堂（外县1线40号）", "喜鸿学校学生食堂"),
             ("郑州丰中大酒店 早7点前送", "郑州丰中大酒店"),
             ("商都工程职业技术学院（甲方）", "商都工程职业技术学院"),
+            // A truck's plate beside the name, in brackets or behind a separator; a person
+            // marked as one; a renewal.
+            ("鄂A·15049 肖俊明", "肖俊明"),
+            ("湘A 06356 张坤国", "张坤国"),
+            ("个人-张坤国", "张坤国"),
+            ("个体李鹏海", "李鹏海"),
+            ("个人客户邓云", "邓云"),
+            ("晨迅物流-湘US8082", "晨迅物流"),
+            ("万豪土方 湘A·21645", "万豪土方"),
+            ("远海驾校鄂E2W440", "远海驾校"),
+            ("朱满小（湘A-54048挂）", "朱满小"),
+            (
+                "豪力运输服务（怀化）有限公司（湘ner687 陈玲财）",
+                "豪力运输服务（怀化）有限公司",
+            ),
+            ("速昊物流公司（续费）", "速昊物流公司"),
             // A floor or a building typed right after the name.
             ("武汉联锦25楼", "武汉联锦"),
             ("正悦酒店1号楼", "正悦酒店"),
@@ -5355,6 +5436,10 @@ mod tests {
         assert!(!dwelling("华远大厦"));
         assert!(!dwelling("华远12-2"));
         assert!(dwelling("宸润新城21-1-301"));
+        // A plate is a province's character, a letter and five or six more with a digit.
+        assert!(is_plate("湘a45616") && is_plate("湘a54048挂") && is_plate("鄂e2w440"));
+        assert!(!is_plate("湘abcdef") && !is_plate("华a12345") && !is_plate("湘a1234"));
+        assert_ne!(key("个体户王记").core, "王记");
         // A restaurant is no canteen, a place alone no name, a metro line no route.
         assert_ne!(key("开福区 骏立茶餐厅").core, key("开福区").core);
         assert_ne!(key("华远 骏立茶餐厅").core, key("华远").core);
