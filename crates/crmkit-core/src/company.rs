@@ -1121,6 +1121,9 @@ const INDUSTRIES: &[(&str, u8)] = &[
     ("铝业", METAL), ("铜业", METAL), ("不锈钢", METAL), ("不锈钢制品", METAL),
     ("日用", CONSUMER), ("超市", CONSUMER), ("便利", CONSUMER), ("美发", BEAUTY),
     ("美容", BEAUTY), ("理发", BEAUTY), ("洗衣", HOUSEKEEP), ("诊所", MEDICAL),
+    // A dentist's: 王波牙科, 王波口腔诊所, 瑞美齿科 are one trade however written.
+    ("口腔", MEDICAL), ("牙科", MEDICAL), ("齿科", MEDICAL), ("口腔诊所", MEDICAL),
+    ("牙科诊所", MEDICAL), ("齿科诊所", MEDICAL), ("口腔门诊", MEDICAL),
     ("药房", HEALTH), ("汽修", AUTO), ("批发", G), ("连锁", G),
     // Garages, parts, tyres, fleets, taxis, buses and driving schools, as their names are
     // written short ([`SHORT_TRADE_WORDS`]).
@@ -2204,7 +2207,7 @@ const SERVICE_NOTES: &[&str] = &[
 /// characters with one of [`SERVICE_NOTES`], and no company's form; or an urgent mark (急), a
 /// central warehouse (总仓) or a delivery route ([`delivery_route`]: 周二线, 金水线19号).
 fn service_note(text: &str) -> bool {
-    ["急", "总仓", "家用"].contains(&text)
+    ["急", "总仓", "家用", "个人", "本人", "医生", "口腔医生"].contains(&text)
         || delivery_route(text)
         || (text.chars().count() <= 12
             && SERVICE_NOTES.iter().any(|w| text.contains(w))
@@ -2487,11 +2490,27 @@ fn without_one_leading_note(name: &str) -> &str {
     {
         return rest;
     }
-    // A person marked as one (个人-张坤国, 个体李鹏海, 个人客户邓云).
+    // The chat app an order came from (微信-瑞美口腔).
+    if let Some(rest) = name
+        .strip_prefix("微信")
+        .and_then(|rest| rest.strip_prefix(['-', '—', '_', '：', ':', ' ']))
+        .filter(|rest| plausible(&normalize(rest)))
+    {
+        return rest;
+    }
+    // A person marked as one (个人-张坤国, 个体李鹏海, 个人客户邓云, 个人（石秀雪）).
     if let Some(rest) = ["个人客户", "个人", "个体"]
         .iter()
         .find_map(|w| name.strip_prefix(w))
-        .map(|rest| rest.trim_start_matches(['-', '—', '_', ' ', '：', ':']))
+        .map(|rest| {
+            rest.trim_start_matches(['-', '—', '_', ' ', '：', ':'])
+                .trim_end()
+        })
+        .map(|rest| {
+            rest.strip_prefix(['(', '（'])
+                .and_then(|r| r.strip_suffix([')', '）']))
+                .unwrap_or(rest)
+        })
         .filter(|rest| full_person(&normalize(rest)))
     {
         return rest;
@@ -2652,6 +2671,7 @@ const TITLES: &[&str] = &[
     "女士",
     "小姐",
     "师傅",
+    "医生",
     "总",
     "工",
     "姐",
@@ -5376,6 +5396,10 @@ mod tests {
             ("个人-张坤国", "张坤国"),
             ("个体李鹏海", "李鹏海"),
             ("个人客户邓云", "邓云"),
+            ("个人（石秀雪）", "石秀雪"),
+            ("石秀雪-个人", "石秀雪"),
+            ("新北区丁露诊所-丁露医生", "新北区丁露诊所"),
+            ("微信-瑞美口腔", "瑞美口腔"),
             ("晨迅物流-湘US8082", "晨迅物流"),
             ("万豪土方 湘A·21645", "万豪土方"),
             ("远海驾校鄂E2W440", "远海驾校"),
