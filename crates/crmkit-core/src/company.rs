@@ -2328,7 +2328,6 @@ fn note_piece(piece: &str) -> bool {
 /// five or six letters and digits, perhaps a trailer's 挂 (湘a45616, 鄂e2w440, 湘a54048挂):
 /// which truck of the customer's a row is about, no part of its name.
 fn is_plate(text: &str) -> bool {
-    const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
     let mut chars = text.chars();
     let (Some(province), Some(letter)) = (chars.next(), chars.next()) else {
         return false;
@@ -2342,6 +2341,9 @@ fn is_plate(text: &str) -> bool {
         && rest.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// The provinces' characters a plate starts with.
+const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+
 /// `name` without a plate number typed right after it (远海驾校鄂E2W440), or right before it
 /// (湘A·45616 朱满小), when a name stands beside it.
 fn without_plate(name: &str) -> &str {
@@ -2349,7 +2351,9 @@ fn without_plate(name: &str) -> &str {
     // A plate starts with a province's character, a letter then: look only where one does.
     for (at, c) in trimmed.char_indices() {
         let rest = &trimmed[at..];
-        if !rest[c.len_utf8()..].starts_with(|l: char| l.is_ascii_alphabetic()) {
+        if !(PROVINCES.contains(c)
+            && rest[c.len_utf8()..].starts_with(|l: char| l.is_ascii_alphabetic()))
+        {
             continue;
         }
         // Before the name: up to the first space, or the plate's own length.
