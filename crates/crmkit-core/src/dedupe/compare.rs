@@ -2256,11 +2256,12 @@ fn region_shown(region: Option<&Region>, district: Option<&str>) -> String {
     text
 }
 
-/// A branch as compared: a 分公司, a 分店 and a 店 of one place are one branch, registered as
+/// A branch as compared: a 分公司, a 分院, a 分店 and a 店 of one place are one branch, registered as
 /// the one and written as the other (广东源意便利店连锁有限公司深圳光明分公司 / 源意便利店深圳光明店).
 /// A marker without a place, and any other marker (营业部, 办事处), as written.
 fn branch_place(branch: &str) -> &str {
-    ["分公司", "分店", "门店", "店"]
+    // A chain clinic's 分院 is its 分公司 there (恒泰口腔庐江县分院 / …有限公司庐江县分公司).
+    ["分公司", "分院", "分店", "门店", "店"]
         .iter()
         .find_map(|m| branch.strip_suffix(m).filter(|place| !place.is_empty()))
         .unwrap_or(branch)
@@ -2723,6 +2724,9 @@ mod tests {
             "源意便利店深圳宝安店",
             "广东源意便利店连锁有限公司深圳营业部",
             "广东源意便利店连锁有限公司深圳分公司",
+            "恒泰口腔庐江县分院",
+            "安徽恒泰齿科医疗投资有限公司庐江县分公司",
+            "恒泰口腔肥西县分院",
         ]);
         let branch = |a, b| fast_level(Kind::CompanyBranch, &fast, a, b);
         assert_eq!(branch(0, 1), 1);
@@ -2730,6 +2734,9 @@ mod tests {
         assert_eq!(branch(0, 2), 2);
         // Another marker is another unit.
         assert_eq!(branch(3, 4), 2);
+        // A chain clinic's 分院 is its 分公司 of the place.
+        assert_eq!(branch(5, 6), 1);
+        assert_eq!(branch(5, 7), 2);
     }
 
     #[test]
