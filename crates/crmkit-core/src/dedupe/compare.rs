@@ -2256,9 +2256,10 @@ fn region_shown(region: Option<&Region>, district: Option<&str>) -> String {
     text
 }
 
-/// A branch as compared: a 分公司, a 分院, a 分店 and a 店 of one place are one branch, registered as
-/// the one and written as the other (广东源意便利店连锁有限公司深圳光明分公司 / 源意便利店深圳光明店).
-/// A marker without a place, and any other marker (营业部, 办事处), as written.
+/// A branch as compared: a 分公司, a 分院, a 分店 and a 店 of one place are one branch,
+/// registered as the one and written as the other (广东源意便利店连锁有限公司深圳光明分公司 /
+/// 源意便利店深圳光明店). A marker without a place, and any other marker (营业部, 办事处), as
+/// written.
 fn branch_place(branch: &str) -> &str {
     // A chain clinic's 分院 is its 分公司 there (恒泰口腔庐江县分院 / …有限公司庐江县分公司).
     ["分公司", "分院", "分店", "门店", "店"]
